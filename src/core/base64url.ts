@@ -1,0 +1,27 @@
+// Works without Buffer so token code also runs on edge runtimes and browsers.
+const hasBuffer = typeof (globalThis as { Buffer?: unknown }).Buffer === "function";
+
+/** Encodes bytes as unpadded base64url. */
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  if (hasBuffer) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decodes base64url (padding optional). Throws TypeError on bad characters. */
+export function base64UrlToBytes(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) throw new TypeError("invalid base64url");
+  if (hasBuffer) return new Uint8Array(Buffer.from(text, "base64url"));
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const bin = atob(b64 + "===".slice((b64.length + 3) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const encoder = new TextEncoder();
+/** UTF-8 text to base64url. */
+export function textToBase64Url(text: string): string {
+  return hasBuffer ? Buffer.from(text, "utf8").toString("base64url") : bytesToBase64Url(encoder.encode(text));
+}

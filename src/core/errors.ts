@@ -1,0 +1,83 @@
+/** Stable error codes; `switch (err.code)` narrows them. Tabled in the README. */
+export type WebPubSubErrorCode =
+  | "WPS_ERR_CONNECTION_STRING"
+  | "WPS_ERR_INVALID_ARGUMENT"
+  | "WPS_ERR_INSECURE_ENDPOINT"
+  | "WPS_ERR_CONFIGURATION"
+  | "WPS_ERR_SERVICE"
+  | "WPS_ERR_TOKEN"
+  | "WPS_ERR_TOKEN_EXPIRED"
+  | "WPS_ERR_CLOSED";
+
+/** Options shared by every error of this package. */
+export interface WebPubSubErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class of every error this package throws on purpose. */
+export class WebPubSubError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: WebPubSubErrorCode;
+
+  constructor(code: WebPubSubErrorCode, message: string, options: WebPubSubErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "WebPubSubError";
+    this.code = code;
+  }
+}
+
+/** Details of a failed REST call, as reported by the service. */
+export interface ServiceErrorDetails extends WebPubSubErrorOptions {
+  statusCode: number;
+  serviceCode?: string | undefined;
+  target?: string | undefined;
+  requestId?: string | undefined;
+  method?: string | undefined;
+  /** Request path without query: the query may hold secrets. */
+  path?: string | undefined;
+  details?: unknown;
+}
+
+/** A REST call answered with an unexpected status. Carries no key, JWT or access_token. */
+export class ServiceError extends WebPubSubError {
+  /** HTTP status code. */
+  readonly statusCode: number;
+  /** The service's error code (`x-ms-error-code` header or ErrorDetail `code`). */
+  readonly serviceCode: string | undefined;
+  /** The service's ErrorDetail `target`, e.g. the bad parameter. */
+  readonly target: string | undefined;
+  /** `x-ms-request-id` (or client request id) for support tickets. */
+  readonly requestId: string | undefined;
+  /** Nested ErrorDetail `details`, if any. */
+  readonly details: unknown;
+
+  constructor(message: string, info: ServiceErrorDetails) {
+    super("WPS_ERR_SERVICE", message, { cause: info.cause });
+    this.name = "ServiceError";
+    this.statusCode = info.statusCode;
+    this.serviceCode = info.serviceCode;
+    this.target = info.target;
+    this.requestId = info.requestId;
+    this.details = info.details;
+  }
+}
+
+/**
+ * True for errors thrown by this package. Checks `code` as well as the class,
+ * so it holds across two loaded copies of the package.
+ */
+export function isWebPubSubError(value: unknown): value is WebPubSubError {
+  if (value instanceof WebPubSubError) return true;
+  const code = value instanceof Error ? (value as { code?: unknown }).code : undefined;
+  return typeof code === "string" && code.startsWith("WPS_ERR_");
+}
+
+/** A bad argument: a TypeError carrying a stable code, thrown before any I/O. */
+export function invalidArgument(message: string): TypeError & { code: "WPS_ERR_INVALID_ARGUMENT" } {
+  return Object.assign(new TypeError(message), { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+}
+
+/** An argument outside its allowed range, thrown before any I/O. */
+export function outOfRange(message: string): RangeError & { code: "WPS_ERR_INVALID_ARGUMENT" } {
+  return Object.assign(new RangeError(message), { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+}

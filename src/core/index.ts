@@ -1,0 +1,5 @@
+// Pure helpers shared by the service client, the emulator and the handlers. No I/O.
+export * from "./errors.js";
+export * from "./jwt.js";
+export * from "./connectionString.js";
+export { bytesToBase64Url, base64UrlToBytes, textToBase64Url } from "./base64url.js";
