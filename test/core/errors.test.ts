@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { invalidArgument, isWebPubSubError, outOfRange, ServiceError, WebPubSubError } from "../../src/core/index.js";
+
+describe("core/errors", () => {
+  it("carries the service details on ServiceError", () => {
+    const e = new ServiceError("sendToAll failed", { statusCode: 400, serviceCode: "BadRequest", target: "filter", requestId: "r1" });
+    assert.equal(e.code, "WPS_ERR_SERVICE");
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.serviceCode, "BadRequest");
+    assert.equal(e.target, "filter");
+    assert.equal(e.requestId, "r1");
+    assert.equal(e.name, "ServiceError");
+  });
+
+  it("recognises errors of a second copy of the package by code", () => {
+    const foreign = Object.assign(new Error("x"), { code: "WPS_ERR_SERVICE" });
+    assert.equal(isWebPubSubError(foreign), true);
+    assert.equal(isWebPubSubError(Object.assign(new Error("x"), { code: "ECONNRESET" })), false);
+    assert.equal(isWebPubSubError(new WebPubSubError("WPS_ERR_CLOSED", "closed")), true);
+  });
+
+  it("builds argument errors of the standard classes with a stable code", () => {
+    assert.ok(invalidArgument("bad") instanceof TypeError);
+    assert.ok(outOfRange("bad") instanceof RangeError);
+    assert.equal(outOfRange("bad").code, "WPS_ERR_INVALID_ARGUMENT");
+  });
+});
