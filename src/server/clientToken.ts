@@ -1,0 +1,109 @@
+// Client access tokens minted locally with the access key (HS256, synchronous HMAC when
+// node:crypto is present), and the URL builders shared with the Entra (REST) path.
+import { invalidArgument, signJwt, signJwtSync, canSignSync, type JwtHeaders } from "../core/index.js";
+import type { OperationOptions } from "@azure-rest/core-client";
+import { checkGroups, checkId, checkInt, checkProtocol, type ClientProtocol } from "./validate.js";
+
+/** Options of {@link WebPubSubServiceClient.getClientAccessToken}. */
+export interface GetClientAccessTokenOptions extends OperationOptions {
+  /** User id of the connection (`sub` claim). */
+  userId?: string;
+  /** Roles of the connection, e.g. `webpubsub.joinLeaveGroup.chat`, `webpubsub.sendToGroup` (`role` claim). */
+  roles?: string[];
+  /** Groups the connection joins on connect (`webpubsub.group` claim). */
+  groups?: string[];
+  /** Token lifetime in minutes, at least 1. Default 60. The token is only checked when the client connects. */
+  expirationTimeInMinutes?: number;
+  /** Endpoint kind: `default` (`/client/hubs/{hub}`), `mqtt` (`/clients/mqtt/hubs/{hub}`) or `socketio` (`/clients/socketio/hubs/{hub}`). */
+  clientProtocol?: ClientProtocol;
+  /**
+   * Extra JOSE header fields, e.g. `{ kid: "key-2025-01" }` to say which key signed it. Key credential
+   * only; `alg`/`typ` cannot be overridden and a value equal to the access key is refused.
+   */
+  jwtHeaders?: JwtHeaders;
+}
+
+/** A client access token and the URLs that carry it. */
+export interface ClientAccessToken {
+  /** The JWT. */
+  token: string;
+  /** `ws(s)://host/client/hubs/{hub}` without the token. */
+  baseUrl: string;
+  /** `baseUrl?access_token=…`: what a WebSocket client connects to. */
+  url: string;
+  /** When the token stops being accepted for new connections (its `exp`). */
+  expiresOn: Date;
+}
+
+/** Default token lifetime in minutes, matching the official SDKs. */
+export const DEFAULT_TOKEN_MINUTES = 60;
+
+/** The client path for a protocol, with the hub URL-encoded. */
+export function clientPath(hub: string, protocol: ClientProtocol = "default"): string {
+  const prefix = protocol === "mqtt" ? "/clients/mqtt/hubs/" : protocol === "socketio" ? "/clients/socketio/hubs/" : "/client/hubs/";
+  return prefix + encodeURIComponent(hub);
+}
+
+/** `http(s)://…` → `ws(s)://…`. */
+export function toWebSocketUrl(httpUrl: string): string {
+  return httpUrl.replace(/^http/i, "ws");
+}
+
+/** Builds the result shape from a token, its `exp` and the endpoint. */
+export function clientAccess(endpoint: string, hub: string, protocol: ClientProtocol, token: string, expSeconds: number): ClientAccessToken {
+  const baseUrl = toWebSocketUrl(endpoint) + clientPath(hub, protocol);
+  return { token, baseUrl, url: `${baseUrl}?access_token=${encodeURIComponent(token)}`, expiresOn: new Date(expSeconds * 1000) };
+}
+
+/** Checks the token options; shared by the key and Entra paths. */
+export function checkTokenOptions(options: GetClientAccessTokenOptions): void {
+  if (options.userId !== undefined) checkId(options.userId, "userId");
+  if (options.roles !== undefined) {
+    if (!Array.isArray(options.roles)) throw invalidArgument("roles must be an array of strings");
+    options.roles.forEach((r, i) => checkId(r, `roles[${i}]`));
+  }
+  if (options.groups !== undefined && options.groups.length > 0) checkGroups(options.groups);
+  if (options.expirationTimeInMinutes !== undefined) checkInt(options.expirationTimeInMinutes, "expirationTimeInMinutes", 1);
+  if (options.clientProtocol !== undefined) checkProtocol(options.clientProtocol);
+}
+
+function claimsFor(endpoint: string, hub: string, options: GetClientAccessTokenOptions, now: number): Record<string, unknown> {
+  const minutes = options.expirationTimeInMinutes ?? DEFAULT_TOKEN_MINUTES;
+  const claims: Record<string, unknown> = {
+    aud: endpoint + clientPath(hub, options.clientProtocol),
+    iat: now,
+    nbf: now,
+    exp: now + minutes * 60,
+  };
+  if (options.userId !== undefined) claims["sub"] = options.userId;
+  if (options.roles !== undefined && options.roles.length > 0) claims["role"] = options.roles;
+  if (options.groups !== undefined && options.groups.length > 0) claims["webpubsub.group"] = options.groups;
+  return claims;
+}
+
+function checkHeaders(headers: JwtHeaders | undefined, key: string): void {
+  if (headers === undefined) return;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === "alg" || name === "typ") throw invalidArgument(`jwtHeaders.${name} cannot be set; tokens are always HS256 JWTs`);
+    // azure-webpubsub#94: an SDK once put the access key in `kid`.
+    if (value === key) throw invalidArgument(`jwtHeaders.${name} must not contain the access key`);
+  }
+}
+
+/**
+ * Mints a client token with the access key. `endpoint` is the real service endpoint
+ * (not a reverse proxy): the service checks `aud` against its own URL.
+ */
+export async function mintClientAccessToken(
+  endpoint: string,
+  hub: string,
+  key: string,
+  options: GetClientAccessTokenOptions = {},
+  nowMs = Date.now(),
+): Promise<ClientAccessToken> {
+  checkTokenOptions(options);
+  checkHeaders(options.jwtHeaders, key);
+  const claims = claimsFor(endpoint, hub, options, Math.floor(nowMs / 1000));
+  const token = canSignSync ? signJwtSync(claims, key, options.jwtHeaders) : await signJwt(claims, key, options.jwtHeaders);
+  return clientAccess(endpoint, hub, options.clientProtocol ?? "default", token, claims["exp"] as number);
+}

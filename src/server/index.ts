@@ -1,0 +1,22 @@
+// Public surface of the service client.
+export { WebPubSubServiceClient, logger } from "./serviceClient.js";
+export type {
+  SendOptions,
+  SendToAllOptions,
+  SendToUserOptions,
+  SendToConnectionOptions,
+  CloseConnectionOptions,
+  CloseConnectionsOptions,
+  PermissionOptions,
+  ListConnectionsOptions,
+  FromEnvironmentOptions,
+} from "./serviceClient.js";
+export { WebPubSubGroup } from "./groupClient.js";
+export type { WebPubSubServiceClientOptions, WebPubSubOperationOptions } from "./options.js";
+export type { GetClientAccessTokenOptions, ClientAccessToken } from "./clientToken.js";
+export type { GroupMember, PageSettings, Page, PagedAsyncIterableIterator } from "./paging.js";
+export type { Permission, ClientProtocol } from "./validate.js";
+export type { MessageContentType, BinaryMessage, NodeReadableLike } from "./content.js";
+export { odata, type ODataValue } from "./odata.js";
+export { redactUrl, redactHeaders, redactText, type LogSink } from "./policies.js";
+export { SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "./rest.js";

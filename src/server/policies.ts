@@ -1,0 +1,133 @@
+// Pipeline policies: REST auth with the access key, the reverse-proxy host swap, and
+// request logging with every secret redacted. Each is small and stateless per request.
+import type { KeyCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { canSignSync, signJwt, signJwtSync } from "../core/index.js";
+
+/** Name of {@link keyCredentialPolicy}, for `beforePolicies`/`afterPolicies`. */
+export const KEY_POLICY_NAME = "webPubSubKeyCredentialPolicy";
+/** Name of {@link reverseProxyPolicy}. */
+export const REVERSE_PROXY_POLICY_NAME = "webPubSubReverseProxyPolicy";
+/** Name of {@link requestLoggingPolicy}. */
+export const LOGGING_POLICY_NAME = "webPubSubRequestLoggingPolicy";
+
+/** Default lifetime of the per-request REST JWT: long enough for 5 min of clock skew plus retries, short if leaked. */
+export const DEFAULT_REST_TOKEN_SECONDS = 300;
+
+/**
+ * Signs each request (each retry too) with `Authorization: Bearer <HS256 JWT>`, `aud` = the full
+ * request URL including the query (what @azure/web-pubsub does; the service and emulator accept it).
+ * The key is read from the credential on every call, so `credential.update(newKey)` applies at once.
+ */
+export function keyCredentialPolicy(credential: KeyCredential, lifetimeSeconds = DEFAULT_REST_TOKEN_SECONDS): PipelinePolicy {
+  return {
+    name: KEY_POLICY_NAME,
+    sendRequest(request, next) {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { aud: request.url, iat: now, exp: now + lifetimeSeconds };
+      if (canSignSync) {
+        request.headers.set("Authorization", `Bearer ${signJwtSync(claims, credential.key)}`);
+        return next(request);
+      }
+      return signJwt(claims, credential.key).then((token) => {
+        request.headers.set("Authorization", `Bearer ${token}`);
+        return next(request);
+      });
+    },
+  };
+}
+
+/**
+ * Sends requests to a reverse proxy (e.g. API Management) instead of the service. It runs after
+ * signing, so the JWT audience keeps naming the real service URL, which is what the service checks.
+ * A base path on the proxy URL (`https://apim.example.net/pubsub`) is prefixed to the request path.
+ */
+export function reverseProxyPolicy(endpoint: string, proxyEndpoint: string): PipelinePolicy {
+  const from = new URL(endpoint);
+  const to = new URL(proxyEndpoint);
+  const fromBase = `${from.origin}${from.pathname.replace(/\/+$/, "")}`;
+  const toBase = `${to.origin}${to.pathname.replace(/\/+$/, "")}`;
+  return {
+    name: REVERSE_PROXY_POLICY_NAME,
+    sendRequest(request, next) {
+      if (request.url.startsWith(fromBase)) {
+        request.url = toBase + request.url.slice(fromBase.length);
+      } else {
+        // e.g. a nextLink naming another host: keep its path, swap the origin.
+        const url = new URL(request.url);
+        request.url = `${toBase}${url.pathname}${url.search}`;
+      }
+      return next(request);
+    },
+  };
+}
+
+// ---- redaction ----------------------------------------------------------------
+
+const REDACTED = "REDACTED";
+const SECRET_HEADERS = new Set(["authorization", "ce-signature", "accesskey", "x-ms-access-key", "cookie", "set-cookie", "proxy-authorization"]);
+const SECRET_QUERY = /([?&;](?:access_token|awps_reconnection_token|token|sig|signature|accesskey)=)[^&#;\s]*/gi;
+const SECRET_TEXT: [RegExp, string][] = [
+  [/(AccessKey\s*=\s*)[^;\s"']*/gi, `$1${REDACTED}`],
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${REDACTED}`],
+  // Any JWT-shaped string: header.claims.signature, header starting with {" (eyJ).
+  [/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
+];
+
+/** Replaces secret query values (`access_token`, reconnection tokens, signatures) in a URL. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, `$1${REDACTED}`);
+}
+
+/** Copies headers with `Authorization`, `ce-signature`, `AccessKey`, cookies and JWT-looking values redacted. */
+export function redactHeaders(headers: Iterable<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : redactText(value);
+  }
+  return out;
+}
+
+/** Scrubs free text (error messages, bodies): AccessKey=…, Bearer …, JWTs, access_token=…. */
+export function redactText(text: string): string {
+  let out = redactUrl(text);
+  for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement);
+  return out;
+}
+
+// ---- logging ------------------------------------------------------------------
+
+/** Receives one redacted line per request and per response. */
+export type LogSink = (line: string) => void;
+
+/** Header a call sets to ask for logging of just that call; removed before sending. */
+export const LOG_MARKER_HEADER = "x-wps-sdk-log";
+
+/**
+ * Logs method, redacted URL, status and redacted headers of every attempt when the client has
+ * `loggingEnabled`, or for calls that set it per call (carried by a marker header that this
+ * policy strips, so it never reaches the wire).
+ */
+export function requestLoggingPolicy(sink: LogSink, always: boolean): PipelinePolicy {
+  const marked = new WeakSet<PipelineRequest>();
+  return {
+    name: LOGGING_POLICY_NAME,
+    async sendRequest(request, next) {
+      if (request.headers.has(LOG_MARKER_HEADER)) {
+        request.headers.delete(LOG_MARKER_HEADER);
+        marked.add(request);
+      }
+      if (!always && !marked.has(request)) return next(request);
+      sink(`--> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`);
+      let response: PipelineResponse;
+      try {
+        response = await next(request);
+      } catch (error) {
+        sink(`<-- ${request.method} ${redactUrl(request.url)} failed: ${redactText(error instanceof Error ? error.message : String(error))}`);
+        throw error;
+      }
+      sink(`<-- ${response.status} ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(response.headers))}`);
+      return response;
+    },
+  };
+}

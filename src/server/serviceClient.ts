@@ -1,0 +1,655 @@
+// The hub-scoped service client: validates arguments, then calls the generated REST layer
+// through one helper that traces, checks status and builds errors in one place.
+import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
+import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
+import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
+import { createTracingClient, type TracingClient } from "@azure/core-tracing";
+import { createClientLogger } from "@azure/logger";
+import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } from "../core/index.js";
+import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
+import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
+import { encodeMessage, DEFAULT_MAX_MESSAGE_BYTES } from "./content.js";
+import { closedError, toServiceError, type ResponseLike } from "./errors.js";
+import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
+import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
+import {
+  DEFAULT_REST_TOKEN_SECONDS,
+  KEY_POLICY_NAME,
+  LOG_MARKER_HEADER,
+  keyCredentialPolicy,
+  requestLoggingPolicy,
+  reverseProxyPolicy,
+} from "./policies.js";
+import {
+  checkFilter,
+  checkGroup,
+  checkGroups,
+  checkHub,
+  checkId,
+  checkIds,
+  checkInt,
+  checkPermission,
+  checkString,
+  checkTtl,
+  type Permission,
+} from "./validate.js";
+import { WebPubSubGroup } from "./groupClient.js";
+
+/** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
+export const logger = createClientLogger("webpubsub-service");
+
+const PACKAGE_VERSION = "0.1.0";
+const ENTRA_SCOPE = "https://webpubsub.azure.com/.default";
+
+/** Options of the send operations. */
+export interface SendOptions extends WebPubSubOperationOptions {
+  /** `text/plain`, `application/json` or `application/octet-stream`; inferred from the message when absent (see {@link encodeMessage}). */
+  contentType?: string;
+  /** Seconds the service keeps the message for a slow client, 0-300; 0 = never expires. */
+  messageTtlSeconds?: number;
+}
+
+/** Options of {@link WebPubSubServiceClient.sendToAll} and group sends. */
+export interface SendToAllOptions extends SendOptions {
+  /** Connection ids that do not receive the message. */
+  excludedConnections?: string[];
+  /** OData filter selecting recipients; build it with {@link odata}. */
+  filter?: string;
+}
+
+/** Options of {@link WebPubSubServiceClient.sendToUser}. */
+export interface SendToUserOptions extends SendOptions {
+  /** OData filter selecting which of the user's connections receive it. */
+  filter?: string;
+}
+
+/** Options of {@link WebPubSubServiceClient.sendToConnection}. */
+export type SendToConnectionOptions = SendOptions;
+
+/** Options of {@link WebPubSubServiceClient.closeConnection}. */
+export interface CloseConnectionOptions extends WebPubSubOperationOptions {
+  /** Reason sent to the client in the close frame. */
+  reason?: string;
+}
+
+/** Options of the close-many operations. */
+export interface CloseConnectionsOptions extends CloseConnectionOptions {
+  /** Connection ids to leave open. */
+  excludedConnections?: string[];
+}
+
+/** Options of the permission operations. */
+export interface PermissionOptions extends WebPubSubOperationOptions {
+  /** The group the permission applies to; absent means every group. */
+  targetName?: string;
+}
+
+/** Options of {@link WebPubSubServiceClient.listConnectionsInGroup}. */
+export interface ListConnectionsOptions extends WebPubSubOperationOptions {
+  /** Items per page, 1-200 (service default when absent). */
+  maxPageSize?: number;
+  /** Most items to return in total, at least 1. */
+  top?: number;
+}
+
+/** Options of {@link WebPubSubServiceClient.fromEnvironment}. */
+export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
+  /** Credential used with `AZURE_WEBPUBSUB_ENDPOINT` when no connection string is set. */
+  credential?: TokenCredential | KeyCredential;
+  /** Hub name; overrides `AZURE_WEBPUBSUB_HUB`. */
+  hub?: string;
+  /** Variables to read; default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+type OkStatus = "200" | "202" | "204";
+
+/**
+ * Client for one hub of an Azure Web PubSub resource.
+ *
+ * @example
+ * ```ts
+ * const client = new WebPubSubServiceClient(process.env.AZURE_WEBPUBSUB_CONNECTION_STRING!, "chat");
+ * await client.sendToAll("hello");                       // text/plain
+ * const { url } = await client.getClientAccessToken({ userId: "alice" });
+ * ```
+ */
+export class WebPubSubServiceClient {
+  /** The hub this client talks to. */
+  readonly hubName: string;
+  /** The service endpoint, without a trailing slash (not the reverse proxy). */
+  readonly endpoint: string;
+  /** The REST API version sent as `api-version`. */
+  readonly apiVersion: string;
+
+  readonly #rest: RestClient;
+  readonly #credential: KeyCredential | TokenCredential;
+  readonly #tracing: TracingClient;
+  readonly #maxBytes: number;
+  readonly #insecure: boolean;
+  #closed = false;
+  #disposeHttp: (() => void) | undefined;
+
+  /** Connects with a connection string: `Endpoint=https://…;AccessKey=…;Version=1.0;`. */
+  constructor(connectionString: string, hubName: string, options?: WebPubSubServiceClientOptions);
+  /** Connects to `endpoint` with an {@link AzureKeyCredential} (the access key) or a `TokenCredential` (Microsoft Entra ID). */
+  constructor(endpoint: string, credential: KeyCredential | TokenCredential, hubName: string, options?: WebPubSubServiceClientOptions);
+  constructor(
+    endpointOrConnectionString: string,
+    credentialOrHub: KeyCredential | TokenCredential | string,
+    hubOrOptions?: string | WebPubSubServiceClientOptions,
+    maybeOptions?: WebPubSubServiceClientOptions,
+  ) {
+    let endpoint: string;
+    let options: WebPubSubServiceClientOptions;
+    let hub: unknown;
+    if (typeof credentialOrHub === "string") {
+      const parsed = parseConnectionString(endpointOrConnectionString);
+      endpoint = parsed.endpoint;
+      this.#credential = new AzureKeyCredential(parsed.accessKey);
+      hub = credentialOrHub;
+      options = (hubOrOptions as WebPubSubServiceClientOptions | undefined) ?? {};
+    } else {
+      endpoint = endpointOrConnectionString;
+      if (!isTokenCredential(credentialOrHub) && typeof (credentialOrHub as KeyCredential | undefined)?.key !== "string") {
+        throw invalidArgument("credential must be an AzureKeyCredential or a TokenCredential");
+      }
+      this.#credential = credentialOrHub;
+      hub = hubOrOptions;
+      options = maybeOptions ?? {};
+    }
+    this.hubName = checkHub(hub, "hubName");
+    const allowInsecure = options.allowInsecureConnection ?? false;
+    this.endpoint = checkEndpoint(endpoint, "endpoint", allowInsecure);
+    const proxy = options.reverseProxyEndpoint === undefined ? undefined : checkEndpoint(options.reverseProxyEndpoint, "reverseProxyEndpoint", allowInsecure);
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    if (!SUPPORTED_API_VERSIONS.includes(this.apiVersion)) {
+      throw invalidArgument(`apiVersion '${this.apiVersion}' is not supported; use one of ${SUPPORTED_API_VERSIONS.join(", ")}`);
+    }
+    this.#maxBytes = options.maxMessageBytes === undefined ? DEFAULT_MAX_MESSAGE_BYTES : checkInt(options.maxMessageBytes, "maxMessageBytes", 1, Number.MAX_SAFE_INTEGER);
+    const lifetime = options.restTokenLifetimeSeconds === undefined ? DEFAULT_REST_TOKEN_SECONDS : checkInt(options.restTokenLifetimeSeconds, "restTokenLifetimeSeconds", 1);
+    this.#insecure = this.endpoint.startsWith("http:") || (proxy?.startsWith("http:") ?? false);
+
+    const { apiVersion: _v, reverseProxyEndpoint: _p, loggingEnabled, logger: sink, maxMessageBytes: _m, restTokenLifetimeSeconds: _l, ...pipelineOptions } = options;
+    const created = createRestClient(this.endpoint, this.apiVersion, {
+      ...pipelineOptions,
+      allowInsecureConnection: this.#insecure,
+      userAgentOptions: { userAgentPrefix: `webpubsub-service/${PACKAGE_VERSION}${options.userAgentOptions?.userAgentPrefix ? ` ${options.userAgentOptions.userAgentPrefix}` : ""}` },
+    });
+    this.#rest = created.client;
+    this.#disposeHttp = created.dispose;
+    const pipeline = this.#rest.pipeline;
+    if (isTokenCredential(this.#credential)) {
+      pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.#credential, scopes: ENTRA_SCOPE }));
+    } else {
+      pipeline.addPolicy(keyCredentialPolicy(this.#credential, lifetime), { phase: "Sign" });
+    }
+    // After signing: the JWT audience names the service, the socket goes to the proxy.
+    if (proxy !== undefined) pipeline.addPolicy(reverseProxyPolicy(this.endpoint, proxy), { afterPhase: "Sign" });
+    pipeline.addPolicy(requestLoggingPolicy(sink ?? ((line) => logger.info(line)), loggingEnabled ?? false), { afterPhase: "Retry" });
+    this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
+  }
+
+  /** Same as `new WebPubSubServiceClient(connectionString, hubName, options)`. */
+  static fromConnectionString(connectionString: string, hubName: string, options?: WebPubSubServiceClientOptions): WebPubSubServiceClient {
+    return new WebPubSubServiceClient(connectionString, hubName, options);
+  }
+
+  /**
+   * Builds a client from `AZURE_WEBPUBSUB_CONNECTION_STRING` and `AZURE_WEBPUBSUB_HUB`, or from
+   * `AZURE_WEBPUBSUB_ENDPOINT` and the `credential` option. A missing variable throws
+   * `WPS_ERR_CONFIGURATION` naming it.
+   *
+   * @example
+   * ```ts
+   * const client = WebPubSubServiceClient.fromEnvironment();
+   * const viaEntra = WebPubSubServiceClient.fromEnvironment({ credential: new DefaultAzureCredential() });
+   * ```
+   */
+  static fromEnvironment(options: FromEnvironmentOptions = {}): WebPubSubServiceClient {
+    const { credential, hub: hubOption, env: envOption, ...clientOptions } = options;
+    const env = envOption ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+    const missing = (name: string, extra = ""): never => {
+      throw new WebPubSubError("WPS_ERR_CONFIGURATION", `environment variable ${name} is not set${extra}`);
+    };
+    const hub = hubOption ?? (env["AZURE_WEBPUBSUB_HUB"] || missing("AZURE_WEBPUBSUB_HUB", " (or pass the hub option)"));
+    const connectionString = env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
+    if (credential === undefined) {
+      if (!connectionString) {
+        return missing("AZURE_WEBPUBSUB_CONNECTION_STRING", " (or set AZURE_WEBPUBSUB_ENDPOINT and pass a credential)");
+      }
+      return new WebPubSubServiceClient(connectionString, hub, clientOptions);
+    }
+    const endpoint = env["AZURE_WEBPUBSUB_ENDPOINT"] || missing("AZURE_WEBPUBSUB_ENDPOINT", " (needed with the credential option)");
+    return new WebPubSubServiceClient(endpoint, credential, hub, clientOptions);
+  }
+
+  // ---- plumbing -----------------------------------------------------------
+
+  #params(options: WebPubSubOperationOptions): RequestParameters {
+    const { loggingEnabled, ...rest } = options;
+    const params: RequestParameters = operationOptionsToRequestParameters(rest);
+    if (loggingEnabled) params.headers = { ...params.headers, [LOG_MARKER_HEADER]: "1" };
+    if (this.#insecure) params.allowInsecureConnection = true;
+    return params;
+  }
+
+  /** Runs one operation: closed check, span, request, status check. */
+  async #send(name: string, options: WebPubSubOperationOptions, ok: readonly OkStatus[], request: (params: RequestParameters) => Promise<ResponseLike>): Promise<void> {
+    if (this.#closed) throw closedError(name);
+    await this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
+      const response = await request(this.#params(updated));
+      if (!ok.includes(response.status as OkStatus)) throw toServiceError(name, response);
+    });
+  }
+
+  /** HEAD → boolean: 200 true, 404 false, anything else a ServiceError. The one place this mapping lives. */
+  async #exists(name: string, options: WebPubSubOperationOptions, request: (params: RequestParameters) => Promise<ResponseLike>): Promise<boolean> {
+    if (this.#closed) throw closedError(name);
+    return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
+      const response = await request(this.#params(updated));
+      if (response.status === "200") return true;
+      if (response.status === "404") return false;
+      throw toServiceError(name, response);
+    });
+  }
+
+  #query(entries: Record<string, unknown>): Record<string, unknown> | undefined {
+    let out: Record<string, unknown> | undefined;
+    for (const key in entries) {
+      const value = entries[key];
+      if (value === undefined) continue;
+      (out ??= {})[key] = Array.isArray(value) ? { value, explode: true } : value;
+    }
+    return out;
+  }
+
+  #sendQuery(options: SendToAllOptions, excluded: boolean, filter: boolean): Record<string, unknown> | undefined {
+    return this.#query({
+      excluded: excluded && options.excludedConnections?.length ? checkIds(options.excludedConnections, "excludedConnections") : undefined,
+      filter: filter && options.filter !== undefined ? checkFilter(options.filter) : undefined,
+      messageTtlSeconds: options.messageTtlSeconds === undefined ? undefined : checkTtl(options.messageTtlSeconds),
+    });
+  }
+
+  #closeQuery(options: CloseConnectionsOptions): Record<string, unknown> | undefined {
+    return this.#query({
+      excluded: options.excludedConnections?.length ? checkIds(options.excludedConnections, "excludedConnections") : undefined,
+      reason: options.reason === undefined ? undefined : checkString(options.reason, "reason"),
+    });
+  }
+
+  // ---- sends --------------------------------------------------------------
+
+  /**
+   * Sends a message to every connection in the hub. The service answers 202 (fire and forget).
+   * A string goes as `text/plain`, binary as `application/octet-stream`, other values as JSON
+   * (unlike `@azure/web-pubsub`, which sends a bare string as a JSON string).
+   *
+   * @example
+   * ```ts
+   * await client.sendToAll("hi");                                   // text/plain
+   * await client.sendToAll({ kind: "ping" });                       // application/json
+   * await client.sendToAll(new Uint8Array([1, 2]), { excludedConnections: [id], messageTtlSeconds: 30 });
+   * await client.sendToAll("vip only", { filter: odata`${"vip"} in groups` });
+   * ```
+   */
+  async sendToAll(message: unknown, options: SendToAllOptions = {}): Promise<void> {
+    const query = this.#sendQuery(options, true, true);
+    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    await this.#send("sendToAll", options, ["202"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /**
+   * Sends a message to every connection of a user.
+   * @example `await client.sendToUser("alice", { text: "hi" }, { filter: odata\`connectionId ne ${id}\` });`
+   */
+  async sendToUser(userId: string, message: unknown, options: SendToUserOptions = {}): Promise<void> {
+    checkId(userId, "userId");
+    const query = this.#sendQuery(options, false, true);
+    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    await this.#send("sendToUser", options, ["202"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /**
+   * Sends a message to every connection in a group.
+   * @example `await client.sendToGroup("room 1", "hello room", { excludedConnections: [senderId] });`
+   */
+  async sendToGroup(group: string, message: unknown, options: SendToAllOptions = {}): Promise<void> {
+    checkGroup(group);
+    const query = this.#sendQuery(options, true, true);
+    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    await this.#send("sendToGroup", options, ["202"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /**
+   * Sends a message to one connection.
+   * @example `await client.sendToConnection(connectionId, Buffer.from("raw"), { messageTtlSeconds: 10 });`
+   */
+  async sendToConnection(connectionId: string, message: unknown, options: SendToConnectionOptions = {}): Promise<void> {
+    checkId(connectionId, "connectionId");
+    const query = this.#sendQuery(options, false, false);
+    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    await this.#send("sendToConnection", options, ["202"], (p) =>
+      this.#rest
+        .path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId)
+        .post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  // ---- groups -------------------------------------------------------------
+
+  /**
+   * Adds a connection to a group. The service answers 404 when the connection does not exist.
+   * @example `await client.addConnectionToGroup("room", connectionId);`
+   */
+  async addConnectionToGroup(group: string, connectionId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkGroup(group);
+    checkId(connectionId, "connectionId");
+    await this.#send("addConnectionToGroup", options, ["200"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/connections/{connectionId}", this.hubName, group, connectionId).put(p),
+    );
+  }
+
+  /** Removes a connection from a group. @example `await client.removeConnectionFromGroup("room", connectionId);` */
+  async removeConnectionFromGroup(group: string, connectionId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkGroup(group);
+    checkId(connectionId, "connectionId");
+    await this.#send("removeConnectionFromGroup", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/connections/{connectionId}", this.hubName, group, connectionId).delete(p),
+    );
+  }
+
+  /** Removes a connection from every group. @example `await client.removeConnectionFromAllGroups(connectionId);` */
+  async removeConnectionFromAllGroups(connectionId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkId(connectionId, "connectionId");
+    await this.#send("removeConnectionFromAllGroups", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/connections/{connectionId}/groups", this.hubName, connectionId).delete(p),
+    );
+  }
+
+  /** Adds a user (all of their connections, present and future) to a group. @example `await client.addUserToGroup("room", "alice");` */
+  async addUserToGroup(group: string, userId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkGroup(group);
+    checkId(userId, "userId");
+    await this.#send("addUserToGroup", options, ["200"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/groups/{group}", this.hubName, userId, group).put(p),
+    );
+  }
+
+  /** Removes a user from a group. @example `await client.removeUserFromGroup("room", "alice");` */
+  async removeUserFromGroup(group: string, userId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkGroup(group);
+    checkId(userId, "userId");
+    await this.#send("removeUserFromGroup", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/groups/{group}", this.hubName, userId, group).delete(p),
+    );
+  }
+
+  /** Removes a user from every group. @example `await client.removeUserFromAllGroups("alice");` */
+  async removeUserFromAllGroups(userId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkId(userId, "userId");
+    await this.#send("removeUserFromAllGroups", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/groups", this.hubName, userId).delete(p),
+    );
+  }
+
+  /**
+   * Adds every connection matching `filter` to each of `groups`.
+   * @example `await client.addConnectionsToGroups(["a", "b"], odata\`userId eq ${"alice"}\`);`
+   */
+  async addConnectionsToGroups(groups: string[], filter: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkGroups(groups);
+    checkFilter(filter);
+    await this.#send("addConnectionsToGroups", options, ["200"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/:addToGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } } as never),
+    );
+  }
+
+  /**
+   * Removes every connection matching `filter` from each of `groups`.
+   * @example `await client.removeConnectionsFromGroups(["a"], odata\`${"a"} in groups\`);`
+   */
+  async removeConnectionsFromGroups(groups: string[], filter: string, options: WebPubSubOperationOptions = {}): Promise<void> {
+    checkGroups(groups);
+    checkFilter(filter);
+    await this.#send("removeConnectionsFromGroups", options, ["200"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/:removeFromGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } } as never),
+    );
+  }
+
+  /**
+   * Lists the connections in a group. Iterate items directly, or pages with
+   * `byPage({ maxPageSize, continuationToken })`; each page carries `continuationToken` for resuming.
+   *
+   * @example
+   * ```ts
+   * for await (const { connectionId, userId } of client.listConnectionsInGroup("room")) console.log(connectionId, userId);
+   * for await (const page of client.listConnectionsInGroup("room").byPage({ maxPageSize: 50 })) save(page.continuationToken);
+   * ```
+   */
+  listConnectionsInGroup(group: string, options: ListConnectionsOptions = {}): PagedAsyncIterableIterator<GroupMember> {
+    checkGroup(group);
+    const pageSize = (n: number) => checkInt(n, "maxPageSize", 1, 200);
+    if (options.maxPageSize !== undefined) pageSize(options.maxPageSize);
+    if (options.top !== undefined) checkInt(options.top, "top", 1);
+    const { maxPageSize, top, ...operationOptions } = options;
+    return pagedIterator<GroupMember>(
+      async (link, size) => {
+        let body: { value?: GroupMember[]; nextLink?: string } = {};
+        await this.#send("listConnectionsInGroup", operationOptions, ["200"], async (p) => {
+          const response =
+            link === undefined
+              ? await this.#rest
+                  .path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group)
+                  .get({ ...p, ...{ queryParameters: this.#query({ maxpagesize: size, top }) ?? {} } } as never)
+              : await this.#rest.pathUnchecked(withPageSize(link, size)).get(p);
+          body = (response.body ?? {}) as typeof body;
+          return response as ResponseLike;
+        });
+        return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
+      },
+      { maxPageSize, top },
+      pageSize,
+    );
+  }
+
+  // ---- existence and status -------------------------------------------------
+
+  /** True when the connection is open. @example `if (await client.connectionExists(id)) …` */
+  connectionExists(connectionId: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
+    checkId(connectionId, "connectionId");
+    return this.#exists("connectionExists", options, (p) => this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).head(p));
+  }
+
+  /** True when the user has at least one connection. @example `await client.userExists("alice")` */
+  userExists(userId: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
+    checkId(userId, "userId");
+    return this.#exists("userExists", options, (p) => this.#rest.path("/api/hubs/{hub}/users/{userId}", this.hubName, userId).head(p));
+  }
+
+  /** True when the group has at least one connection. @example `await client.groupExists("room")` */
+  groupExists(group: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
+    checkGroup(group);
+    return this.#exists("groupExists", options, (p) => this.#rest.path("/api/hubs/{hub}/groups/{group}", this.hubName, group).head(p));
+  }
+
+  /**
+   * Probes `HEAD /api/health`: resolves `true` on 200 and `false` on a 5xx (after retries);
+   * other statuses (e.g. 401) throw a ServiceError, network failures reject.
+   * @example `const healthy = await client.getServiceStatus();`
+   */
+  async getServiceStatus(options: WebPubSubOperationOptions = {}): Promise<boolean> {
+    if (this.#closed) throw closedError("getServiceStatus");
+    return this.#tracing.withSpan("WebPubSubServiceClient.getServiceStatus", options, async (updated) => {
+      const response = await this.#rest.path("/api/health").head(this.#params(updated));
+      if (response.status === "200") return true;
+      if (Number(response.status) >= 500) return false;
+      throw toServiceError("getServiceStatus", response as ResponseLike);
+    });
+  }
+
+  // ---- closing connections ------------------------------------------------
+
+  /** Closes one connection. @example `await client.closeConnection(id, { reason: "kicked" });` */
+  async closeConnection(connectionId: string, options: CloseConnectionOptions = {}): Promise<void> {
+    checkId(connectionId, "connectionId");
+    const query = this.#query({ reason: options.reason === undefined ? undefined : checkString(options.reason, "reason") });
+    await this.#send("closeConnection", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).delete({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /** Closes every connection in the hub. @example `await client.closeAllConnections({ reason: "maintenance", excludedConnections: [adminId] });` */
+  async closeAllConnections(options: CloseConnectionsOptions = {}): Promise<void> {
+    const query = this.#closeQuery(options);
+    await this.#send("closeAllConnections", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/:closeConnections", this.hubName).post({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /** Closes every connection of a user. @example `await client.closeUserConnections("alice", { reason: "signed out" });` */
+  async closeUserConnections(userId: string, options: CloseConnectionsOptions = {}): Promise<void> {
+    checkId(userId, "userId");
+    const query = this.#closeQuery(options);
+    await this.#send("closeUserConnections", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/:closeConnections", this.hubName, userId).post({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /** Closes every connection in a group. @example `await client.closeGroupConnections("room", { excludedConnections: [hostId] });` */
+  async closeGroupConnections(group: string, options: CloseConnectionsOptions = {}): Promise<void> {
+    checkGroup(group);
+    const query = this.#closeQuery(options);
+    await this.#send("closeGroupConnections", options, ["204"], (p) =>
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/:closeConnections", this.hubName, group).post({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  // ---- permissions --------------------------------------------------------
+
+  #permissionQuery(permission: Permission, connectionId: string, options: PermissionOptions): Record<string, unknown> | undefined {
+    checkPermission(permission);
+    checkId(connectionId, "connectionId");
+    return this.#query({ targetName: options.targetName === undefined ? undefined : checkGroup(options.targetName, "targetName") });
+  }
+
+  /**
+   * Grants a permission, for one group (`targetName`) or all groups.
+   * @example `await client.grantPermission(id, "sendToGroup", { targetName: "room" });`
+   */
+  async grantPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
+    const query = this.#permissionQuery(permission, connectionId, options);
+    await this.#send("grantPermission", options, ["200"], (p) =>
+      this.#rest
+        .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
+        .put({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /** Revokes a permission. @example `await client.revokePermission(id, "joinLeaveGroup", { targetName: "room" });` */
+  async revokePermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
+    const query = this.#permissionQuery(permission, connectionId, options);
+    await this.#send("revokePermission", options, ["204"], (p) =>
+      this.#rest
+        .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
+        .delete({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /** True when the connection holds the permission. @example `await client.checkPermission(id, "sendToGroup", { targetName: "room" })` */
+  checkPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
+    const query = this.#permissionQuery(permission, connectionId, options);
+    return this.#exists("checkPermission", options, (p) =>
+      this.#rest
+        .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
+        .head({ ...p, ...(query && { queryParameters: query }) } as never),
+    );
+  }
+
+  /** Alias of {@link checkPermission}, the `@azure/web-pubsub` name. */
+  hasPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
+    return this.checkPermission(connectionId, permission, options);
+  }
+
+  // ---- tokens -------------------------------------------------------------
+
+  /**
+   * Mints a client access token and URL. With the access key the JWT is signed locally
+   * (no request); with a TokenCredential the service's `:generateToken` is called
+   * (`socketio` maps to clientType `Default` on the Socket.IO path; `jwtHeaders` is refused).
+   *
+   * @example
+   * ```ts
+   * const { url, expiresOn } = await client.getClientAccessToken({ userId: "alice", roles: ["webpubsub.joinLeaveGroup"], groups: ["room"] });
+   * const mqtt = await client.getClientAccessToken({ clientProtocol: "mqtt", expirationTimeInMinutes: 10, jwtHeaders: { kid: "k1" } });
+   * ```
+   */
+  async getClientAccessToken(options: GetClientAccessTokenOptions = {}): Promise<ClientAccessToken> {
+    if (this.#closed) throw closedError("getClientAccessToken");
+    const credential = this.#credential;
+    if (!isTokenCredential(credential)) return mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    checkTokenOptions(options);
+    if (options.jwtHeaders !== undefined) throw invalidArgument("jwtHeaders can only be used with an access key; the service signs tokens minted with a TokenCredential");
+    const protocol = options.clientProtocol ?? "default";
+    const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: _c, jwtHeaders: _j, ...operationOptions } = options;
+    const query = this.#query({
+      userId,
+      role: roles?.length ? roles : undefined,
+      minutesToExpire: expirationTimeInMinutes,
+      group: groups?.length ? groups : undefined,
+      // The spec enum is Default | MQTT; Socket.IO tokens are Default tokens used on the Socket.IO path.
+      clientType: protocol === "mqtt" ? "MQTT" : "Default",
+    });
+    let token = "";
+    await this.#send("getClientAccessToken", operationOptions, ["200"], async (p) => {
+      const response = await this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) } as never);
+      const body = response.body as { token?: unknown } | undefined;
+      if (response.status === "200") {
+        if (typeof body?.token !== "string") throw new WebPubSubError("WPS_ERR_TOKEN", "generateToken answered 200 without a token");
+        token = body.token;
+      }
+      return response as ResponseLike;
+    });
+    const exp = decodeJwt(token).claims["exp"];
+    if (typeof exp !== "number") throw new WebPubSubError("WPS_ERR_TOKEN", "the service token has no numeric exp claim");
+    return clientAccess(this.endpoint, this.hubName, protocol, token, exp);
+  }
+
+  // ---- compatibility and lifecycle ------------------------------------------
+
+  /**
+   * A client for one group (the `@azure/web-pubsub` shape).
+   * @example `await client.group("room").addConnection(id);`
+   */
+  group(groupName: string): WebPubSubGroup {
+    checkGroup(groupName, "groupName");
+    return new WebPubSubGroup(this, groupName);
+  }
+
+  /**
+   * Releases this client's pooled sockets; later calls reject with `WPS_ERR_CLOSED`. Idempotent.
+   * @example `await client.close();` or `await using client = new WebPubSubServiceClient(cs, "chat");`
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#disposeHttp?.();
+    this.#disposeHttp = undefined;
+  }
+
+  /** `await using` support: same as {@link close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function toMember(item: GroupMember): GroupMember {
+  return item.userId === undefined || item.userId === null ? { connectionId: item.connectionId } : { connectionId: item.connectionId, userId: item.userId };
+}

@@ -1,0 +1,90 @@
+// Client-side checks mirroring the 2024-12-01 spec limits, so a bad argument fails
+// before any request instead of as a service 400. Messages name the parameter and the limit.
+import { invalidArgument, outOfRange } from "../core/index.js";
+
+/** Hub names: a letter, then up to 127 of letters, digits and `` _`,.[] `` (spec `hub` pattern). */
+export const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+
+/** Permissions a connection can be granted. */
+export type Permission = "joinLeaveGroup" | "sendToGroup";
+const PERMISSIONS: readonly string[] = ["joinLeaveGroup", "sendToGroup"];
+
+/** Kinds of client a token is minted for. */
+export type ClientProtocol = "default" | "mqtt" | "socketio";
+const PROTOCOLS: readonly string[] = ["default", "mqtt", "socketio"];
+
+const MAX_INT32 = 2 ** 31 - 1;
+
+export function checkHub(hub: unknown, name = "hub"): string {
+  if (typeof hub !== "string") throw invalidArgument(`${name} must be a string`);
+  if (!HUB_PATTERN.test(hub)) {
+    throw invalidArgument(
+      `${name} '${hub.slice(0, 140)}' is invalid: it must start with a letter and contain 1-128 characters from A-Z a-z 0-9 _ \` , . [ ]`,
+    );
+  }
+  return hub;
+}
+
+export function checkGroup(group: unknown, name = "group"): string {
+  if (typeof group !== "string") throw invalidArgument(`${name} must be a string`);
+  if (group.length < 1 || group.length > 1024) {
+    throw outOfRange(`${name} must be 1-1024 characters long (got ${group.length})`);
+  }
+  if (group.trim() === "") throw invalidArgument(`${name} must not be only whitespace`);
+  return group;
+}
+
+export function checkGroups(groups: unknown, name = "groups"): string[] {
+  if (!Array.isArray(groups) || groups.length === 0) throw invalidArgument(`${name} must be a non-empty array of group names`);
+  groups.forEach((g, i) => checkGroup(g, `${name}[${i}]`));
+  return groups as string[];
+}
+
+/** userId, connectionId: any non-empty string (spec minLength 1). */
+export function checkId(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.length === 0) throw invalidArgument(`${name} must be a non-empty string`);
+  return value;
+}
+
+export function checkIds(values: unknown, name: string): string[] {
+  if (!Array.isArray(values)) throw invalidArgument(`${name} must be an array of strings`);
+  values.forEach((v, i) => checkId(v, `${name}[${i}]`));
+  return values as string[];
+}
+
+export function checkInt(value: unknown, name: string, min: number, max = MAX_INT32): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const limit = max === MAX_INT32 ? `>= ${min}` : `${min}-${max}`;
+    throw outOfRange(`${name} must be an integer ${limit} (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** messageTtlSeconds: 0-300, 0 meaning the message never expires. */
+export function checkTtl(value: unknown): number {
+  return checkInt(value, "messageTtlSeconds", 0, 300);
+}
+
+export function checkPermission(value: unknown): Permission {
+  if (typeof value !== "string" || !PERMISSIONS.includes(value)) {
+    throw invalidArgument(`permission must be one of ${PERMISSIONS.join(", ")} (got ${String(value)})`);
+  }
+  return value as Permission;
+}
+
+export function checkProtocol(value: unknown): ClientProtocol {
+  if (typeof value !== "string" || !PROTOCOLS.includes(value)) {
+    throw invalidArgument(`clientProtocol must be one of ${PROTOCOLS.join(", ")} (got ${String(value)})`);
+  }
+  return value as ClientProtocol;
+}
+
+export function checkFilter(value: unknown, name = "filter"): string {
+  if (typeof value !== "string" || value.trim() === "") throw invalidArgument(`${name} must be a non-empty OData filter string`);
+  return value;
+}
+
+export function checkString(value: unknown, name: string): string {
+  if (typeof value !== "string") throw invalidArgument(`${name} must be a string`);
+  return value;
+}
