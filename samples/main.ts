@@ -61,16 +61,11 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<number> {
-  let emulator: Emulator | undefined;
-  let connectionString = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
+  const fromEnv = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
   const hub = process.env["AZURE_WEBPUBSUB_HUB"] ?? "demo";
-  if (!connectionString) {
-    emulator = await startEmulator({ port: 0 });
-    connectionString = emulator.connectionString;
-    console.log(`Embedded emulator listening at ${emulator.endpoint}`);
-  } else {
-    console.log("Using the service from AZURE_WEBPUBSUB_CONNECTION_STRING");
-  }
+  const emulator: Emulator | undefined = fromEnv ? undefined : await startEmulator({ port: 0 });
+  const connectionString: string = fromEnv ?? emulator!.connectionString;
+  console.log(emulator ? `Embedded emulator listening at ${emulator.endpoint}` : "Using the service from AZURE_WEBPUBSUB_CONNECTION_STRING");
 
   const client = WebPubSubServiceClient.fromConnectionString(connectionString, hub);
   const calls: string[][] = [["step", "SDK call", "result"]];
