@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   const fromEnv = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
   const hub = process.env["AZURE_WEBPUBSUB_HUB"] ?? "demo";
   const emulator: Emulator | undefined = fromEnv ? undefined : await startEmulator({ port: 0 });
-  const connectionString: string = fromEnv ?? emulator!.connectionString;
+  const connectionString: string = fromEnv || emulator!.connectionString;
   console.log(emulator ? `Embedded emulator listening at ${emulator.endpoint}` : "Using the service from AZURE_WEBPUBSUB_CONNECTION_STRING");
 
   const client = WebPubSubServiceClient.fromConnectionString(connectionString, hub);
