@@ -463,19 +463,19 @@ export class WebPubSubServiceClient {
   // ---- existence and status -------------------------------------------------
 
   /** True when the connection is open. @example `if (await client.connectionExists(id)) …` */
-  connectionExists(connectionId: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
+  async connectionExists(connectionId: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
     checkId(connectionId, "connectionId");
     return this.#exists("connectionExists", options, (p) => this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).head(p));
   }
 
   /** True when the user has at least one connection. @example `await client.userExists("alice")` */
-  userExists(userId: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
+  async userExists(userId: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
     checkId(userId, "userId");
     return this.#exists("userExists", options, (p) => this.#rest.path("/api/hubs/{hub}/users/{userId}", this.hubName, userId).head(p));
   }
 
   /** True when the group has at least one connection. @example `await client.groupExists("room")` */
-  groupExists(group: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
+  async groupExists(group: string, options: WebPubSubOperationOptions = {}): Promise<boolean> {
     checkGroup(group);
     return this.#exists("groupExists", options, (p) => this.#rest.path("/api/hubs/{hub}/groups/{group}", this.hubName, group).head(p));
   }
@@ -564,7 +564,7 @@ export class WebPubSubServiceClient {
   }
 
   /** True when the connection holds the permission. @example `await client.checkPermission(id, "sendToGroup", { targetName: "room" })` */
-  checkPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
+  async checkPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
     const query = this.#permissionQuery(permission, connectionId, options);
     return this.#exists("checkPermission", options, (p) =>
       this.#rest
@@ -574,7 +574,7 @@ export class WebPubSubServiceClient {
   }
 
   /** Alias of {@link checkPermission}, the `@azure/web-pubsub` name. */
-  hasPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
+  async hasPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
     return this.checkPermission(connectionId, permission, options);
   }
 
