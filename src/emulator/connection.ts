@@ -1,0 +1,227 @@
+// One logical client connection. For the reliable protocol it outlives its socket:
+// a dropped socket leaves it "detached" for RECOVERY_WINDOW_MS, still in its groups and
+// still buffering, until the client recovers with a new socket or the window ends.
+import { randomBytes } from "node:crypto";
+import { WebSocket, type RawData } from "ws";
+import type { HubState } from "./hubState.js";
+import { handleJsonFrame } from "./jsonProtocol.js";
+import type { OutboundMessage } from "./message.js";
+import { Permissions } from "./permissions.js";
+import { RECOVERY_WINDOW_MS, ReplayBuffer } from "./reliable.js";
+import type { Runtime } from "./runtime.js";
+import { handleSimpleFrame } from "./simpleProtocol.js";
+import type { UpstreamContext } from "./upstream.js";
+
+/** The JSON subprotocol. */
+export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
+/** The reliable JSON subprotocol. */
+export const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
+
+/** How frames are read and written: raw frames, JSON, or JSON with sequence ids and recovery. */
+export type ProtocolKind = "simple" | "json" | "reliable";
+
+/** Maps a negotiated subprotocol to its kind; anything unknown is simple (raw) mode. */
+export function protocolKind(subprotocol: string | null): ProtocolKind {
+  if (subprotocol === JSON_PROTOCOL) return "json";
+  if (subprotocol === RELIABLE_PROTOCOL) return "reliable";
+  return "simple";
+}
+
+// Past this much unsent data a slow client is dropped instead of growing memory.
+const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
+
+/** What a new connection starts with. */
+export interface ConnectionInit {
+  id: string;
+  hub: HubState;
+  userId: string | null;
+  subprotocol: string | null;
+  roles: readonly string[];
+  origin: string;
+  connectionState?: string | undefined;
+}
+
+/** Creates a random connection id. */
+export function newConnectionId(): string {
+  return randomBytes(15).toString("base64url");
+}
+
+/** A connected (or, for reliable, recoverable) client. */
+export class ClientConnection {
+  readonly id: string;
+  readonly hub: HubState;
+  readonly userId: string | null;
+  readonly subprotocol: string | null;
+  readonly kind: ProtocolKind;
+  readonly origin: string;
+  readonly groups = new Set<string>();
+  readonly permissions: Permissions;
+  /** ackIds already processed; kept across recovery (§2.6). */
+  readonly ackIds = new Set<number>();
+  connectionState: string | undefined;
+  state: "open" | "detached" | "closed" = "open";
+  socket: WebSocket | null = null;
+  readonly replay: ReplayBuffer | undefined;
+  /** Opaque secret that lets the client recover (reliable only). */
+  readonly reconnectionToken: string | undefined;
+
+  private readonly runtime: Runtime;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  // Frames are handled one after another so acks and handler replies keep their order.
+  private inbound: Promise<void> = Promise.resolve();
+
+  constructor(init: ConnectionInit, runtime: Runtime) {
+    this.id = init.id;
+    this.hub = init.hub;
+    this.userId = init.userId;
+    this.subprotocol = init.subprotocol;
+    this.kind = protocolKind(init.subprotocol);
+    this.origin = init.origin;
+    this.connectionState = init.connectionState;
+    this.runtime = runtime;
+    this.permissions = new Permissions(init.roles, (role, why) =>
+      runtime.log(`[${init.hub.name}] connection ${init.id}: ignoring role '${role}': ${why}`),
+    );
+    if (this.kind === "reliable") {
+      this.replay = new ReplayBuffer();
+      this.reconnectionToken = randomBytes(32).toString("base64url");
+    }
+  }
+
+  /** The upstream context of this connection. */
+  context(): UpstreamContext {
+    const ctx: UpstreamContext = {
+      hub: this.hub.name,
+      connectionId: this.id,
+      userId: this.userId,
+      subprotocol: this.subprotocol,
+      origin: this.origin,
+    };
+    if (this.connectionState !== undefined) ctx.connectionState = this.connectionState;
+    return ctx;
+  }
+
+  /** Binds a socket (first connect or recovery); a recovery replays unacked messages in order. */
+  attach(ws: WebSocket): void {
+    const old = this.socket;
+    this.socket = ws;
+    // The old socket's close event must not end the session it no longer carries.
+    if (old && old !== ws) old.terminate();
+    this.state = "open";
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    ws.on("message", (data, isBinary) => this.onFrame(ws, data, isBinary));
+    ws.on("close", (code) => this.onSocketClose(ws, code));
+    // 'close' always follows 'error'; the listener only keeps ws from throwing.
+    ws.on("error", () => undefined);
+    if (this.replay) for (const frame of this.replay.unacked()) this.sendFrame(frame);
+  }
+
+  /** Delivers a message in this connection's wire format. */
+  deliver(msg: OutboundMessage): void {
+    if (this.state === "closed") return;
+    if (this.kind === "simple") return this.sendFrame(msg.raw);
+    if (!this.replay) return this.sendFrame(`{${msg.jsonTail}`);
+    const frame = this.replay.push(msg.jsonTail, msg.byteLength);
+    if (this.replay.overflowed) {
+      this.close(1008, "Too many unacknowledged messages; the connection cannot be recovered.");
+      return;
+    }
+    this.sendFrame(frame);
+  }
+
+  /** Sends a frame that is not sequenced (ack, pong, system). */
+  sendControl(message: object): void {
+    if (this.state !== "closed") this.sendFrame(JSON.stringify(message));
+  }
+
+  /** Releases reliable messages up to `sequenceId`. */
+  acknowledge(sequenceId: number): void {
+    this.replay?.ack(sequenceId);
+  }
+
+  /**
+   * Service-initiated close: `system/disconnected` first on JSON protocols, then the
+   * close frame. The session ends, so a later recovery is refused.
+   */
+  close(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    const ws = this.socket;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      if (this.kind !== "simple") ws.send(JSON.stringify({ type: "system", event: "disconnected", message: reason }));
+      ws.close(code, truncateUtf8(reason, 123));
+    }
+    this.finish(reason);
+  }
+
+  /** Drops the socket without any event, for emulator shutdown. */
+  terminate(): void {
+    clearTimeout(this.recoveryTimer);
+    this.state = "closed";
+    this.socket?.terminate();
+    this.socket = null;
+  }
+
+  private sendFrame(data: string | Buffer): void {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > MAX_OUTBOUND_BYTES && this.kind !== "reliable") {
+      this.close(1008, "The outbound queue is full.");
+      return;
+    }
+    ws.send(data);
+  }
+
+  private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (this.socket !== ws || this.state !== "open") return;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (this.kind === "simple") {
+      this.enqueue(() => handleSimpleFrame(this, bytes, isBinary, this.runtime));
+    } else {
+      handleJsonFrame(this, bytes, isBinary, this.runtime);
+    }
+  }
+
+  /** Runs `task` after every earlier frame of this connection was handled. */
+  enqueue(task: () => Promise<void> | void): void {
+    this.inbound = this.inbound.then(task).catch((err: unknown) => {
+      this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
+    });
+  }
+
+  private onSocketClose(ws: WebSocket, code: number): void {
+    if (this.socket !== ws) return;
+    this.socket = null;
+    if (this.state !== "open") return;
+    // 1006 means no close frame: the network dropped, so a reliable client may come back.
+    if (this.kind === "reliable" && code === 1006 && !this.runtime.closing) {
+      this.state = "detached";
+      this.runtime.log(`[${this.hub.name}] connection ${this.id} dropped; waiting ${RECOVERY_WINDOW_MS / 1000}s for recovery`);
+      this.recoveryTimer = setTimeout(() => this.finish("The connection was not recovered in time."), RECOVERY_WINDOW_MS);
+      this.recoveryTimer.unref();
+      return;
+    }
+    this.finish(code === 1006 ? "The connection was lost." : `Closed by the client (${code}).`);
+  }
+
+  // Final cleanup: indexes, upstream `disconnected` (once), log.
+  private finish(reason: string): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    clearTimeout(this.recoveryTimer);
+    this.hub.remove(this);
+    if (this.runtime.closing) return;
+    this.runtime.log(`[${this.hub.name}] disconnected ${this.id}: ${reason}`);
+    this.runtime.upstream.disconnected(this.context(), reason);
+  }
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  let out = text;
+  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+  return out;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

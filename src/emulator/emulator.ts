@@ -1,0 +1,171 @@
+// Assembles one emulator: options, shared runtime, HTTP server and WebSocket upgrades.
+// The upstream is injected so this file has no runtime dependency on upstream.ts.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
+import { MAX_BODY_BYTES, writeResponse } from "./httpIo.js";
+import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
+import { HubRegistry } from "./hubState.js";
+import { createLogger } from "./log.js";
+import { handleRest } from "./restRouter.js";
+import type { Runtime, Upstream } from "./runtime.js";
+import type { HubSettings } from "./upstream.js";
+import { normalizeHub } from "./validation.js";
+
+/** The [emu]'s well-known development key. Never use it outside loopback. */
+export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /** HMAC key: at least 32 bytes, no `;`, no control characters. Default {@link DEFAULT_ACCESS_KEY}. */
+  accessKey?: string;
+  /** Event handler settings per hub (names are case-insensitive). */
+  hubs?: Record<string, HubSettings>;
+  /** Receives one readable line per connection, disconnection, REST call and upstream event. Never secrets. */
+  onLog?: (line: string) => void;
+}
+
+/** What a test may want to know about one connection. */
+export interface ConnectionInfo {
+  connectionId: string;
+  userId: string | null;
+  subprotocol: string | null;
+  groups: string[];
+  /** `detached` while a dropped reliable connection waits for recovery. */
+  state: "open" | "detached";
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://localhost:<port>` (or the bound host when it is not loopback). */
+  readonly endpoint: string;
+  /** `Endpoint=…;AccessKey=…;Version=1.0;` for the service SDKs. */
+  readonly connectionString: string;
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** Live connections of a hub (case-insensitive), for tests and tooling. */
+  connections(hub: string): ConnectionInfo[];
+  /** Closes every socket and the server. Safe to call twice; never hangs. */
+  close(): Promise<void>;
+}
+
+/** Builds the upstream for the given settings; the public entry point passes the real dispatcher. */
+export type UpstreamFactory = (options: {
+  accessKey: string;
+  hubs: Record<string, HubSettings>;
+  onLog?: (line: string) => void;
+}) => Upstream;
+
+/** Starts an emulator with the given upstream factory. Prefer {@link startEmulator}. */
+export async function launchEmulator(options: EmulatorOptions, makeUpstream: UpstreamFactory): Promise<Emulator> {
+  const port = options.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw outOfRange(`port must be an integer 0-65535, got ${port}`);
+  const host = options.host ?? "127.0.0.1";
+  const accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
+  checkAccessKey(accessKey);
+  const log = createLogger(options.onLog, accessKey);
+  const hubs: Record<string, HubSettings> = {};
+  for (const [name, settings] of Object.entries(options.hubs ?? {})) hubs[normalizeHub(name)] = settings;
+
+  const state = { closing: false };
+  const runtime: Runtime = {
+    accessKey,
+    hubs: new HubRegistry(),
+    upstream: makeUpstream({ accessKey, hubs, onLog: log }),
+    log,
+    get closing() {
+      return state.closing;
+    },
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_BODY_BYTES, // larger frames close with 1009
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
+  });
+  const server = createServer((req, res) => onRequest(req, res, runtime));
+  const upgrades = new Set<Duplex>();
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrades.add(socket);
+    socket.on("close", () => upgrades.delete(socket));
+    socket.on("error", () => undefined);
+    if (state.closing) return void socket.destroy();
+    handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
+  });
+  server.on("clientError", (_err, socket: Socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(new Error(`The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err })),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+  const endpoint = `http://${publicHost(host)}:${boundPort}`;
+  log(`Web PubSub emulator listening on ${endpoint}`);
+
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint,
+    connectionString: formatConnectionString(endpoint, accessKey),
+    port: boundPort,
+    connections(hub) {
+      const h = runtime.hubs.peek(normalizeHub(hub));
+      if (!h) return [];
+      return [...h.connections.values()].map((c) => ({
+        connectionId: c.id,
+        userId: c.userId,
+        subprotocol: c.subprotocol,
+        groups: [...c.groups],
+        state: c.state === "detached" ? "detached" : "open",
+      }));
+    },
+    close() {
+      closed ??= (async () => {
+        state.closing = true;
+        for (const hub of runtime.hubs.all()) for (const conn of [...hub.connections.values()]) conn.terminate();
+        for (const socket of upgrades) socket.destroy();
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        wss.close();
+        await Promise.allSettled([serverClosed, runtime.upstream.close()]);
+      })();
+      return closed;
+    },
+  };
+}
+
+function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
+  const path = (req.url ?? "/").split("?")[0]!;
+  if (path === "/api" || path.startsWith("/api/")) {
+    void handleRest(req, res, runtime);
+  } else if (path === "/client" || path.startsWith("/client/")) {
+    writeResponse(res, 400, { code: "Error.BadRequest", message: "This endpoint expects a WebSocket upgrade." });
+  } else {
+    writeResponse(res, 404, { code: "Error.NotFound", message: "Not found." });
+  }
+}
+
+function checkAccessKey(key: string): void {
+  if (typeof key !== "string") throw invalidArgument("accessKey must be a string");
+  // Messages describe the rule only: the key itself never goes into an error.
+  if (Buffer.byteLength(key, "utf8") < 32) throw invalidArgument("accessKey must be at least 32 bytes long");
+  if (key.includes(";")) throw invalidArgument("accessKey must not contain ';' (it would break the connection string)");
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw invalidArgument("accessKey must not contain control characters");
+}
+
+function publicHost(host: string): string {
+  if (host === "127.0.0.1" || host === "::1" || host === "localhost" || host === "0.0.0.0" || host === "::") {
+    return "localhost";
+  }
+  return host.includes(":") ? `[${host}]` : host;
+}

@@ -1,0 +1,162 @@
+// The client endpoint (protocol-emulator.md §2.1–2.2, §2.8): every check and the upstream
+// `connect` run before the upgrade, so a refused client gets a plain HTTP status.
+import { STATUS_CODES, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { WebSocket, WebSocketServer } from "ws";
+import { timingSafeEqualText, type JwtClaims } from "../core/index.js";
+import { AuthError, bearerToken, verifyClientToken } from "./auth.js";
+import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL } from "./connection.js";
+import { decodeSegment } from "./restRouter.js";
+import type { Runtime } from "./runtime.js";
+import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream.js";
+import { isValidGroup, isValidHub, normalizeHub } from "./validation.js";
+
+/** Subprotocols the emulator speaks itself, in no particular preference. */
+const KNOWN_PROTOCOLS = new Set([JSON_PROTOCOL, RELIABLE_PROTOCOL]);
+
+/** The subprotocol chosen for each upgrade, read back by the server's handleProtocols. */
+export const chosenProtocols = new WeakMap<IncomingMessage, string | null>();
+
+/** Handles an upgrade request on /client. Never throws. */
+export async function handleClientUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  wss: WebSocketServer,
+  runtime: Runtime,
+): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const hubText = hubOf(url);
+  if (hubText === undefined) return refuse(socket, 404, "No WebSocket endpoint at this path.");
+  if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
+    return refuse(socket, 400, "Not a WebSocket request.");
+  }
+  if (!isValidHub(hubText)) return refuse(socket, 400, "Invalid hub name.");
+  const hub = runtime.hubs.get(normalizeHub(hubText));
+  const offered = (req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+
+  const recoverId = url.searchParams.get("awps_connection_id");
+  if (recoverId !== null) {
+    chosenProtocols.set(req, offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null);
+    wss.handleUpgrade(req, socket, head, (ws) => recover(ws, hub.connections.get(recoverId), url, runtime));
+    return;
+  }
+
+  const token = url.searchParams.get("access_token") ?? bearerToken(req);
+  if (!token) return refuseLogged(socket, runtime, hub.name, 401, "no access token");
+  const host = req.headers.host ?? "";
+  let grant;
+  try {
+    grant = verifyClientToken(token, runtime.accessKey, host, hubText);
+  } catch (err) {
+    const e = err instanceof AuthError ? err : new AuthError(401, "token rejected");
+    return refuseLogged(socket, runtime, hub.name, e.status, e.reason);
+  }
+
+  const id = newConnectionId();
+  let subprotocol = offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null;
+  const ctx: UpstreamContext = { hub: hub.name, connectionId: id, userId: grant.userId, subprotocol, origin: host };
+  let outcome: ConnectOutcome;
+  try {
+    outcome = await runtime.upstream.connect(ctx, connectBody(req, url, grant.claims, offered));
+  } catch {
+    outcome = { kind: "reject", status: 500 };
+  }
+  if (socket.destroyed || runtime.closing) return void socket.destroy();
+  if (outcome.kind === "reject") {
+    return refuseLogged(socket, runtime, hub.name, outcome.status, "rejected by the connect handler");
+  }
+
+  let { userId, roles, groups } = grant;
+  let connectionState: string | undefined;
+  if (outcome.kind === "accept") {
+    if (outcome.userId !== undefined) userId = outcome.userId;
+    if (outcome.roles !== undefined) roles = outcome.roles;
+    // A non-empty groups list replaces the token's; an empty one keeps them ([emu]).
+    if (outcome.groups !== undefined && outcome.groups.length > 0) groups = outcome.groups.filter(isValidGroup);
+    if (outcome.subprotocol !== undefined && outcome.subprotocol.trim() !== "") subprotocol = outcome.subprotocol;
+    connectionState = outcome.connectionState;
+  }
+  chosenProtocols.set(req, subprotocol);
+
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    const conn = new ClientConnection(
+      { id, hub, userId, subprotocol, roles, origin: host, connectionState },
+      runtime,
+    );
+    conn.attach(ws);
+    if (conn.kind !== "simple") {
+      const connected: Record<string, unknown> = { type: "system", event: "connected", userId, connectionId: id };
+      if (conn.reconnectionToken) connected["reconnectionToken"] = conn.reconnectionToken;
+      conn.sendControl(connected);
+    }
+    hub.add(conn);
+    for (const group of groups) hub.join(conn, group);
+    runtime.log(`[${hub.name}] connected ${id} (user ${userId ?? "(none)"}, ${subprotocol ?? "raw websocket"})`);
+    runtime.upstream.connected(conn.context());
+  });
+}
+
+// A failed recovery still opens the socket, then closes it with 1008 (§2.8).
+function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
+  const token = url.searchParams.get("awps_reconnection_token") ?? "";
+  if (
+    !conn ||
+    conn.state === "closed" ||
+    conn.reconnectionToken === undefined ||
+    !timingSafeEqualText(conn.reconnectionToken, token)
+  ) {
+    ws.on("error", () => undefined);
+    ws.close(1008, "The connection cannot be recovered.");
+    runtime.log(`recovery refused for a missing, closed or unauthenticated connection`);
+    return;
+  }
+  conn.attach(ws);
+  runtime.log(`[${conn.hub.name}] recovered ${conn.id}`);
+}
+
+// `/client/hubs/{hub}` or `/client/?hub={hub}`; undefined for any other path.
+function hubOf(url: URL): string | undefined {
+  const m = /^\/client\/hubs\/([^/]+)\/?$/.exec(url.pathname);
+  if (m) return decodeSegment(m[1]!) ?? "";
+  if (url.pathname === "/client" || url.pathname === "/client/") return url.searchParams.get("hub") ?? "";
+  return undefined;
+}
+
+/** The `connect` event body: every value an array, token and Authorization left out (§3.3). */
+function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered: string[]): ConnectEventBody {
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k === "access_token") continue;
+    (query[k] ??= []).push(v);
+  }
+  const headers: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (name.toLowerCase() === "authorization") continue;
+    (headers[name] ??= []).push(req.rawHeaders[i + 1]!);
+  }
+  const claimMap: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(claims)) {
+    claimMap[k] = (Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
+  }
+  return { claims: claimMap, query, headers, subprotocols: offered, clientCertificates: [] };
+}
+
+function refuseLogged(socket: Duplex, runtime: Runtime, hub: string, status: number, why: string): void {
+  runtime.log(`[${hub}] handshake refused with ${status}: ${why}`);
+  refuse(socket, status, status === 401 ? "Unauthorized." : "The connection was refused.");
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+export function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ code: `Error.${(STATUS_CODES[status] ?? "Error").replace(/\W/g, "")}`, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,5 @@
+// Public face of webpubsub-service/emulator.
+export { startEmulator } from "./start.js";
+export { DEFAULT_ACCESS_KEY } from "./emulator.js";
+export type { ConnectionInfo, Emulator, EmulatorOptions } from "./emulator.js";
+export type { EventHandlerSettings, HubSettings } from "./upstream.js";

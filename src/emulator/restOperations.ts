@@ -1,0 +1,355 @@
+// The 2024-12-01 data-plane operations (protocol-emulator.md §1.4), with the [emu]'s
+// answers for missing targets: sends 202, closes and removals 204, adds 404.
+import { signJwtSync } from "../core/index.js";
+import type { ClientConnection } from "./connection.js";
+import { badRequest, notFound, RestError } from "./errors.js";
+import { dataTypeOfContentType, isValidJson, OutboundMessage, type MessageSource, type Payload } from "./message.js";
+import { parsePermission, type GroupPermission } from "./permissions.js";
+import type { RestCall, RestReply, Route } from "./restRouter.js";
+import { compileFilter, selectConnections } from "./selection.js";
+import { isValidGroup, parseInteger } from "./validation.js";
+
+const DEFAULT_CLOSE_REASON = "Closed by REST API.";
+const DEFAULT_PAGE_SIZE = 100;
+
+const ACCEPTED: RestReply = { status: 202 };
+const NO_CONTENT: RestReply = { status: 204 };
+const OK: RestReply = { status: 200 };
+
+/** Every operation, matched in order. */
+export const ROUTES: Route[] = [
+  { method: "POST", pattern: "hubs/{hub}/:send", handler: sendToAll },
+  { method: "POST", pattern: "hubs/{hub}/:closeConnections", handler: closeAll },
+  { method: "POST", pattern: "hubs/{hub}/:generateToken", handler: generateToken },
+  { method: "POST", pattern: "hubs/{hub}/:addToGroups", handler: (c) => groupsByFilter(c, true) },
+  { method: "POST", pattern: "hubs/{hub}/:removeFromGroups", handler: (c) => groupsByFilter(c, false) },
+  { method: "HEAD", pattern: "hubs/{hub}/connections/{connectionId}", handler: connectionExists },
+  { method: "DELETE", pattern: "hubs/{hub}/connections/{connectionId}", handler: closeConnection },
+  { method: "POST", pattern: "hubs/{hub}/connections/{connectionId}/:send", handler: sendToConnection },
+  { method: "DELETE", pattern: "hubs/{hub}/connections/{connectionId}/groups", handler: removeConnectionFromAllGroups },
+  { method: "HEAD", pattern: "hubs/{hub}/groups/{group}", handler: groupExists },
+  { method: "POST", pattern: "hubs/{hub}/groups/{group}/:send", handler: sendToGroup },
+  { method: "POST", pattern: "hubs/{hub}/groups/{group}/:closeConnections", handler: closeGroup },
+  { method: "GET", pattern: "hubs/{hub}/groups/{group}/connections", handler: listGroupConnections },
+  { method: "PUT", pattern: "hubs/{hub}/groups/{group}/connections/{connectionId}", handler: addConnectionToGroup },
+  { method: "DELETE", pattern: "hubs/{hub}/groups/{group}/connections/{connectionId}", handler: removeConnectionFromGroup },
+  { method: "PUT", pattern: "hubs/{hub}/permissions/{permission}/connections/{connectionId}", handler: grantPermission },
+  { method: "HEAD", pattern: "hubs/{hub}/permissions/{permission}/connections/{connectionId}", handler: checkPermission },
+  { method: "DELETE", pattern: "hubs/{hub}/permissions/{permission}/connections/{connectionId}", handler: revokePermission },
+  { method: "HEAD", pattern: "hubs/{hub}/users/{userId}", handler: userExists },
+  { method: "POST", pattern: "hubs/{hub}/users/{userId}/:send", handler: sendToUser },
+  { method: "POST", pattern: "hubs/{hub}/users/{userId}/:closeConnections", handler: closeUser },
+  { method: "DELETE", pattern: "hubs/{hub}/users/{userId}/groups", handler: removeUserFromAllGroups },
+  { method: "PUT", pattern: "hubs/{hub}/users/{userId}/groups/{group}", handler: addUserToGroup },
+  { method: "DELETE", pattern: "hubs/{hub}/users/{userId}/groups/{group}", handler: removeUserFromGroup },
+];
+
+// ---- sends -------------------------------------------------------------------------------
+
+async function sendToAll(c: RestCall): Promise<RestReply> {
+  const { excluded, filter } = selectionQuery(c);
+  const payload = await readMessage(c);
+  deliver(selectConnections(c.hub.connections.values(), excluded, filter), payload, { from: "server" });
+  return ACCEPTED;
+}
+
+async function sendToGroup(c: RestCall): Promise<RestReply> {
+  const group = groupParam(c);
+  const { excluded, filter } = selectionQuery(c);
+  const payload = await readMessage(c);
+  // The [emu] shows REST group sends as group messages (§1.5).
+  const pool = c.hub.groupMembers(group).keys();
+  deliver(selectConnections(pool, excluded, filter), payload, { from: "group", group, fromUserId: null });
+  return ACCEPTED;
+}
+
+async function sendToUser(c: RestCall): Promise<RestReply> {
+  const { filter } = selectionQuery(c);
+  const payload = await readMessage(c);
+  deliver(selectConnections(c.hub.userConnections(param(c, "userId")), new Set(), filter), payload, { from: "server" });
+  return ACCEPTED;
+}
+
+async function sendToConnection(c: RestCall): Promise<RestReply> {
+  ttl(c);
+  const payload = await readMessage(c);
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  if (conn) deliver([conn], payload, { from: "server" });
+  return ACCEPTED;
+}
+
+function deliver(targets: readonly ClientConnection[], payload: Payload, source: MessageSource): void {
+  const message = new OutboundMessage(payload, source);
+  for (const conn of targets) conn.deliver(message);
+}
+
+/** Reads a send body by Content-Type (§1.5): none is binary, JSON must parse, others 415. */
+async function readMessage(c: RestCall): Promise<Payload> {
+  const contentType = c.req.headers["content-type"];
+  const dataType = dataTypeOfContentType(contentType);
+  if (dataType === undefined) {
+    throw new RestError(
+      415,
+      "Error.UnsupportedMediaType",
+      "Content-Type must be text/plain, application/json or application/octet-stream.",
+      "Content-Type",
+    );
+  }
+  const data = await c.body();
+  if (dataType === "json" && !isValidJson(data.toString("utf8"))) {
+    throw badRequest("The body is not valid JSON.", "message");
+  }
+  return { dataType, data };
+}
+
+// ---- closes ------------------------------------------------------------------------------
+
+function closeAll(c: RestCall): RestReply {
+  return closeEach(c, c.hub.connections.values());
+}
+
+function closeGroup(c: RestCall): RestReply {
+  return closeEach(c, c.hub.groupMembers(groupParam(c)).keys());
+}
+
+function closeUser(c: RestCall): RestReply {
+  return closeEach(c, c.hub.userConnections(param(c, "userId")));
+}
+
+function closeConnection(c: RestCall): RestReply {
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  conn?.close(1000, reason(c));
+  return NO_CONTENT;
+}
+
+function closeEach(c: RestCall, pool: Iterable<ClientConnection>): RestReply {
+  const why = reason(c);
+  for (const conn of selectConnections(pool, excludedQuery(c), undefined)) conn.close(1000, why);
+  return NO_CONTENT;
+}
+
+function reason(c: RestCall): string {
+  const text = c.query.get("reason");
+  return text === null || text === "" ? DEFAULT_CLOSE_REASON : text;
+}
+
+// ---- existence ---------------------------------------------------------------------------
+
+function connectionExists(c: RestCall): RestReply {
+  return exists(c.hub.connections.has(param(c, "connectionId")), "connection");
+}
+
+function groupExists(c: RestCall): RestReply {
+  return exists(c.hub.hasGroup(groupParam(c)), "group");
+}
+
+function userExists(c: RestCall): RestReply {
+  return exists(c.hub.userConnections(param(c, "userId")).size > 0, "user");
+}
+
+function exists(found: boolean, what: string): RestReply {
+  if (found) return OK;
+  throw notFound(`The ${what} does not exist.`);
+}
+
+// ---- groups ------------------------------------------------------------------------------
+
+function addConnectionToGroup(c: RestCall): RestReply {
+  const group = groupParam(c);
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  if (!conn) throw notFound("The connection does not exist.", "connectionId");
+  c.hub.join(conn, group);
+  return OK;
+}
+
+function removeConnectionFromGroup(c: RestCall): RestReply {
+  const group = groupParam(c);
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  if (conn) c.hub.leave(conn, group);
+  return NO_CONTENT;
+}
+
+function removeConnectionFromAllGroups(c: RestCall): RestReply {
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  if (conn) c.hub.leaveAll(conn);
+  return NO_CONTENT;
+}
+
+function addUserToGroup(c: RestCall): RestReply {
+  const group = groupParam(c);
+  // Only the user's current connections join ([emu]: 404 when there are none).
+  const conns = [...c.hub.userConnections(param(c, "userId"))];
+  if (conns.length === 0) throw notFound("The user has no connections.", "userId");
+  for (const conn of conns) c.hub.join(conn, group);
+  return OK;
+}
+
+function removeUserFromGroup(c: RestCall): RestReply {
+  const group = groupParam(c);
+  for (const conn of [...c.hub.userConnections(param(c, "userId"))]) c.hub.leave(conn, group);
+  return NO_CONTENT;
+}
+
+function removeUserFromAllGroups(c: RestCall): RestReply {
+  for (const conn of [...c.hub.userConnections(param(c, "userId"))]) c.hub.leaveAll(conn);
+  return NO_CONTENT;
+}
+
+async function groupsByFilter(c: RestCall, add: boolean): Promise<RestReply> {
+  const media = (c.req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (media !== "application/json") {
+    throw new RestError(415, "Error.UnsupportedMediaType", "Content-Type must be application/json.", "Content-Type");
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse((await c.body()).toString("utf8"));
+  } catch {
+    throw badRequest("The body is not valid JSON.", "groupsToAdd");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest("The body must be an object with 'groups' and an optional 'filter'.", "body");
+  }
+  const { groups, filter } = body as { groups?: unknown; filter?: unknown };
+  if (!Array.isArray(groups) || groups.length === 0 || !groups.every(isValidGroup)) {
+    throw badRequest("'groups' must be a non-empty array of valid group names.", "groups");
+  }
+  if (filter !== undefined && filter !== null && typeof filter !== "string") {
+    throw badRequest("'filter' must be a string.", "filter");
+  }
+  // An empty or absent filter selects every connection ([emu]).
+  const compiled = compileFilter(filter);
+  for (const conn of selectConnections([...c.hub.connections.values()], new Set(), compiled)) {
+    for (const group of groups as string[]) {
+      if (add) c.hub.join(conn, group);
+      else c.hub.leave(conn, group);
+    }
+  }
+  return OK;
+}
+
+/** Pages through a group's members; tokens hold the last ordinal seen (see HubState). */
+function listGroupConnections(c: RestCall): RestReply {
+  const group = groupParam(c);
+  const pageSize = intQuery(c, "maxpagesize", 1, 200) ?? DEFAULT_PAGE_SIZE;
+  const top = intQuery(c, "top", 1, 2147483647);
+  const after = continuation(c);
+  const limit = top === undefined ? pageSize : Math.min(pageSize, top);
+  const value: { connectionId: string; userId?: string }[] = [];
+  let lastOrdinal = after;
+  let more = false;
+  for (const [conn, ordinal] of c.hub.groupMembers(group)) {
+    if (ordinal <= after) continue;
+    if (value.length === limit) {
+      more = true;
+      break;
+    }
+    value.push(conn.userId === null ? { connectionId: conn.id } : { connectionId: conn.id, userId: conn.userId });
+    lastOrdinal = ordinal;
+  }
+  const remaining = top === undefined ? undefined : top - value.length;
+  if (!more || remaining === 0) return { status: 200, body: { value } };
+  const link = new URLSearchParams({ maxpagesize: String(pageSize), continuationToken: encodeToken(lastOrdinal) });
+  if (remaining !== undefined) link.set("top", String(remaining));
+  link.set("api-version", c.apiVersion);
+  const base = `http://${c.host}/api/hubs/${c.rawHub}/groups/${encodeURIComponent(group)}/connections`;
+  return { status: 200, body: { value, nextLink: `${base}?${link.toString()}` } };
+}
+
+function encodeToken(ordinal: number): string {
+  return Buffer.from(`after:${ordinal}`).toString("base64url");
+}
+
+function continuation(c: RestCall): number {
+  const token = c.query.get("continuationToken");
+  if (token === null || token === "") return 0;
+  const m = /^after:(\d{1,15})$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  if (!m) throw badRequest("The continuation token is not valid.", "continuationToken");
+  return Number(m[1]);
+}
+
+// ---- permissions -------------------------------------------------------------------------
+
+function permissionTarget(c: RestCall): { kind: GroupPermission; target: string | undefined } {
+  const kind = parsePermission(param(c, "permission"));
+  if (!kind) throw badRequest("'permission' must be 'sendToGroup' or 'joinLeaveGroup'.", "permission");
+  const target = c.query.get("targetName") ?? undefined;
+  if (target !== undefined && !isValidGroup(target)) {
+    throw badRequest("'targetName' must be 1-1024 characters and not only whitespace.", "targetName");
+  }
+  return { kind, target };
+}
+
+function grantPermission(c: RestCall): RestReply {
+  const { kind, target } = permissionTarget(c);
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  if (!conn) throw notFound("The connection does not exist.", "connectionId");
+  conn.permissions.grant(kind, target);
+  return OK;
+}
+
+function revokePermission(c: RestCall): RestReply {
+  const { kind, target } = permissionTarget(c);
+  c.hub.connections.get(param(c, "connectionId"))?.permissions.revoke(kind, target);
+  return NO_CONTENT;
+}
+
+function checkPermission(c: RestCall): RestReply {
+  const { kind, target } = permissionTarget(c);
+  const conn = c.hub.connections.get(param(c, "connectionId"));
+  return exists(conn !== undefined && conn.permissions.check(kind, target), "permission");
+}
+
+// ---- tokens ------------------------------------------------------------------------------
+
+const CLIENT_PATHS: Record<string, string> = { default: "client", mqtt: "clients/mqtt", socketio: "clients/socketio" };
+
+function generateToken(c: RestCall): RestReply {
+  const minutes = intQuery(c, "minutesToExpire", 1, 2147483647) ?? 60;
+  const clientType = (c.query.get("clientType") ?? "Default").toLowerCase();
+  const path = CLIENT_PATHS[clientType];
+  if (!path) throw badRequest("'clientType' must be 'Default' or 'MQTT'.", "clientType");
+  const groups = c.query.getAll("group");
+  if (!groups.every(isValidGroup)) throw badRequest("Every 'group' must be a valid group name.", "group");
+  const roles = c.query.getAll("role");
+  const userId = c.query.get("userId");
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = { aud: `http://${c.host}/${path}/hubs/${c.rawHub}`, iat: now, exp: now + minutes * 60 };
+  if (userId !== null && userId !== "") claims["sub"] = userId;
+  if (roles.length > 0) claims["role"] = roles;
+  if (groups.length > 0) claims["webpubsub.group"] = groups;
+  return { status: 200, body: { token: signJwtSync(claims, c.runtime.accessKey) } };
+}
+
+// ---- query and path helpers --------------------------------------------------------------
+
+function param(c: RestCall, name: string): string {
+  return c.params[name] ?? "";
+}
+
+function groupParam(c: RestCall): string {
+  const group = param(c, "group");
+  if (!isValidGroup(group)) throw badRequest("The group name must be 1-1024 characters and not only whitespace.", "group");
+  return group;
+}
+
+function excludedQuery(c: RestCall): Set<string> {
+  return new Set(c.query.getAll("excluded"));
+}
+
+function selectionQuery(c: RestCall): { excluded: Set<string>; filter: ReturnType<typeof compileFilter> } {
+  ttl(c);
+  return { excluded: excludedQuery(c), filter: compileFilter(c.query.get("filter")) };
+}
+
+// TTL is validated, but messages go out at once like the [emu] (§1.7).
+function ttl(c: RestCall): void {
+  intQuery(c, "messageTtlSeconds", 0, 300);
+}
+
+function intQuery(c: RestCall, name: string, min: number, max: number): number | undefined {
+  const text = c.query.get(name);
+  if (text === null) return undefined;
+  const n = parseInteger(text);
+  if (n === undefined || n < min || n > max) throw badRequest(`'${name}' must be an integer from ${min} to ${max}.`, name);
+  return n;
+}

@@ -1,0 +1,60 @@
+// Simple (raw) WebSocket mode, protocol-emulator.md §2.3: every frame is the user event
+// `message`; the handler's reply goes back as a bare frame.
+import type { ClientConnection } from "./connection.js";
+import { OutboundMessage, isValidJson, type DataType } from "./message.js";
+import type { Runtime } from "./runtime.js";
+import type { UserEventOutcome } from "./upstream.js";
+
+/** Handles one frame of a simple-mode connection. */
+export async function handleSimpleFrame(
+  conn: ClientConnection,
+  bytes: Buffer,
+  isBinary: boolean,
+  runtime: Runtime,
+): Promise<void> {
+  if (conn.state === "closed") return;
+  const outcome = await callUserEvent(runtime, conn, "message", bytes, isBinary ? "binary" : "text");
+  if (outcome.kind !== "ok") {
+    // No handler or a failed one drops a raw client ([emu]: 1011).
+    const why = outcome.kind === "none" ? "No event handler for 'message'." : "The event handler failed.";
+    conn.close(1011, why);
+    return;
+  }
+  applyReply(conn, outcome);
+}
+
+/** Calls the upstream for a user event; a thrown error counts as a failed handler. */
+export async function callUserEvent(
+  runtime: Runtime,
+  conn: ClientConnection,
+  event: string,
+  data: Uint8Array,
+  dataType: DataType,
+): Promise<UserEventOutcome> {
+  try {
+    return await runtime.upstream.userEvent(conn.context(), event, data, dataType);
+  } catch {
+    return { kind: "failed" };
+  }
+}
+
+/** Stores a new connection state and sends the handler's body back as a server message. */
+export function applyReply(conn: ClientConnection, outcome: Extract<UserEventOutcome, { kind: "ok" }>): void {
+  if (outcome.connectionState !== undefined) conn.connectionState = outcome.connectionState;
+  const data = outcome.data;
+  if (!data || data.byteLength === 0) return;
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let dataType = replyDataType(outcome.contentType);
+  // JSON is embedded as is in JSON frames, so a reply that only claims to be JSON goes as text.
+  if (dataType === "json" && !isValidJson(bytes.toString("utf8"))) dataType = "text";
+  const payload = { dataType, data: bytes };
+  conn.deliver(new OutboundMessage(payload, { from: "server" }));
+}
+
+// Reply Content-Type to data type: JSON and text as such, anything else (or none) binary ([emu]).
+function replyDataType(contentType: string | undefined): DataType {
+  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (media === "application/json" || media.endsWith("+json")) return "json";
+  if (media.startsWith("text/")) return "text";
+  return "binary";
+}
