@@ -186,7 +186,7 @@ export class WebPubSubServiceClient {
     }
     // After signing: the JWT audience names the service, the socket goes to the proxy.
     if (proxy !== undefined) pipeline.addPolicy(reverseProxyPolicy(this.endpoint, proxy), { afterPhase: "Sign" });
-    pipeline.addPolicy(requestLoggingPolicy(sink ?? ((line) => logger.info(line)), loggingEnabled ?? false), { afterPhase: "Retry" });
+    pipeline.addPolicy(requestLoggingPolicy(sink ?? ((line) => logger.info(line)), loggingEnabled ?? false), { afterPhase: "Sign" });
     this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
   }
 
