@@ -272,7 +272,7 @@ function response(program, mapper, r, opName, refs) {
     expected: !isError && codes !== "*",
     body: bodies.length ? dedupeUnion(bodies) : undefined,
     headers: [...headers.values()],
-    doc: r.description,
+    doc: r.description ?? docOf(program, r.type),
   };
 }
 
