@@ -20,7 +20,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** What goes on the wire. */
 export interface EncodedMessage {
-  contentType: string;
+  /** The media type only: parameters such as `charset` are dropped (the service reads text as UTF-8). */
+  contentType: MessageContentType;
   body: string | Uint8Array | Blob | NodeReadableLike | ReadableStream<Uint8Array>;
 }
 
@@ -104,7 +105,7 @@ export function encodeMessage(message: unknown, contentType: string | undefined,
     case "text/plain":
       if (typeof message !== "string") throw invalidArgument(`contentType 'text/plain' needs a string message (got ${describe(message)})`);
       textSize(message, maxBytes);
-      return { contentType, body: message };
+      return { contentType: media, body: message };
     case "application/json":
       if (isBinary(message)) throw invalidArgument("contentType 'application/json' needs a JSON value or JSON text, not binary data");
       if (typeof message === "string") {
@@ -114,12 +115,12 @@ export function encodeMessage(message: unknown, contentType: string | undefined,
           throw invalidArgument("contentType 'application/json' with a string message needs valid JSON text; pass the value itself to have it stringified");
         }
         textSize(message, maxBytes);
-        return { contentType, body: encoder.encode(message) };
+        return { contentType: media, body: encoder.encode(message) };
       }
-      return { ...json(message, maxBytes), contentType };
+      return json(message, maxBytes);
     case "application/octet-stream":
       if (!isBinary(message)) throw invalidArgument(`contentType 'application/octet-stream' needs binary data: Uint8Array, Buffer, ArrayBuffer, Blob or a stream (got ${describe(message)})`);
-      return { ...binary(message, maxBytes), contentType };
+      return binary(message, maxBytes);
     default:
       throw invalidArgument(`contentType '${contentType}' is not supported; use application/json, text/plain or application/octet-stream`);
   }

@@ -1,15 +1,15 @@
-// Creates the REST client and a per-client socket pool that close() can release.
-// TEMPORARY: uses core-client's getClient until generated/ lands; then createWebPubSubServiceClient.
-import { getClient, type Client, type ClientOptions } from "@azure-rest/core-client";
+// Creates the generated REST client and a per-client socket pool that close() can release.
+import type { ClientOptions } from "@azure-rest/core-client";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import createWebPubSubServiceClient, { apiVersions, defaultApiVersion, type WebPubSubServiceClient as GeneratedClient } from "../../generated/index.js";
 
-/** The REST layer the service client calls. */
-export type RestClient = Client;
+/** The REST layer the service client calls: the generated RLC client. */
+export type RestClient = GeneratedClient;
 
 /** API versions of the spec, oldest first. */
-export const SUPPORTED_API_VERSIONS: readonly string[] = ["2021-10-01", "2022-11-01", "2023-07-01", "2024-01-01", "2024-12-01"];
+export const SUPPORTED_API_VERSIONS: readonly string[] = apiVersions;
 /** The newest API version, used by default. */
-export const DEFAULT_API_VERSION = "2024-12-01";
+export const DEFAULT_API_VERSION: string = defaultApiVersion;
 
 interface AgentLike {
   destroy(): void;
@@ -60,7 +60,8 @@ function create(id: string): AgentLike | undefined {
 
 /** Builds the REST client for `endpoint` at `apiVersion`. */
 export function createRestClient(endpoint: string, apiVersion: string, options: ClientOptions): { client: RestClient; dispose: () => void } {
-  const client = getClient(endpoint, { ...options, apiVersion });
+  // No credential here: auth policies are added by the service client (key JWT or Entra scope).
+  const client = createWebPubSubServiceClient(endpoint, undefined, { ...options, apiVersion });
   if (options.httpClient !== undefined) return { client, dispose: () => {} };
   const agents = agentPolicy();
   client.pipeline.addPolicy(agents.policy);

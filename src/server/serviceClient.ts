@@ -6,6 +6,7 @@ import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
 import { createClientLogger } from "@azure/logger";
 import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } from "../core/index.js";
+import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
 import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
 import { encodeMessage, DEFAULT_MAX_MESSAGE_BYTES } from "./content.js";
@@ -103,6 +104,8 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 }
 
 type OkStatus = "200" | "202" | "204";
+// The generated body type omits Blob, which the REST runtime sends as-is.
+type SendBody = SendToAllParameters["body"];
 
 /**
  * Client for one hub of an Azure Web PubSub resource.
@@ -235,7 +238,7 @@ export class WebPubSubServiceClient {
   }
 
   /** Runs one operation: closed check, span, request, status check. */
-  async #send(name: string, options: WebPubSubOperationOptions, ok: readonly OkStatus[], request: (params: RequestParameters) => Promise<ResponseLike>): Promise<void> {
+  async #send(name: string, options: WebPubSubOperationOptions, ok: readonly OkStatus[], request: (params: RequestParameters) => PromiseLike<ResponseLike>): Promise<void> {
     if (this.#closed) throw closedError(name);
     await this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
       const response = await request(this.#params(updated));
@@ -244,7 +247,7 @@ export class WebPubSubServiceClient {
   }
 
   /** HEAD → boolean: 200 true, 404 false, anything else a ServiceError. The one place this mapping lives. */
-  async #exists(name: string, options: WebPubSubOperationOptions, request: (params: RequestParameters) => Promise<ResponseLike>): Promise<boolean> {
+  async #exists(name: string, options: WebPubSubOperationOptions, request: (params: RequestParameters) => PromiseLike<ResponseLike>): Promise<boolean> {
     if (this.#closed) throw closedError(name);
     return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
       const response = await request(this.#params(updated));
@@ -296,9 +299,10 @@ export class WebPubSubServiceClient {
    */
   async sendToAll(message: unknown, options: SendToAllOptions = {}): Promise<void> {
     const query = this.#sendQuery(options, true, true);
-    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const body = encoded as SendBody;
     await this.#send("sendToAll", options, ["202"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -309,9 +313,10 @@ export class WebPubSubServiceClient {
   async sendToUser(userId: string, message: unknown, options: SendToUserOptions = {}): Promise<void> {
     checkId(userId, "userId");
     const query = this.#sendQuery(options, false, true);
-    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const body = encoded as SendBody;
     await this.#send("sendToUser", options, ["202"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -322,9 +327,10 @@ export class WebPubSubServiceClient {
   async sendToGroup(group: string, message: unknown, options: SendToAllOptions = {}): Promise<void> {
     checkGroup(group);
     const query = this.#sendQuery(options, true, true);
-    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const body = encoded as SendBody;
     await this.#send("sendToGroup", options, ["202"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -335,11 +341,12 @@ export class WebPubSubServiceClient {
   async sendToConnection(connectionId: string, message: unknown, options: SendToConnectionOptions = {}): Promise<void> {
     checkId(connectionId, "connectionId");
     const query = this.#sendQuery(options, false, false);
-    const { contentType, body } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const body = encoded as SendBody;
     await this.#send("sendToConnection", options, ["202"], (p) =>
       this.#rest
         .path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId)
-        .post({ ...p, contentType, body, ...(query && { queryParameters: query }) } as never),
+        .post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -408,7 +415,7 @@ export class WebPubSubServiceClient {
     checkGroups(groups);
     checkFilter(filter);
     await this.#send("addConnectionsToGroups", options, ["200"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/:addToGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } } as never),
+      this.#rest.path("/api/hubs/{hub}/:addToGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } }),
     );
   }
 
@@ -420,7 +427,7 @@ export class WebPubSubServiceClient {
     checkGroups(groups);
     checkFilter(filter);
     await this.#send("removeConnectionsFromGroups", options, ["200"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/:removeFromGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } } as never),
+      this.#rest.path("/api/hubs/{hub}/:removeFromGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } }),
     );
   }
 
@@ -448,7 +455,7 @@ export class WebPubSubServiceClient {
             link === undefined
               ? await this.#rest
                   .path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group)
-                  .get({ ...p, ...{ queryParameters: this.#query({ maxpagesize: size, top }) ?? {} } } as never)
+                  .get({ ...p, ...{ queryParameters: this.#query({ maxpagesize: size, top }) ?? {} } })
               : await this.#rest.pathUnchecked(withPageSize(link, size)).get(p);
           body = (response.body ?? {}) as typeof body;
           return response as ResponseLike;
@@ -502,7 +509,7 @@ export class WebPubSubServiceClient {
     checkId(connectionId, "connectionId");
     const query = this.#query({ reason: options.reason === undefined ? undefined : checkString(options.reason, "reason") });
     await this.#send("closeConnection", options, ["204"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).delete({ ...p, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).delete({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -510,7 +517,7 @@ export class WebPubSubServiceClient {
   async closeAllConnections(options: CloseConnectionsOptions = {}): Promise<void> {
     const query = this.#closeQuery(options);
     await this.#send("closeAllConnections", options, ["204"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/:closeConnections", this.hubName).post({ ...p, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/:closeConnections", this.hubName).post({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -519,7 +526,7 @@ export class WebPubSubServiceClient {
     checkId(userId, "userId");
     const query = this.#closeQuery(options);
     await this.#send("closeUserConnections", options, ["204"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/users/{userId}/:closeConnections", this.hubName, userId).post({ ...p, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/:closeConnections", this.hubName, userId).post({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -528,7 +535,7 @@ export class WebPubSubServiceClient {
     checkGroup(group);
     const query = this.#closeQuery(options);
     await this.#send("closeGroupConnections", options, ["204"], (p) =>
-      this.#rest.path("/api/hubs/{hub}/groups/{group}/:closeConnections", this.hubName, group).post({ ...p, ...(query && { queryParameters: query }) } as never),
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/:closeConnections", this.hubName, group).post({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -549,7 +556,7 @@ export class WebPubSubServiceClient {
     await this.#send("grantPermission", options, ["200"], (p) =>
       this.#rest
         .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
-        .put({ ...p, ...(query && { queryParameters: query }) } as never),
+        .put({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -559,7 +566,7 @@ export class WebPubSubServiceClient {
     await this.#send("revokePermission", options, ["204"], (p) =>
       this.#rest
         .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
-        .delete({ ...p, ...(query && { queryParameters: query }) } as never),
+        .delete({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -569,7 +576,7 @@ export class WebPubSubServiceClient {
     return this.#exists("checkPermission", options, (p) =>
       this.#rest
         .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
-        .head({ ...p, ...(query && { queryParameters: query }) } as never),
+        .head({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
 
@@ -609,7 +616,7 @@ export class WebPubSubServiceClient {
     });
     let token = "";
     await this.#send("getClientAccessToken", operationOptions, ["200"], async (p) => {
-      const response = await this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) } as never);
+      const response = await this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) });
       const body = response.body as { token?: unknown } | undefined;
       if (response.status === "200") {
         if (typeof body?.token !== "string") throw new WebPubSubError("WPS_ERR_TOKEN", "generateToken answered 200 without a token");
