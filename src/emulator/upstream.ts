@@ -91,6 +91,7 @@ export function validateHubSettings(value: unknown, path = "hubs"): Map<string, 
     const key = hub.toLowerCase();
     if (hubs.has(key)) throw new TypeError(`${hubPath}: hub names are case-insensitive and '${hub}' is listed twice`);
     if (!isPlainObject(settings)) throw new TypeError(`${hubPath} must be an object`);
+    rejectUnknownKeys(settings, ["eventHandlers"], hubPath);
     const result: HubSettings = {};
     const handlers = settings["eventHandlers"];
     if (handlers !== undefined) {
@@ -104,6 +105,7 @@ export function validateHubSettings(value: unknown, path = "hubs"): Map<string, 
 
 function validateHandler(value: unknown, path: string): EventHandlerSettings {
   if (!isPlainObject(value)) throw new TypeError(`${path} must be an object`);
+  rejectUnknownKeys(value, ["urlTemplate", "userEventPattern", "systemEvents"], path);
   const template = value["urlTemplate"];
   if (typeof template !== "string" || template.trim() === "") {
     throw new TypeError(`${path}.urlTemplate must be a non-empty string such as "http://localhost:3000/api/{event}"`);
@@ -146,12 +148,21 @@ function checkUrlTemplate(template: string, path: string): void {
   }
 }
 
+/** A typo (`eventHandler`) or an unsupported ARM field (`auth`, `eventListeners`) would otherwise be ignored silently. */
+function rejectUnknownKeys(value: Record<string, unknown>, known: string[], path: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${path}.${key} is not supported (expected ${known.join(", ")})`);
+    }
+  }
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Drops the query and credentials: `?code=` in a handler URL is a secret (§3.6). */
-function redactUrl(url: string): string {
+export function redactUrl(url: string): string {
   const cut = url.search(/[?#]/);
   const base = cut < 0 ? url : url.slice(0, cut);
   return base.replace(/\/\/[^/@]*@/, "//***@") + (cut < 0 ? "" : "?…");

@@ -698,6 +698,14 @@ describe("upstream", () => {
       );
     });
 
+    it("rejects unknown fields, naming them", () => {
+      assert.throws(
+        () => validateHubSettings({ chat: { eventHandlers: [{ urlTemplate: "http://x/", auth: { type: "None" } }] } }),
+        /hubs\.chat\.eventHandlers\[0\]\.auth is not supported/,
+      );
+      assert.throws(() => validateHubSettings({ chat: { eventHandler: [] } }), /hubs\.chat\.eventHandler is not supported/);
+    });
+
     it("rejects hub names that differ only in case", () => {
       assert.throws(() => validateHubSettings({ chat: {}, Chat: {} }), /listed twice/);
     });
@@ -808,7 +816,7 @@ describe("upstream", () => {
       const received: unknown[] = [];
       const wps = new WebPubSubEventHandler("chat", {
         handleUserEvent(req, res) {
-          received.push([req.dataType, req.dataType === "binary" ? [...(req.data as Buffer)] : req.data]);
+          received.push([req.dataType, req.dataType === "binary" ? [...new Uint8Array(req.data as ArrayBuffer)] : req.data]);
           res.success();
         },
       });

@@ -1,0 +1,259 @@
+// `webpubsub emulator`: runs the embedded emulator until SIGINT/SIGTERM.
+// main() takes argv and streams and returns an exit code, so tests run it in-process;
+// bin/webpubsub.mjs is the only part that touches process.exit.
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type EmulatorConfig } from "./config.js";
+import { redactUrl, type HubSettings } from "./upstream.js";
+
+/** Options the CLI passes to `startEmulator` (see ./index.ts). */
+export interface CliStartOptions {
+  port?: number;
+  host?: string;
+  accessKey?: string;
+  hubs?: Record<string, HubSettings>;
+  onLog?: (line: string) => void;
+}
+
+/** The parts of a running emulator the CLI uses. */
+export interface CliEmulator {
+  endpoint: string;
+  connectionString: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Where main() writes and how it is stopped; every field is optional. */
+export interface CliIo {
+  stdout?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown };
+  /** Stops the emulator like SIGINT does. */
+  signal?: AbortSignal;
+  /** Listen to SIGINT/SIGTERM of this process. Default true. */
+  processSignals?: boolean;
+  /** Replaces the real emulator (tests). */
+  startEmulator?: (options: CliStartOptions) => CliEmulator | Promise<CliEmulator>;
+}
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_HOST = "127.0.0.1";
+
+const USAGE = `Usage: webpubsub emulator [options]
+
+Runs a local Azure Web PubSub service (REST API, client WebSockets and upstream
+event handlers) for development and tests.
+
+Options:
+  --port <n>         Port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
+  --host <addr>      Address to bind (default ${DEFAULT_HOST})
+  --config <file>    JSON config: {"port", "host", "accessKey",
+                     "hubs": {"<hub>": {"eventHandlers": [{"urlTemplate",
+                     "userEventPattern", "systemEvents"}]}}}
+                     Command-line options override the file.
+  --quiet            Print only the connection string, not each connection,
+                     REST call and upstream event
+  -h, --help         Show this help
+
+The connection string is printed at start. It holds the access key: the
+well-known emulator key by default, or your "accessKey" from the config file,
+which is then printed too. Stop with Ctrl+C.
+
+Example config:
+  {"hubs": {"chat": {"eventHandlers": [{
+     "urlTemplate": "http://localhost:3000/api/webpubsub/hubs/{hub}/{event}",
+     "userEventPattern": "*",
+     "systemEvents": ["connect", "connected", "disconnected"]}]}}}
+`;
+
+class UsageError extends Error {}
+
+/** Runs the CLI. Resolves with the process exit code once the emulator has stopped (or failed to start). */
+export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const print = (text: string): void => void stdout.write(`${text}\n`);
+  const fail = (text: string): void => void stderr.write(`webpubsub: ${text}\n`);
+
+  let parsed: { command: string | undefined; port?: number; host?: string; config?: string; quiet: boolean; help: boolean };
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError || isParseArgsError(err))) throw err;
+    fail((err as Error).message);
+    stderr.write(`Run 'webpubsub --help' for usage.\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    stdout.write(USAGE);
+    return 0;
+  }
+
+  let config: EmulatorConfig = { hubs: {} };
+  if (parsed.config !== undefined) {
+    try {
+      config = await loadConfig(parsed.config);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      fail(err.message);
+      return 1;
+    }
+  }
+
+  const port = parsed.port ?? config.port ?? DEFAULT_PORT;
+  const host = parsed.host ?? config.host ?? DEFAULT_HOST;
+  const options: CliStartOptions = { port, host, hubs: config.hubs };
+  if (config.accessKey !== undefined) options.accessKey = config.accessKey;
+  if (!parsed.quiet) options.onLog = (line) => print(`${timestamp()} ${line}`);
+
+  const start = io.startEmulator ?? (await loadStartEmulator());
+  let emulator: CliEmulator;
+  try {
+    emulator = await start(options);
+  } catch (err) {
+    fail(describeStartError(err, host, port));
+    return 1;
+  }
+
+  // The emulator itself logs "listening on …"; the banner is what --quiet keeps.
+  for (const line of describeHubs(config.hubs)) print(line);
+  print("Connection string:");
+  print(`  ${emulator.connectionString}`);
+  print("Press Ctrl+C to stop.");
+
+  const stop = stopSignals(io);
+  try {
+    await stop.first;
+    print("Stopping...");
+    const closed = emulator.close().then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    const outcome = await Promise.race([closed, stop.second.then(() => "forced" as const)]);
+    if (outcome === "forced") {
+      fail("stopped without waiting for connections to close");
+      return 130;
+    }
+    if (outcome instanceof Error) {
+      fail(`error while stopping: ${outcome.message}`);
+      return 1;
+    }
+  } finally {
+    stop.dispose();
+  }
+  print("Stopped.");
+  return 0;
+}
+
+function parseCommandLine(argv: string[]): {
+  command: string | undefined;
+  port?: number;
+  host?: string;
+  config?: string;
+  quiet: boolean;
+  help: boolean;
+} {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      config: { type: "string", short: "c" },
+      quiet: { type: "boolean", short: "q", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...extra] = positionals;
+  const result: ReturnType<typeof parseCommandLine> = { command, quiet: values.quiet === true, help: values.help === true };
+  if (result.help) return result;
+  if (command === undefined) throw new UsageError("missing command; expected 'emulator'");
+  if (command !== "emulator") throw new UsageError(`unknown command '${command}'; expected 'emulator'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (values.port !== undefined) {
+    if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+      throw new UsageError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
+    }
+    result.port = Number(values.port);
+  }
+  if (values.host !== undefined) {
+    if (values.host.trim() === "") throw new UsageError("--host must not be empty");
+    result.host = values.host;
+  }
+  if (values.config !== undefined) result.config = values.config;
+  return result;
+}
+
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
+}
+
+async function loadStartEmulator(): Promise<NonNullable<CliIo["startEmulator"]>> {
+  // Loaded on demand: `--help` and config errors answer without loading the server.
+  const mod = (await import("./index.js")) as { startEmulator: NonNullable<CliIo["startEmulator"]> };
+  return mod.startEmulator;
+}
+
+function describeStartError(err: unknown, host: string, port: number): string {
+  // startEmulator wraps the listen error; its cause carries the errno code.
+  const code = errorCode(err) ?? errorCode((err as { cause?: unknown } | null)?.cause);
+  if (code === "EADDRINUSE") return `cannot listen on ${host}:${port}: the port is in use (try --port 0)`;
+  if (code === "EACCES") return `cannot listen on ${host}:${port}: permission denied`;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return `cannot listen on ${host}:${port}: no such local address`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `cannot start the emulator: ${message}`;
+}
+
+function errorCode(err: unknown): unknown {
+  return typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+}
+
+/** One line per handler, without URL queries (`?code=` is a secret). */
+function describeHubs(hubs: Record<string, HubSettings>): string[] {
+  const lines: string[] = [];
+  for (const [hub, settings] of Object.entries(hubs)) {
+    const handlers = settings.eventHandlers ?? [];
+    if (handlers.length === 0) lines.push(`Hub ${hub}: no event handlers`);
+    for (const handler of handlers) {
+      const events = [...(handler.systemEvents ?? []), ...(handler.userEventPattern ? [`user:${handler.userEventPattern}`] : [])];
+      lines.push(`Hub ${hub}: ${events.join(", ") || "no events"} -> ${redactUrl(handler.urlTemplate)}`);
+    }
+  }
+  return lines;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+/** `first` resolves on the first SIGINT/SIGTERM (or io.signal); `second` on another one, which means "stop now". */
+function stopSignals(io: CliIo): { first: Promise<void>; second: Promise<void>; dispose(): void } {
+  const listenToProcess = io.processSignals ?? true;
+  let count = 0;
+  let onFirst!: () => void;
+  let onSecond!: () => void;
+  const first = new Promise<void>((resolve) => (onFirst = resolve));
+  const second = new Promise<void>((resolve) => (onSecond = resolve));
+  const onSignal = (): void => {
+    count++;
+    if (count === 1) onFirst();
+    else onSecond();
+  };
+  if (listenToProcess) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  if (io.signal?.aborted) onSignal();
+  else io.signal?.addEventListener("abort", onSignal, { once: true });
+  return {
+    first,
+    second,
+    dispose() {
+      if (listenToProcess) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      io.signal?.removeEventListener("abort", onSignal);
+    },
+  };
+}
