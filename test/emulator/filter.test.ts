@@ -225,6 +225,7 @@ describe("filter", () => {
       assert.equal(matches("endswith(userId, 'milk')", anonymous), false);
       assert.equal(matches("not endswith(userId, 'milk')", anonymous), true);
       assert.equal(matches("contains(userId, '')", anonymous), false);
+      assert.equal(matches("startswith(userId, 'a') eq false", anonymous), true);
     });
 
     it("orders null literals as false", () => {
