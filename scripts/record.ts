@@ -1,0 +1,101 @@
+// npm run record: re-runs test/server/scenarios.ts against a live endpoint and rewrites
+// test/recordings/*.json with secrets removed. Target: AZURE_WEBPUBSUB_CONNECTION_STRING
+// (+ AZURE_WEBPUBSUB_HUB, default "recordings") — real Azure or a running emulator — or,
+// when it is unset, an in-process emulator. CI only replays (test/server/recordings.test.ts).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import WebSocket from "ws";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { WebPubSubServiceClient, redactText, parseConnectionString } from "../src/index.js";
+import { startEmulator } from "../src/emulator/index.js";
+import { scenarios, type ScenarioContext } from "../test/server/scenarios.js";
+
+/** The endpoint every recording names instead of the live one. */
+export const FAKE_ENDPOINT = "https://fake.webpubsub.azure.com";
+const OUT_DIR = join(process.cwd(), "test", "recordings");
+const KEPT_RESPONSE_HEADERS = ["content-type", "x-ms-error-code", "retry-after"];
+
+interface Interaction {
+  request: { method: string; path: string; query: [string, string][]; contentType: string | null; body: { text: string } | { base64: string } | null };
+  response: { status: number; headers: Record<string, string>; body: string };
+}
+
+function capturePolicy(live: string, sink: Interaction[]): PipelinePolicy {
+  const sanitize = (text: string) => redactText(text.split(live).join(FAKE_ENDPOINT));
+  return {
+    name: "recordingCapturePolicy",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const url = new URL(request.url);
+      const contentType = request.headers.get("content-type") ?? null;
+      const textual = contentType !== null && /^(application\/json|text\/)/.test(contentType);
+      const raw = request.body;
+      const body = raw instanceof Uint8Array && textual ? new TextDecoder().decode(raw) : raw;
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_RESPONSE_HEADERS) {
+        const value = response.headers.get(name);
+        if (value !== undefined) headers[name] = sanitize(value);
+      }
+      sink.push({
+        request: {
+          method: request.method,
+          path: url.pathname,
+          query: [...url.searchParams],
+          contentType,
+          body: typeof body === "string" ? { text: sanitize(body) } : body instanceof Uint8Array ? { base64: Buffer.from(body).toString("base64") } : null,
+        },
+        response: { status: response.status, headers, body: sanitize(response.bodyAsText ?? "") },
+      });
+      return response;
+    },
+  };
+}
+
+async function connect(client: WebPubSubServiceClient, userId: string): Promise<{ socket: WebSocket; connectionId: string }> {
+  const { url } = await client.getClientAccessToken({ userId });
+  const socket = new WebSocket(url, "json.webpubsub.azure.v1");
+  const connectionId = await new Promise<string>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.on("message", (data) => {
+      const msg = JSON.parse(String(data)) as { type?: string; event?: string; connectionId?: string };
+      if (msg.type === "system" && msg.event === "connected" && msg.connectionId) resolve(msg.connectionId);
+    });
+  });
+  return { socket, connectionId };
+}
+
+async function main(): Promise<void> {
+  let connectionString = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
+  const hub = process.env["AZURE_WEBPUBSUB_HUB"] || "recordings";
+  const emulator = connectionString ? undefined : await startEmulator({ port: 0 });
+  connectionString ??= emulator!.connectionString;
+  const target = emulator ? "in-process emulator" : /localhost|127\.0\.0\.1/.test(connectionString) ? "emulator" : "azure";
+  const live = parseConnectionString(connectionString).endpoint;
+  const only = process.argv.slice(2);
+  mkdirSync(OUT_DIR, { recursive: true });
+  try {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      if (only.length > 0 && !only.includes(name)) continue;
+      const interactions: Interaction[] = [];
+      const setup = new WebPubSubServiceClient(connectionString, hub);
+      const sockets = [await connect(setup, "alice"), await connect(setup, "alice"), await connect(setup, "bob")];
+      const context: ScenarioContext = { alice1: sockets[0]!.connectionId, alice2: sockets[1]!.connectionId, bob: sockets[2]!.connectionId };
+      const client = new WebPubSubServiceClient(connectionString, hub, {
+        additionalPolicies: [{ policy: capturePolicy(live, interactions), position: "perRetry" }],
+      });
+      const outcome = await scenario(client, context);
+      for (const { socket } of sockets) socket.terminate();
+      await Promise.all([client.close(), setup.close()]);
+      const file = join(OUT_DIR, `${name}.json`);
+      writeFileSync(file, `${JSON.stringify({ scenario: name, recordedAgainst: target, hub, context, interactions, outcome }, null, 2)}\n`);
+      console.log(`recorded ${name}: ${interactions.length} request(s) -> ${JSON.stringify(outcome)}`);
+    }
+  } finally {
+    await emulator?.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(redactText(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+  process.exitCode = 1;
+});
