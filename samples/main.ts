@@ -1,62 +1,11 @@
 // `npm start`: the whole loop on one machine. Starts the embedded emulator (or uses
-// AZURE_WEBPUBSUB_CONNECTION_STRING), connects real WebSocket clients, drives every kind
-// of service operation through the SDK, and prints what each client received.
-import WebSocket from "ws";
+// AZURE_WEBPUBSUB_CONNECTION_STRING), runs the demo, and prints what each client received.
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
-import { odata, WebPubSubServiceClient } from "../src/index.js";
-
-const JSON_PROTOCOL = "json.webpubsub.azure.v1";
-
-interface DemoClient {
-  name: string;
-  protocol: "plain" | "json";
-  socket: WebSocket;
-  connectionId?: string;
-  received: string[];
-}
-
-/** Renders one frame the way a person would want to read it. */
-function describeFrame(data: WebSocket.RawData, isBinary: boolean, protocol: DemoClient["protocol"]): string | undefined {
-  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-  if (protocol === "plain") return isBinary ? `binary[${buf.length}] ${buf.toString("hex")}` : buf.toString("utf8");
-  const msg = JSON.parse(buf.toString("utf8")) as Record<string, unknown>;
-  if (msg["type"] === "system") return msg["event"] === "connected" ? undefined : `system/${String(msg["event"])}`;
-  if (msg["type"] === "ack") return `ack ${String(msg["ackId"])} ${msg["success"] ? "ok" : JSON.stringify(msg["error"])}`;
-  if (msg["type"] !== "message") return String(msg["type"]);
-  const from = msg["from"] === "group" ? `group:${String(msg["group"])}` : "server";
-  return `${from} ${String(msg["dataType"])} ${JSON.stringify(msg["data"])}`;
-}
-
-async function connect(client: WebPubSubServiceClient, name: string, protocol: DemoClient["protocol"], userId?: string): Promise<DemoClient> {
-  const { url } = await client.getClientAccessToken(userId === undefined ? {} : { userId });
-  const socket = protocol === "json" ? new WebSocket(url, JSON_PROTOCOL) : new WebSocket(url);
-  const demo: DemoClient = { name, protocol, socket, received: [] };
-  const ready = new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.on("message", (data, isBinary) => {
-      if (protocol === "json") {
-        const msg = JSON.parse(data.toString()) as { type?: string; event?: string; connectionId?: string };
-        if (msg.type === "system" && msg.event === "connected") {
-          demo.connectionId = msg.connectionId ?? "";
-          resolve();
-          return;
-        }
-      }
-      const text = describeFrame(data, isBinary, protocol);
-      if (text !== undefined) demo.received.push(text);
-    });
-    if (protocol === "plain") socket.once("open", () => resolve());
-  });
-  await ready;
-  return demo;
-}
-
-/** Lets in-flight frames land before the next step reads them. */
-const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
+import { runDemo } from "./demo.js";
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
@@ -64,78 +13,21 @@ async function main(): Promise<number> {
   const fromEnv = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
   const hub = process.env["AZURE_WEBPUBSUB_HUB"] ?? "demo";
   const emulator: Emulator | undefined = fromEnv ? undefined : await startEmulator({ port: 0 });
-  const connectionString: string = fromEnv || emulator!.connectionString;
   console.log(emulator ? `Embedded emulator listening at ${emulator.endpoint}` : "Using the service from AZURE_WEBPUBSUB_CONNECTION_STRING");
-
-  const client = WebPubSubServiceClient.fromConnectionString(connectionString, hub);
-  const calls: string[][] = [["step", "SDK call", "result"]];
-  let step = 0;
-  const call = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
-    const result = await fn();
-    await settle();
-    calls.push([String(++step), label, result === undefined ? "ok" : JSON.stringify(result)]);
-    return result;
-  };
-
-  const alice = await connect(client, "alice", "json", "alice");
-  const bob = await connect(client, "bob", "json", "bob");
-  const carol = await connect(client, "carol", "plain", "carol");
-  const dave = await connect(client, "dave", "json");
-  const clients = [alice, bob, carol, dave];
-
   try {
-    await call("sendToAll('Hello, everyone')", () => client.sendToAll("Hello, everyone"));
-    await call("sendToUser('alice', {greeting})", () => client.sendToUser("alice", { greeting: "hi alice" }));
-    await call("sendToConnection(dave, 'just you')", () => client.sendToConnection(dave.connectionId!, "just you"));
-    await call("addUserToGroup('room', 'bob')", () => client.addUserToGroup("room", "bob"));
-    await call("addConnectionToGroup('room', alice)", () => client.addConnectionToGroup("room", alice.connectionId!));
-    await call("addConnectionsToGroups(['room'], userId eq 'carol')", () =>
-      client.addConnectionsToGroups(["room"], odata`userId eq ${"carol"}`),
-    );
-    await call("sendToGroup('room', bytes 01 02 03)", () => client.sendToGroup("room", new Uint8Array([1, 2, 3])));
-    await call("sendToAll(filter: 'room' in groups and userId ne 'bob')", () =>
-      client.sendToAll("room, but not bob", { filter: odata`${"room"} in groups and userId ne ${"bob"}` }),
-    );
-    await call("sendToAll(excluded: alice)", () =>
-      client.sendToAll({ note: "not for alice" }, { excludedConnections: [alice.connectionId!] }),
-    );
-    await call("groupExists('room')", () => client.groupExists("room"));
-    await call("userExists('nobody')", () => client.userExists("nobody"));
-    await call("connectionExists(bob)", () => client.connectionExists(bob.connectionId!));
-    const members: string[] = [];
-    await call("listConnectionsInGroup('room')", async () => {
-      for await (const m of client.listConnectionsInGroup("room", { maxPageSize: 2 })) members.push(m.userId ?? "(anonymous)");
-      return members.sort();
-    });
-    await call("checkPermission(dave, sendToGroup, room)", () =>
-      client.checkPermission(dave.connectionId!, "sendToGroup", { targetName: "room" }),
-    );
-    await call("grantPermission(dave, sendToGroup, room)", () =>
-      client.grantPermission(dave.connectionId!, "sendToGroup", { targetName: "room" }),
-    );
-    await call("dave sends to 'room' over json.webpubsub.azure.v1", async () => {
-      dave.socket.send(JSON.stringify({ type: "sendToGroup", group: "room", ackId: 1, dataType: "text", data: "dave was here" }));
-      return "frame sent";
-    });
-    await call("removeUserFromGroup('room', 'bob')", () => client.removeUserFromGroup("room", "bob"));
-    await call("sendToGroup('room', 'bob left')", () => client.sendToGroup("room", "bob left"));
-    await call("closeUserConnections('carol', reason)", () => client.closeUserConnections("carol", { reason: "demo over" }));
-    await call("closeAllConnections(reason)", () => client.closeAllConnections({ reason: "goodbye" }));
+    const report = await runDemo(fromEnv || emulator!.connectionString, hub);
+    console.log("\nWhat the SDK calls returned\n");
+    console.log(table([["step", "SDK call", "result"], ...report.calls.map((c, i) => [String(i + 1), c.label, c.result])]));
+    console.log("\nWhat each WebSocket client received\n");
+    const rows = [["client", "protocol", "#", "message"]];
+    for (const c of report.clients) {
+      c.received.forEach((m, i) => rows.push([i === 0 ? c.name : "", i === 0 ? c.protocol : "", String(i + 1), m]));
+      if (c.received.length === 0) rows.push([c.name, c.protocol, "-", "(nothing)"]);
+    }
+    console.log(table(rows));
   } finally {
-    for (const c of clients) c.socket.terminate();
-    await client.close();
     await emulator?.close();
   }
-
-  console.log("\nWhat the SDK calls returned\n");
-  console.log(table(calls));
-  console.log("\nWhat each WebSocket client received\n");
-  const rows = [["client", "protocol", "#", "message"]];
-  for (const c of clients) {
-    c.received.forEach((m, i) => rows.push([i === 0 ? c.name : "", i === 0 ? c.protocol : "", String(i + 1), m]));
-    if (c.received.length === 0) rows.push([c.name, c.protocol, "-", "(nothing)"]);
-  }
-  console.log(table(rows));
   return 0;
 }
 
