@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { parseConnectionString } from "../../src/core/index.js";
+import { DEFAULT_ACCESS_KEY, startEmulator } from "../../src/emulator/index.js";
+import { clientToken, connectJson, connectRaw, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
+
+describe("startEmulator", () => {
+  it("reports endpoint, port and a connection string with the default key", async () => {
+    const emu = await start();
+    try {
+      assert.ok(emu.port > 0);
+      assert.equal(emu.endpoint, `http://localhost:${emu.port}`);
+      const cs = parseConnectionString(emu.connectionString);
+      assert.equal(cs.endpoint, emu.endpoint);
+      assert.equal(cs.accessKey, DEFAULT_ACCESS_KEY);
+      assert.equal(DEFAULT_ACCESS_KEY, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("signs and checks with a custom key", async () => {
+    const key = "my-very-own-emulator-key-of-32-bytes!";
+    const emu = await start({ accessKey: key });
+    try {
+      assert.equal(parseConnectionString(emu.connectionString).accessKey, key);
+      assert.equal((await rest(emu, "POST", "/api/hubs/h/:send", { body: "x", key })).status, 202);
+      assert.equal((await rest(emu, "POST", "/api/hubs/h/:send", { body: "x" })).status, 401);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("rejects a short key, a key with ';' and a key with control characters, without echoing it", async () => {
+    const cases: [string, RegExp][] = [
+      ["short-secret-key", /at least 32 bytes/],
+      ["abcdefghijklmnopqrstuvwxyz;0123456789", /';'/],
+      ["abcdefghijklmnopqrstuvwxyz\n0123456789", /control characters/],
+    ];
+    for (const [key, message] of cases) {
+      await assert.rejects(startEmulator({ port: 0, accessKey: key }), (err: Error) => {
+        assert.match(err.message, message);
+        assert.ok(!err.message.includes(key));
+        return true;
+      });
+    }
+  });
+
+  it("rejects a bad port", async () => {
+    await assert.rejects(startEmulator({ port: 70000 }), RangeError);
+  });
+
+  it("fails clearly when the port is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await assert.rejects(startEmulator({ port }), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("binds to loopback by default", async () => {
+    const emu = await start();
+    try {
+      const res = await fetch(`http://127.0.0.1:${emu.port}/api/health`, { method: "HEAD" });
+      assert.equal(res.status, 200);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("close() ends every socket, including detached reliable ones and pending handshakes, and is idempotent", async () => {
+    const emu = await start();
+    const a = await connectJson(emu, "h");
+    const b = await connectRaw(emu, "h");
+    const r = await connectJson(emu, "h", {}, RELIABLE_PROTOCOL);
+    (r.ws as unknown as { _socket: { destroy(): void } })._socket.destroy();
+    await Promise.all([emu.close(), emu.close()]);
+    await Promise.all([a.closed, b.closed, r.closed]);
+    await assert.rejects(fetch(`http://127.0.0.1:${emu.port}/api/health`, { method: "HEAD" }));
+  });
+
+  it("close() does not wait for a connect handler that never answers", async () => {
+    const { createServer: createHttp } = await import("node:http");
+    const stuck = createHttp((req, res) => {
+      if (req.method === "OPTIONS") {
+        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.end();
+      }
+      // POSTs are never answered.
+    });
+    await new Promise<void>((r) => stuck.listen(0, "127.0.0.1", r));
+    const port = (stuck.address() as { port: number }).port;
+    const emu = await start({
+      hubs: { slow: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ["connect"] }] } },
+    });
+    const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/slow?access_token=${clientToken(emu, "slow")}`);
+    c.ws.on("unexpected-response", () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await emu.close();
+    await c.closed;
+    stuck.closeAllConnections();
+    stuck.close();
+  });
+
+  it("logs connections, REST calls and disconnections without keys or tokens", async () => {
+    const lines: string[] = [];
+    const emu = await start({ onLog: (l) => lines.push(l) });
+    try {
+      const token = clientToken(emu, "logs", { userId: "u" });
+      const c = await connectJson(emu, "logs", { userId: "u" }, RELIABLE_PROTOCOL);
+      await rest(emu, "POST", "/api/hubs/logs/:send", { body: "x" });
+      await rest(emu, "POST", "/api/hubs/logs/:send", { body: "x", token: "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln" });
+      // A failed recovery puts the reconnection token in a URL the emulator sees.
+      const bad = new TestClient(
+        `ws://127.0.0.1:${emu.port}/client/hubs/logs?awps_connection_id=${c.connectionId}&awps_reconnection_token=secret-token`,
+        RELIABLE_PROTOCOL,
+      );
+      await bad.closed;
+      await rest(emu, "DELETE", `/api/hubs/logs/connections/${c.connectionId}`);
+      await c.closed;
+      const all = lines.join("\n");
+      assert.match(all, /connected .*\(user u, json\.reliable/);
+      assert.match(all, /REST POST \/api\/hubs\/logs\/:send -> 202/);
+      assert.match(all, /REST POST \/api\/hubs\/logs\/:send -> 401/);
+      assert.match(all, /disconnected/);
+      for (const secret of [DEFAULT_ACCESS_KEY, token, c.reconnectionToken!, "secret-token", "eyJhbGciOiJIUzI1NiJ9"]) {
+        assert.ok(!all.includes(secret), `log leaks ${secret.slice(0, 12)}…`);
+      }
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("survives a throwing onLog", async () => {
+    const emu = await start({
+      onLog: () => {
+        throw new Error("log sink broke");
+      },
+    });
+    try {
+      assert.equal((await rest(emu, "POST", "/api/hubs/h/:send", { body: "x" })).status, 202);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("rejects invalid hub settings up front", async () => {
+    await assert.rejects(startEmulator({ port: 0, hubs: { chat: { eventHandlers: [{ urlTemplate: "not a url" }] } } }));
+  });
+});
