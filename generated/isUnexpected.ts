@@ -91,6 +91,24 @@ const responseMap: Record<string, string[]> = {
  * success: error responses and anything undeclared.
  */
 export function isUnexpected(
+  response:
+    | ConnectionExists200Response
+    | ConnectionExists404Response
+    | ConnectionExistsDefaultResponse,
+): response is ConnectionExistsDefaultResponse;
+export function isUnexpected(
+  response: GroupExists200Response | GroupExists404Response | GroupExistsDefaultResponse,
+): response is GroupExistsDefaultResponse;
+export function isUnexpected(
+  response:
+    | CheckPermission200Response
+    | CheckPermission404Response
+    | CheckPermissionDefaultResponse,
+): response is CheckPermissionDefaultResponse;
+export function isUnexpected(
+  response: UserExists200Response | UserExists404Response | UserExistsDefaultResponse,
+): response is UserExistsDefaultResponse;
+export function isUnexpected(
   response: GetServiceStatus200Response | GetServiceStatusDefaultResponse,
 ): response is GetServiceStatusDefaultResponse;
 export function isUnexpected(
@@ -112,20 +130,11 @@ export function isUnexpected(
   response: CloseConnection204Response | CloseConnectionDefaultResponse,
 ): response is CloseConnectionDefaultResponse;
 export function isUnexpected(
-  response:
-    | ConnectionExists200Response
-    | ConnectionExists404Response
-    | ConnectionExistsDefaultResponse,
-): response is ConnectionExistsDefaultResponse;
-export function isUnexpected(
   response: SendToConnection202Response | SendToConnectionDefaultResponse,
 ): response is SendToConnectionDefaultResponse;
 export function isUnexpected(
   response: RemoveConnectionFromAllGroups204Response | RemoveConnectionFromAllGroupsDefaultResponse,
 ): response is RemoveConnectionFromAllGroupsDefaultResponse;
-export function isUnexpected(
-  response: GroupExists200Response | GroupExists404Response | GroupExistsDefaultResponse,
-): response is GroupExistsDefaultResponse;
 export function isUnexpected(
   response: CloseGroupConnections204Response | CloseGroupConnectionsDefaultResponse,
 ): response is CloseGroupConnectionsDefaultResponse;
@@ -145,17 +154,8 @@ export function isUnexpected(
   response: RevokePermission204Response | RevokePermissionDefaultResponse,
 ): response is RevokePermissionDefaultResponse;
 export function isUnexpected(
-  response:
-    | CheckPermission200Response
-    | CheckPermission404Response
-    | CheckPermissionDefaultResponse,
-): response is CheckPermissionDefaultResponse;
-export function isUnexpected(
   response: GrantPermission200Response | GrantPermissionDefaultResponse,
 ): response is GrantPermissionDefaultResponse;
-export function isUnexpected(
-  response: UserExists200Response | UserExists404Response | UserExistsDefaultResponse,
-): response is UserExistsDefaultResponse;
 export function isUnexpected(
   response: CloseUserConnections204Response | CloseUserConnectionsDefaultResponse,
 ): response is CloseUserConnectionsDefaultResponse;

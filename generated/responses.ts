@@ -8,6 +8,11 @@ import type {
   GroupMemberPagedValuesOutput,
 } from "./outputModels.js";
 
+type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+
+/** Any HTTP status code, as core-client reports it (a three-digit string). */
+export type HttpStatusCode = `${1 | 2 | 3 | 4 | 5}${Digit}${Digit}`;
+
 /** The request has succeeded. */
 export interface GetServiceStatus200Response extends HttpResponse {
   status: "200";
@@ -15,7 +20,7 @@ export interface GetServiceStatus200Response extends HttpResponse {
 
 /** The service is not healthy. */
 export interface GetServiceStatusDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
 }
 
 /** The request has succeeded. */
@@ -31,7 +36,7 @@ export interface GenerateClientTokenDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface GenerateClientTokenDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & GenerateClientTokenDefaultHeaders;
 }
@@ -48,7 +53,7 @@ export interface SendToAllDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface SendToAllDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "202">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & SendToAllDefaultHeaders;
 }
@@ -65,7 +70,7 @@ export interface CloseAllConnectionsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface CloseAllConnectionsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & CloseAllConnectionsDefaultHeaders;
 }
@@ -82,7 +87,7 @@ export interface AddConnectionsToGroupsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface AddConnectionsToGroupsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & AddConnectionsToGroupsDefaultHeaders;
 }
@@ -99,7 +104,7 @@ export interface RemoveConnectionsFromGroupsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface RemoveConnectionsFromGroupsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & RemoveConnectionsFromGroupsDefaultHeaders;
 }
@@ -116,7 +121,7 @@ export interface CloseConnectionDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface CloseConnectionDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & CloseConnectionDefaultHeaders;
 }
@@ -138,7 +143,7 @@ export interface ConnectionExistsDefaultHeaders {
 
 /** A HEAD request failed. HEAD responses have no body, so only the error code header is sent. */
 export interface ConnectionExistsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200" | "404">;
   headers: RawHttpHeaders & ConnectionExistsDefaultHeaders;
 }
 
@@ -154,7 +159,7 @@ export interface SendToConnectionDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface SendToConnectionDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "202">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & SendToConnectionDefaultHeaders;
 }
@@ -171,7 +176,7 @@ export interface RemoveConnectionFromAllGroupsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface RemoveConnectionFromAllGroupsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & RemoveConnectionFromAllGroupsDefaultHeaders;
 }
@@ -193,7 +198,7 @@ export interface GroupExistsDefaultHeaders {
 
 /** A HEAD request failed. HEAD responses have no body, so only the error code header is sent. */
 export interface GroupExistsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200" | "404">;
   headers: RawHttpHeaders & GroupExistsDefaultHeaders;
 }
 
@@ -209,7 +214,7 @@ export interface CloseGroupConnectionsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface CloseGroupConnectionsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & CloseGroupConnectionsDefaultHeaders;
 }
@@ -226,7 +231,7 @@ export interface SendToGroupDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface SendToGroupDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "202">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & SendToGroupDefaultHeaders;
 }
@@ -244,7 +249,7 @@ export interface ListConnectionsInGroupDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface ListConnectionsInGroupDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & ListConnectionsInGroupDefaultHeaders;
 }
@@ -261,7 +266,7 @@ export interface RemoveConnectionFromGroupDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface RemoveConnectionFromGroupDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & RemoveConnectionFromGroupDefaultHeaders;
 }
@@ -278,7 +283,7 @@ export interface AddConnectionToGroupDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface AddConnectionToGroupDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & AddConnectionToGroupDefaultHeaders;
 }
@@ -295,7 +300,7 @@ export interface RevokePermissionDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface RevokePermissionDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & RevokePermissionDefaultHeaders;
 }
@@ -317,7 +322,7 @@ export interface CheckPermissionDefaultHeaders {
 
 /** A HEAD request failed. HEAD responses have no body, so only the error code header is sent. */
 export interface CheckPermissionDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200" | "404">;
   headers: RawHttpHeaders & CheckPermissionDefaultHeaders;
 }
 
@@ -333,7 +338,7 @@ export interface GrantPermissionDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface GrantPermissionDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & GrantPermissionDefaultHeaders;
 }
@@ -355,7 +360,7 @@ export interface UserExistsDefaultHeaders {
 
 /** A HEAD request failed. HEAD responses have no body, so only the error code header is sent. */
 export interface UserExistsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200" | "404">;
   headers: RawHttpHeaders & UserExistsDefaultHeaders;
 }
 
@@ -371,7 +376,7 @@ export interface CloseUserConnectionsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface CloseUserConnectionsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & CloseUserConnectionsDefaultHeaders;
 }
@@ -388,7 +393,7 @@ export interface SendToUserDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface SendToUserDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "202">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & SendToUserDefaultHeaders;
 }
@@ -405,7 +410,7 @@ export interface RemoveUserFromAllGroupsDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface RemoveUserFromAllGroupsDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & RemoveUserFromAllGroupsDefaultHeaders;
 }
@@ -422,7 +427,7 @@ export interface RemoveUserFromGroupDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface RemoveUserFromGroupDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "204">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & RemoveUserFromGroupDefaultHeaders;
 }
@@ -439,7 +444,7 @@ export interface AddUserToGroupDefaultHeaders {
 
 /** The request failed; the body explains why. */
 export interface AddUserToGroupDefaultResponse extends HttpResponse {
-  status: string;
+  status: Exclude<HttpStatusCode, "200">;
   body: ErrorDetailOutput;
   headers: RawHttpHeaders & AddUserToGroupDefaultHeaders;
 }

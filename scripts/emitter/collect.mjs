@@ -36,7 +36,7 @@ import { BINARY_INPUT, createTypeMapper, docOf, stdScalarName } from "./types.mj
  * @typedef {object} Response one status code (or range/default) of an operation
  * @property {string} name e.g. `SendToAll202Response`
  * @property {string} statusKey e.g. `202`, `Default`, `4XX`
- * @property {string} status TS type of `status`: `"202"` or `string`
+ * @property {string} status TS type of `status`: `"202"`, or a subset of `HttpStatusCode`
  * @property {boolean} expected whether isUnexpected() treats it as expected
  * @property {string} [body] TS type text of the body
  * @property {Param[]} headers
@@ -211,6 +211,13 @@ function operation(program, mapper, op, name, ctx) {
   }
 
   const responses = op.responses.map((r) => response(program, mapper, r, name, ctx.responseRefs));
+  // A catch-all response covers exactly the statuses not declared otherwise.
+  // Typing it so (not `string`) keeps e.g. a body-less 200 from being a
+  // subtype of it, which would break isUnexpected()'s narrowing.
+  const declared = responses.filter((r) => r.statusKey !== "Default").map((r) => r.status);
+  for (const r of responses) {
+    if (r.statusKey === "Default") r.status = declared.length ? `Exclude<HttpStatusCode, ${declared.join(" | ")}>` : "HttpStatusCode";
+  }
   const [paging] = getPagingOperation(program, op.operation);
   const wire = (/** @type {import("@typespec/compiler").ModelProperty[]} */ path) =>
     path.map((p) => resolveEncodedName(program, p, "application/json"));
@@ -268,12 +275,24 @@ function response(program, mapper, r, opName, refs) {
   return {
     name: `${opName}${statusKey}Response`,
     statusKey,
-    status: typeof codes === "number" ? JSON.stringify(String(codes)) : "string",
+    status: statusType(codes),
     expected: !isError && codes !== "*",
     body: bodies.length ? dedupeUnion(bodies) : undefined,
     headers: [...headers.values()],
     doc: r.description ?? docOf(program, r.type),
   };
+}
+
+/**
+ * TS type of `status` for one status code, range or `*` (refined later).
+ * @param {import("@typespec/http").HttpOperationResponse["statusCodes"]} codes
+ */
+function statusType(codes) {
+  if (typeof codes === "number") return JSON.stringify(String(codes));
+  if (codes !== "*" && codes.start % 100 === 0 && codes.end === codes.start + 99) {
+    return `Extract<HttpStatusCode, \`${codes.start / 100}\${string}\`>`;
+  }
+  return "HttpStatusCode";
 }
 
 /**

@@ -19,8 +19,16 @@ export function renderIsUnexpected(model) {
       return `${JSON.stringify(`${op.verb.toUpperCase()} ${op.path}`)}: [${codes.join(", ")}],\n`;
     })
     .join("");
-  const overloads = model.operations
-    .map((op) => {
+  // TS picks the first overload whose parameter accepts the argument, so an
+  // operation declaring more statuses (a narrower catch-all) must come before
+  // one whose catch-all would also accept its responses.
+  const rank = (/** @type {import("../collect.mjs").Operation} */ op) => {
+    const literal = op.responses.filter((r) => r.statusKey !== "Default").length;
+    return -2 * literal + (op.responses.some((r) => r.statusKey === "Default") ? 1 : 0);
+  };
+  const ordered = model.operations.map((op, i) => ({ op, i })).sort((a, b) => rank(a.op) - rank(b.op) || a.i - b.i);
+  const overloads = ordered
+    .map(({ op }) => {
       const union = op.responses.map((r) => r.name).join(" | ") || "never";
       const bad = unexpectedResponses(op).map((r) => r.name).join(" | ") || "never";
       return `export function isUnexpected(response: ${union}): response is ${bad};\n`;

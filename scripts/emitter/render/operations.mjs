@@ -87,7 +87,12 @@ export function renderResponses(model) {
     (usesHeaders ? importTypes(["RawHttpHeaders"], "@azure/core-rest-pipeline") : "") +
     importTypes(["HttpResponse"], "@azure-rest/core-client") +
     importTypes(model.responseRefs, "./outputModels.js");
-  return `${imports}\n${out}`;
+  const statusCode = /HttpStatusCode/.test(out)
+    ? `type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";\n\n` +
+      `/** Any HTTP status code, as core-client reports it (a three-digit string). */\n` +
+      `export type HttpStatusCode = \`\${1 | 2 | 3 | 4 | 5}\${Digit}\${Digit}\`;\n\n`
+    : "";
+  return `${imports}\n${statusCode}${out}`;
 }
 
 /**
