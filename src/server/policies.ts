@@ -20,16 +20,25 @@ export const DEFAULT_REST_TOKEN_SECONDS = 300;
  * The key is read from the credential on every call, so `credential.update(newKey)` applies at once.
  */
 export function keyCredentialPolicy(credential: KeyCredential, lifetimeSeconds = DEFAULT_REST_TOKEN_SECONDS): PipelinePolicy {
+  // One-entry memo: within the same second, the same URL and key give the same token, so a
+  // burst of sends to one hub signs once per second instead of once per request.
+  let last = { url: "", key: "", now: 0, header: "" };
   return {
     name: KEY_POLICY_NAME,
     sendRequest(request, next) {
       const now = Math.floor(Date.now() / 1000);
-      const claims = { aud: request.url, iat: now, exp: now + lifetimeSeconds };
-      if (canSignSync) {
-        request.headers.set("Authorization", `Bearer ${signJwtSync(claims, credential.key)}`);
+      const key = credential.key;
+      if (last.now === now && last.url === request.url && last.key === key) {
+        request.headers.set("Authorization", last.header);
         return next(request);
       }
-      return signJwt(claims, credential.key).then((token) => {
+      const claims = { aud: request.url, iat: now, exp: now + lifetimeSeconds };
+      if (canSignSync) {
+        last = { url: request.url, key, now, header: `Bearer ${signJwtSync(claims, key)}` };
+        request.headers.set("Authorization", last.header);
+        return next(request);
+      }
+      return signJwt(claims, key).then((token) => {
         request.headers.set("Authorization", `Bearer ${token}`);
         return next(request);
       });
@@ -112,12 +121,19 @@ export function requestLoggingPolicy(sink: LogSink, always: boolean): PipelinePo
   const marked = new WeakSet<PipelineRequest>();
   return {
     name: LOGGING_POLICY_NAME,
-    async sendRequest(request, next) {
+    sendRequest(request, next) {
       if (request.headers.has(LOG_MARKER_HEADER)) {
         request.headers.delete(LOG_MARKER_HEADER);
         marked.add(request);
       }
+      // Plain return (no async wrapper) keeps the common, unlogged path allocation-free.
       if (!always && !marked.has(request)) return next(request);
+      return logged(request, next);
+    },
+  };
+
+  async function logged(request: PipelineRequest, next: (r: PipelineRequest) => Promise<PipelineResponse>): Promise<PipelineResponse> {
+    {
       sink(`--> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`);
       let response: PipelineResponse;
       try {
@@ -128,6 +144,6 @@ export function requestLoggingPolicy(sink: LogSink, always: boolean): PipelinePo
       }
       sink(`<-- ${response.status} ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(response.headers))}`);
       return response;
-    },
-  };
+    }
+  }
 }
