@@ -9,7 +9,7 @@ import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } fro
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
 import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
-import { encodeMessage, DEFAULT_MAX_MESSAGE_BYTES } from "./content.js";
+import { encodeMessage, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
 import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
@@ -104,7 +104,6 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 }
 
 type OkStatus = "200" | "202" | "204";
-// The generated body type omits Blob, which the REST runtime sends as-is.
 type SendBody = SendToAllParameters["body"];
 
 /**
@@ -300,7 +299,7 @@ export class WebPubSubServiceClient {
   async sendToAll(message: unknown, options: SendToAllOptions = {}): Promise<void> {
     const query = this.#sendQuery(options, true, true);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = encoded as SendBody;
+    const body = await materialize(encoded);
     await this.#send("sendToAll", options, ["202"], (p) =>
       this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
@@ -314,7 +313,7 @@ export class WebPubSubServiceClient {
     checkId(userId, "userId");
     const query = this.#sendQuery(options, false, true);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = encoded as SendBody;
+    const body = await materialize(encoded);
     await this.#send("sendToUser", options, ["202"], (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
@@ -328,7 +327,7 @@ export class WebPubSubServiceClient {
     checkGroup(group);
     const query = this.#sendQuery(options, true, true);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = encoded as SendBody;
+    const body = await materialize(encoded);
     await this.#send("sendToGroup", options, ["202"], (p) =>
       this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
@@ -342,7 +341,7 @@ export class WebPubSubServiceClient {
     checkId(connectionId, "connectionId");
     const query = this.#sendQuery(options, false, false);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = encoded as SendBody;
+    const body = await materialize(encoded);
     await this.#send("sendToConnection", options, ["202"], (p) =>
       this.#rest
         .path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId)
@@ -655,6 +654,12 @@ export class WebPubSubServiceClient {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Blobs are read into bytes here: the Node transports of the Azure runtime cannot send a Blob. */
+async function materialize(body: EncodedMessage["body"]): Promise<SendBody> {
+  if (typeof Blob !== "undefined" && body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
+  return body as SendBody;
 }
 
 function toMember(item: GroupMember): GroupMember {
