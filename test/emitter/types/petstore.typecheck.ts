@@ -3,6 +3,25 @@
 // `@ts-expect-error TSxxxx` must be needed, and fail with exactly that code.
 import createPetStoreClient, { isUnexpected, paginate } from "../../fixtures/petstore/golden/2025-01-01/index.js";
 import createPetStoreClientV1 from "../../fixtures/petstore/golden/2024-01-01/index.js";
+import type {
+  CreatePet200Response,
+  CreatePet201Response,
+  CreatePetDefaultResponse,
+  FeedPet204Response,
+  FeedPetDefaultResponse,
+  GetPet200Response,
+  GetPet404Response,
+  GetPetDefaultResponse,
+  PetExists200Response,
+  PetExists404Response,
+  PetExistsDefaultResponse,
+} from "../../fixtures/petstore/golden/2025-01-01/index.js";
+
+/** true when A and B are the same type (not merely assignable). */
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function exactly<T extends true>(): T | undefined {
+  return undefined;
+}
 
 const client = createPetStoreClient("https://pets.example.com", { key: "k" });
 const v1 = createPetStoreClientV1("https://pets.example.com");
@@ -27,6 +46,22 @@ export async function wellTyped(): Promise<void> {
     void name;
   }
   await client.path("/pets/{petId}", 1).delete();
+}
+
+/** isUnexpected() splits each operation's responses into exactly its errors and its successes. */
+export async function narrowing(): Promise<void> {
+  const got = await client.path("/pets/{petId}", 1).get();
+  if (isUnexpected(got)) exactly<Equals<typeof got, GetPet404Response | GetPetDefaultResponse>>();
+  else exactly<Equals<typeof got, GetPet200Response>>();
+  const exists = await client.path("/pets/{petId}", 1).head();
+  if (isUnexpected(exists)) exactly<Equals<typeof exists, PetExistsDefaultResponse>>();
+  else exactly<Equals<typeof exists, PetExists200Response | PetExists404Response>>();
+  const created = await client.path("/pets").post({ body: { name: "Rex", kind: "dog" }, headers: { "x-client-request-id": "c" } });
+  if (isUnexpected(created)) exactly<Equals<typeof created, CreatePetDefaultResponse>>();
+  else exactly<Equals<typeof created, CreatePet201Response | CreatePet200Response>>();
+  const fed = await client.path("/pets/{petId}:feed", 1).post({ contentType: "text/plain", body: "x" });
+  if (isUnexpected(fed)) exactly<Equals<typeof fed, FeedPetDefaultResponse>>();
+  else exactly<Equals<typeof fed, FeedPet204Response>>();
 }
 
 export async function illTyped(): Promise<void> {

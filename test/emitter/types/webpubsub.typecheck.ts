@@ -2,6 +2,23 @@
 // test/emitter/typecheck.test.ts (and `npm run typecheck`). Each
 // `@ts-expect-error TSxxxx` must be needed, and fail with exactly that code.
 import createWebPubSubServiceClient, { isUnexpected, paginate } from "../../../generated/index.js";
+import type {
+  AddConnectionsToGroups200Response,
+  AddConnectionsToGroupsDefaultResponse,
+  ConnectionExists200Response,
+  ConnectionExists404Response,
+  ConnectionExistsDefaultResponse,
+  GetServiceStatus200Response,
+  GetServiceStatusDefaultResponse,
+  SendToAll202Response,
+  SendToAllDefaultResponse,
+} from "../../../generated/index.js";
+
+/** true when A and B are the same type (not merely assignable). */
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function exactly<T extends true>(): T | undefined {
+  return undefined;
+}
 
 const client = createWebPubSubServiceClient("https://wps.example.com");
 
@@ -25,6 +42,22 @@ export async function wellTyped(): Promise<void> {
     void id;
   }
   void status;
+}
+
+/** isUnexpected() splits each operation's responses into exactly its errors and its successes. */
+export async function narrowing(): Promise<void> {
+  const sent = await client.path("/api/hubs/{hub}/:send", "chat").post({ contentType: "text/plain", body: "hi" });
+  if (isUnexpected(sent)) exactly<Equals<typeof sent, SendToAllDefaultResponse>>();
+  else exactly<Equals<typeof sent, SendToAll202Response>>();
+  const exists = await client.path("/api/hubs/{hub}/connections/{connectionId}", "chat", "c1").head();
+  if (isUnexpected(exists)) exactly<Equals<typeof exists, ConnectionExistsDefaultResponse>>();
+  else exactly<Equals<typeof exists, ConnectionExists200Response | ConnectionExists404Response>>();
+  const health = await client.path("/api/health").head();
+  if (isUnexpected(health)) exactly<Equals<typeof health, GetServiceStatusDefaultResponse>>();
+  else exactly<Equals<typeof health, GetServiceStatus200Response>>();
+  const added = await client.path("/api/hubs/{hub}/:addToGroups", "chat").post({ body: { groups: ["g"] } });
+  if (isUnexpected(added)) exactly<Equals<typeof added, AddConnectionsToGroupsDefaultResponse>>();
+  else exactly<Equals<typeof added, AddConnectionsToGroups200Response>>();
 }
 
 export async function illTyped(): Promise<void> {
