@@ -102,6 +102,13 @@ describe("response handling", () => {
     await assert.rejects(newClient().sendToAll("x", { abortSignal: controller.signal }), { name: "AbortError" });
   });
 
+  it("sends requestOptions.headers with the request", async () => {
+    const { captured, scope } = intercept([{ method: "DELETE", status: 204 }]);
+    await newClient().removeUserFromAllGroups("u", { requestOptions: { headers: { "x-trace-me": "yes" } } });
+    scope.done();
+    assert.equal(captured[0]!.headers["x-trace-me"], "yes");
+  });
+
   it("calls onResponse with the raw response", async () => {
     const { scope } = intercept([{ method: "POST", status: 202 }]);
     let seen = 0;
