@@ -30,13 +30,19 @@ export interface GenerateClientTokenQueryParamProperties {
   userId?: string;
   /** Roles granted to the connection, e.g. `webpubsub.sendToGroup.chat`; repeat once per role. */
   role?: GenerateClientTokenRoleQueryParam;
-  /** Lifetime of the token in minutes. */
+  /**
+   * Lifetime of the token in minutes.
+   *
+   * Defaults to `60`.
+   */
   minutesToExpire?: number;
   /** Groups the connection joins as soon as it connects; repeat once per group. */
   group?: GenerateClientTokenGroupQueryParam;
   /**
    * Client kind the token is for (case-insensitive). Web PubSub accepts
    * `Default` and `MQTT`; Web PubSub for Socket.IO only `Default`.
+   *
+   * Defaults to `"Default"`.
    */
   clientType?: WebPubSubClientType;
 }

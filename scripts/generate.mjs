@@ -23,15 +23,22 @@ const { values: args } = parseArgs({
   },
 });
 
-/** A sibling folder of `target`, so renames never cross file systems. */
+/**
+ * A sibling folder of `target`, so renames never cross file systems.
+ * @param {string} target @param {string} tag
+ */
 function sibling(target, tag) {
   return join(dirname(target), `.${basename(target)}.${tag}-${process.pid}`);
 }
 
-/** Relative path → contents of every file under `dir` (empty when missing). */
+/**
+ * Relative path → contents of every file under `dir` (empty when missing).
+ * @param {string} dir
+ */
 function snapshot(dir) {
+  /** @type {Map<string, string>} */
   const files = new Map();
-  const walk = (d) => {
+  const walk = (/** @type {string} */ d) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
@@ -42,7 +49,11 @@ function snapshot(dir) {
   return files;
 }
 
-/** Replace `target` by `staged` unless their contents are already equal. */
+/**
+ * Replace `target` by `staged` unless their contents are already equal.
+ * @param {string} staged @param {string} target
+ * @returns {boolean} whether `target` changed
+ */
 function swapIn(staged, target) {
   const before = snapshot(target);
   const after = snapshot(staged);

@@ -153,7 +153,7 @@ function operation(program, mapper, op, name, ctx) {
   const headers = [];
   let contentTypeOptional = false;
   for (const p of op.parameters.parameters) {
-    const doc = docOf(program, p.param);
+    const doc = paramDoc(program, p.param);
     const optional = p.param.optional;
     if (p.type === "path") {
       // Path arguments are interpolated into the URL: numbers or strings.
@@ -281,6 +281,22 @@ function response(program, mapper, r, opName, refs) {
     headers: [...headers.values()],
     doc: r.description ?? docOf(program, r.type),
   };
+}
+
+/**
+ * Doc of a parameter, with its default value (which the service applies) appended.
+ * @param {Program} program @param {import("@typespec/compiler").ModelProperty} prop
+ */
+function paramDoc(program, prop) {
+  const doc = docOf(program, prop);
+  const v = prop.defaultValue;
+  let text;
+  if (v?.valueKind === "StringValue") text = JSON.stringify(v.value);
+  else if (v?.valueKind === "BooleanValue") text = String(v.value);
+  else if (v?.valueKind === "NumericValue") text = String(v.value.asNumber() ?? v.value);
+  else if (v?.valueKind === "EnumValue") text = JSON.stringify(v.value.value ?? v.value.name);
+  if (text === undefined) return doc;
+  return doc ? `${doc}\n\nDefaults to \`${text}\`.` : `Defaults to \`${text}\`.`;
 }
 
 /**

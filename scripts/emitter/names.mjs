@@ -60,8 +60,7 @@ export function identifier(name) {
  */
 export function docComment(...paragraphs) {
   const text = paragraphs
-    .filter((p) => p !== undefined && p.trim() !== "")
-    .map((p) => p.trim())
+    .flatMap((p) => (p !== undefined && p.trim() !== "" ? [p.trim()] : []))
     .join("\n\n")
     .replace(/\*\//g, "*\\/");
   if (!text) return "";

@@ -140,7 +140,6 @@ export function createTypeMapper(program) {
     return [...union.variants.values()].flatMap((v) =>
       v.type.kind === "Union" && !v.type.name ? flatVariants(v.type) : [v.type],
     );
-    return parts.join(" | ");
   }
 
   /**

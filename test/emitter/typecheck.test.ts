@@ -1,8 +1,9 @@
 // The generated code type-checks under the repo's strict settings (ESM and
 // CommonJS), and the `@ts-expect-error` files prove that misuse fails to compile.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import ts from "typescript";
 import { describeDiagnostic, petstoreDir, petstoreVersions, repoRoot, tsOptions, typecheck } from "./support.js";
 
 const generatedRoots = [
@@ -30,6 +31,24 @@ describe("generated code type-checks", function () {
   it("under tsconfig.cjs.json (CommonJS)", () => {
     const diagnostics = typecheck(generatedRoots, tsOptions("tsconfig.cjs.json"));
     assert.deepEqual(diagnostics.map(describeDiagnostic), []);
+  });
+
+  it("the emitter and scripts/generate.mjs type-check as JavaScript (checkJs, strict JSDoc)", () => {
+    const dir = join(repoRoot, "scripts/emitter");
+    const roots = [join(repoRoot, "scripts/generate.mjs"), ...readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".mjs")).map((f) => join(dir, f))];
+    const options: ts.CompilerOptions = {
+      allowJs: true,
+      checkJs: true,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ["node"],
+    };
+    assert.ok(roots.length >= 8);
+    assert.deepEqual(typecheck(roots, options).map(describeDiagnostic), []);
   });
 
   for (const file of typeTests) {
