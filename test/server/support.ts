@@ -39,7 +39,7 @@ export interface Reply {
 }
 
 /**
- * Intercepts the next `replies.length` requests to `origin` (any method, any path),
+ * Intercepts the next `replies.length` requests to `origin` (each reply names its method; any path),
  * records them, and answers with the given replies in order.
  */
 export function intercept(replies: Reply[], origin = ENDPOINT): { captured: Captured[]; scope: nock.Scope } {
