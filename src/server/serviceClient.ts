@@ -15,7 +15,7 @@ import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceCli
 import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
 import {
   DEFAULT_REST_TOKEN_SECONDS,
-  KEY_POLICY_NAME,
+  httpTracingPolicy,
   LOG_MARKER_HEADER,
   keyCredentialPolicy,
   requestLoggingPolicy,
@@ -179,6 +179,7 @@ export class WebPubSubServiceClient {
       userAgentOptions: { userAgentPrefix: `webpubsub-service/${PACKAGE_VERSION}${options.userAgentOptions?.userAgentPrefix ? ` ${options.userAgentOptions.userAgentPrefix}` : ""}` },
     });
     this.#rest = created.client;
+    this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
     if (isTokenCredential(this.#credential)) {
@@ -188,8 +189,10 @@ export class WebPubSubServiceClient {
     }
     // After signing: the JWT audience names the service, the socket goes to the proxy.
     if (proxy !== undefined) pipeline.addPolicy(reverseProxyPolicy(this.endpoint, proxy), { afterPhase: "Sign" });
+    // Same spans as core's tracingPolicy, without its per-request cost when nothing records.
+    pipeline.removePolicy({ name: "tracingPolicy" });
+    pipeline.addPolicy(httpTracingPolicy(this.#tracing), { afterPhase: "Retry" });
     pipeline.addPolicy(requestLoggingPolicy(sink ?? ((line) => logger.info(line)), loggingEnabled ?? false), { afterPhase: "Sign" });
-    this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
   }
 
   /** Same as `new WebPubSubServiceClient(connectionString, hubName, options)`. */

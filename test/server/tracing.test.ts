@@ -51,6 +51,23 @@ describe("tracing", () => {
     assert.deepEqual(op, [{ name: "WebPubSubServiceClient.sendToAll", status: "success", ended: true }]);
   });
 
+  it("opens one HTTP client span per attempt, error-marked for a 4xx", async () => {
+    const { captured, scope } = intercept([
+      { method: "POST", status: 429, headers: { "retry-after": "0" } },
+      { method: "POST", status: 400 },
+    ]);
+    await assert.rejects(newClient().sendToAll("x"));
+    scope.done();
+    assert.deepEqual(
+      spans.filter((s) => s.name.startsWith("HTTP")),
+      [
+        { name: "HTTP POST", status: "error", ended: true },
+        { name: "HTTP POST", status: "error", ended: true },
+      ],
+    );
+    assert.equal(captured.length, 2);
+  });
+
   it("marks the span as an error when the call fails", async () => {
     const { scope } = intercept([{ method: "PUT", status: 403 }]);
     await assert.rejects(newClient().addUserToGroup("g", "u"));
