@@ -7,7 +7,7 @@
 // Options (for tests): --spec <main.tsp> --out <dir> --openapi-out <dir>
 //   --api-version <v> --client-name <Name>
 import { compile, logDiagnostics, NodeHost } from "@typespec/compiler";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -24,11 +24,15 @@ const { values: args } = parseArgs({
 });
 
 /**
- * A sibling folder of `target`, so renames never cross file systems.
+ * Scratch folder for `target`: under the repo's git-ignored .tmp/ when the
+ * target is in the repo (so a crash leaves nothing git sees), else beside it;
+ * either way on the target's file system, so renames are atomic.
  * @param {string} target @param {string} tag
  */
-function sibling(target, tag) {
-  return join(dirname(target), `.${basename(target)}.${tag}-${process.pid}`);
+function scratch(target, tag) {
+  const inRepo = !relative(root, target).startsWith("..");
+  const name = `${basename(target)}.${tag}`;
+  return inRepo ? join(root, ".tmp", `generate-${process.pid}`, name) : join(dirname(target), `.${name}-${process.pid}`);
 }
 
 /**
@@ -59,7 +63,8 @@ function swapIn(staged, target) {
   const after = snapshot(staged);
   const same = before.size === after.size && [...after].every(([k, v]) => before.get(k) === v);
   if (same) return false;
-  const old = sibling(target, "old");
+  const old = scratch(target, "old");
+  mkdirSync(dirname(old), { recursive: true });
   if (existsSync(target)) renameSync(target, old);
   renameSync(staged, target);
   rmSync(old, { recursive: true, force: true });
@@ -69,7 +74,7 @@ function swapIn(staged, target) {
 const started = performance.now();
 const out = resolve(args.out);
 const openapiOut = resolve(args["openapi-out"]);
-const staged = { rlc: sibling(out, "new"), openapi: sibling(openapiOut, "new") };
+const staged = { rlc: scratch(out, "new"), openapi: scratch(openapiOut, "new") };
 let exitCode = 1;
 try {
   const program = await compile(NodeHost, resolve(args.spec), {
@@ -104,7 +109,7 @@ try {
 } catch (error) {
   console.error("generate: failed:", error instanceof Error ? (error.stack ?? error.message) : error);
 } finally {
-  rmSync(staged.rlc, { recursive: true, force: true });
-  rmSync(staged.openapi, { recursive: true, force: true });
+  for (const dir of [staged.rlc, staged.openapi]) rmSync(dir, { recursive: true, force: true });
+  rmSync(join(root, ".tmp", `generate-${process.pid}`), { recursive: true, force: true });
 }
 process.exitCode = exitCode;

@@ -11,6 +11,7 @@ const script = join(repoRoot, "scripts/generate.mjs");
 function generate(dir: string, ...extra: string[]): { status: number | null; output: string } {
   const args = ["--spec", join(dir, "main.tsp"), "--out", join(dir, "out"), "--openapi-out", join(dir, "openapi"), "--client-name", "PetStoreClient", ...extra];
   const r = spawnSync(process.execPath, [script, ...args], { encoding: "utf8", cwd: repoRoot });
+  assert.ok(!existsSync(join(repoRoot, ".tmp", `generate-${r.pid}`)), "its staging folder is removed");
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
