@@ -176,7 +176,11 @@ export class WebPubSubServiceClient {
     const created = createRestClient(this.endpoint, this.apiVersion, {
       ...pipelineOptions,
       allowInsecureConnection: this.#insecure,
-      userAgentOptions: { userAgentPrefix: `webpubsub-service/${PACKAGE_VERSION}${options.userAgentOptions?.userAgentPrefix ? ` ${options.userAgentOptions.userAgentPrefix}` : ""}` },
+      // The caller's prefix first (Azure convention), then this package.
+      userAgentOptions: {
+        ...options.userAgentOptions,
+        userAgentPrefix: `${options.userAgentOptions?.userAgentPrefix ? `${options.userAgentOptions.userAgentPrefix} ` : ""}webpubsub-service/${PACKAGE_VERSION}`,
+      },
     });
     this.#rest = created.client;
     this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });

@@ -109,6 +109,13 @@ describe("response handling", () => {
     assert.equal(captured[0]!.headers["x-trace-me"], "yes");
   });
 
+  it("puts the caller's userAgentPrefix before this package in User-Agent", async () => {
+    const { captured, scope } = intercept([{ method: "HEAD", status: 200 }]);
+    await newClient("chat", { userAgentOptions: { userAgentPrefix: "myapp/2.0" } }).groupExists("g");
+    scope.done();
+    assert.match(String(captured[0]!.headers["user-agent"]), /^myapp\/2\.0 webpubsub-service\/0\.1\.0 /);
+  });
+
   it("calls onResponse with the raw response", async () => {
     const { scope } = intercept([{ method: "POST", status: 202 }]);
     let seen = 0;
