@@ -623,7 +623,9 @@ export class WebPubSubServiceClient {
     let token = "";
     await this.#send("getClientAccessToken", operationOptions, ["200"], async (p) => {
       const response = await this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) });
-      const body = response.body as { token?: unknown } | undefined;
+      // The spec lets the service answer text/plain or text/json too; the runtime parses only JSON.
+      const raw: unknown = response.body;
+      const body = (typeof raw === "string" ? safeJson(raw) : raw) as { token?: unknown } | undefined;
       if (response.status === "200") {
         if (typeof body?.token !== "string") throw new WebPubSubError("WPS_ERR_TOKEN", "generateToken answered 200 without a token");
         token = body.token;
@@ -660,6 +662,14 @@ export class WebPubSubServiceClient {
   /** `await using` support: same as {@link close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -145,6 +145,19 @@ describe("client access tokens with a TokenCredential", () => {
     assert.equal(t.baseUrl, "wss://fake.webpubsub.azure.com/clients/socketio/hubs/chat");
   });
 
+  it("reads the token from a text/plain answer too", async () => {
+    const { scope } = intercept([{ method: "POST", status: 200, body: JSON.stringify({ token: serviceToken }), headers: { "content-type": "text/plain" } }]);
+    const t = await new WebPubSubServiceClient(ENDPOINT, credential, "chat").getClientAccessToken();
+    scope.done();
+    assert.equal(t.token, serviceToken);
+  });
+
+  it("fails with WPS_ERR_TOKEN when the answer has no token", async () => {
+    const { scope } = intercept([{ method: "POST", status: 200, body: {}, headers: { "content-type": "application/json" } }]);
+    await assert.rejects(new WebPubSubServiceClient(ENDPOINT, credential, "chat").getClientAccessToken(), { code: "WPS_ERR_TOKEN" });
+    scope.done();
+  });
+
   it("refuses jwtHeaders, which only the key path can honour", async () => {
     await assert.rejects(new WebPubSubServiceClient(ENDPOINT, credential, "chat").getClientAccessToken({ jwtHeaders: { kid: "k" } }), /jwtHeaders can only be used with an access key/);
   });
