@@ -72,18 +72,3 @@ export function toServiceError(operation: string, response: ResponseLike): Servi
 export function closedError(operation: string): WebPubSubError {
   return new WebPubSubError("WPS_ERR_CLOSED", `${operation} called after the client was closed`);
 }
-
-/**
- * Transport errors (RestError) carry the request, Authorization header included. Node's
- * inspect already sanitizes them; this hides `request`/`response` from JSON.stringify and
- * enumeration too, so logging an error object never prints a token. Returns the same error.
- */
-export function scrubTransportError(error: unknown): unknown {
-  if (typeof error === "object" && error !== null && (error as { name?: unknown }).name === "RestError") {
-    for (const field of ["request", "response"]) {
-      const descriptor = Object.getOwnPropertyDescriptor(error, field);
-      if (descriptor?.enumerable) Object.defineProperty(error, field, { ...descriptor, enumerable: false });
-    }
-  }
-  return error;
-}

@@ -10,7 +10,7 @@ import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
 import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
 import { encodeMessage, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
-import { closedError, scrubTransportError, toServiceError, type ResponseLike } from "./errors.js";
+import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
 import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
 import {
@@ -247,7 +247,7 @@ export class WebPubSubServiceClient {
   async #send(name: string, options: WebPubSubOperationOptions, ok: readonly OkStatus[], request: (params: RequestParameters) => PromiseLike<ResponseLike>): Promise<void> {
     if (this.#closed) throw closedError(name);
     await this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
-      const response = await request(this.#params(updated)).then(undefined, (e: unknown) => Promise.reject(scrubTransportError(e)));
+      const response = await request(this.#params(updated));
       if (!ok.includes(response.status as OkStatus)) throw toServiceError(name, response);
     });
   }
@@ -256,7 +256,7 @@ export class WebPubSubServiceClient {
   async #exists(name: string, options: WebPubSubOperationOptions, request: (params: RequestParameters) => PromiseLike<ResponseLike>): Promise<boolean> {
     if (this.#closed) throw closedError(name);
     return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
-      const response = await request(this.#params(updated)).then(undefined, (e: unknown) => Promise.reject(scrubTransportError(e)));
+      const response = await request(this.#params(updated));
       if (response.status === "200") return true;
       if (response.status === "404") return false;
       throw toServiceError(name, response);
@@ -501,10 +501,7 @@ export class WebPubSubServiceClient {
   async getServiceStatus(options: WebPubSubOperationOptions = {}): Promise<boolean> {
     if (this.#closed) throw closedError("getServiceStatus");
     return this.#tracing.withSpan("WebPubSubServiceClient.getServiceStatus", options, async (updated) => {
-      const response = await this.#rest
-        .path("/api/health")
-        .head(this.#params(updated))
-        .then(undefined, (e: unknown) => Promise.reject(scrubTransportError(e)));
+      const response = await this.#rest.path("/api/health").head(this.#params(updated));
       if (response.status === "200") return true;
       if (Number(response.status) >= 500) return false;
       throw toServiceError("getServiceStatus", response as ResponseLike);

@@ -89,7 +89,7 @@ describe("lean HTTP transport", () => {
     const error = await client.sendToAll("x").then(() => assert.fail("should reject"), (e: unknown) => e);
     assert.equal((error as { name?: string }).name, "RestError");
     assert.equal((error as { code?: string }).code, "ECONNREFUSED");
-    // The request (with its Authorization header) is not enumerable: JSON and spreads stay clean.
+    // The runtime keeps the request (with its Authorization header) non-enumerable; guard that.
     assert.ok(!JSON.stringify(error).includes("Bearer"));
     assert.ok(!JSON.stringify({ ...(error as object) }).includes("eyJ"));
   });
