@@ -187,6 +187,10 @@ export class WebPubSubServiceClient {
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
     if (isTokenCredential(this.#credential)) {
+      // core's bearer policy refuses non-TLS URLs at request time; say so up front instead.
+      if (this.#insecure) {
+        throw new WebPubSubError("WPS_ERR_INSECURE_ENDPOINT", "a TokenCredential (Microsoft Entra ID) needs an https:// endpoint and proxy; use the access key with a local http:// emulator");
+      }
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.#credential, scopes: ENTRA_SCOPE }));
     } else {
       pipeline.addPolicy(keyCredentialPolicy(this.#credential, lifetime), { phase: "Sign" });
@@ -461,7 +465,7 @@ export class WebPubSubServiceClient {
             link === undefined
               ? await this.#rest
                   .path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group)
-                  .get({ ...p, ...{ queryParameters: this.#query({ maxpagesize: size, top }) ?? {} } })
+                  .get({ ...p, queryParameters: this.#query({ maxpagesize: size, top }) ?? {} })
               : await this.#rest.pathUnchecked(withPageSize(link, size)).get(p);
           body = (response.body ?? {}) as typeof body;
           return response as ResponseLike;

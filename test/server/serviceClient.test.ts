@@ -41,6 +41,10 @@ describe("WebPubSubServiceClient construction", () => {
     assert.throws(() => newClient("chat", { apiVersion: "2099-01-01" }), { message: new RegExp(`apiVersion '2099-01-01' is not supported; use one of ${SUPPORTED_API_VERSIONS.join(", ")}`) });
   });
 
+  it("refuses a TokenCredential with a plain http endpoint, even on loopback", () => {
+    assert.throws(() => new WebPubSubServiceClient("http://localhost:8080", fakeEntra, "chat"), { code: "WPS_ERR_INSECURE_ENDPOINT", message: /TokenCredential \(Microsoft Entra ID\) needs an https:\/\/ endpoint/ });
+  });
+
   it("rejects an endpoint with a query", () => {
     assert.throws(() => new WebPubSubServiceClient(`${ENDPOINT}?x=1`, new AzureKeyCredential(KEY), "chat"), /must not contain a query/);
   });
