@@ -39,6 +39,14 @@ export interface ConnectionInit {
   roles: readonly string[];
   origin: string;
   connectionState?: string | undefined;
+  /** Raw clients in `webpubsub_mode=sendToGroup` publish every frame to this group ([emu], §2.3). */
+  rawPublish?: RawPublish | undefined;
+}
+
+/** Where a raw client in sendToGroup mode publishes. */
+export interface RawPublish {
+  group: string;
+  noEcho: boolean;
 }
 
 /** Creates a random connection id. */
@@ -64,6 +72,8 @@ export class ClientConnection {
   readonly replay: ReplayBuffer | undefined;
   /** Opaque secret that lets the client recover (reliable only). */
   readonly reconnectionToken: string | undefined;
+  /** Set for raw clients in sendToGroup mode. */
+  readonly rawPublish: RawPublish | undefined;
 
   private readonly runtime: Runtime;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -78,6 +88,7 @@ export class ClientConnection {
     this.kind = protocolKind(init.subprotocol);
     this.origin = init.origin;
     this.connectionState = init.connectionState;
+    this.rawPublish = this.kind === "simple" ? init.rawPublish : undefined;
     this.runtime = runtime;
     this.permissions = new Permissions(init.roles, (role, why) =>
       runtime.log(`[${init.hub.name}] connection ${init.id}: ignoring role '${role}': ${why}`),

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket, WebSocketServer } from "ws";
 import { timingSafeEqualText, type JwtClaims } from "../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "./auth.js";
-import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL } from "./connection.js";
+import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL, type RawPublish } from "./connection.js";
 import { decodeSegment } from "./restRouter.js";
 import type { Runtime } from "./runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream.js";
@@ -44,6 +44,9 @@ export async function handleClientUpgrade(
     wss.handleUpgrade(req, socket, head, (ws) => recover(ws, hub.connections.get(recoverId), url, runtime));
     return;
   }
+
+  const rawMode = readRawMode(url);
+  if (typeof rawMode === "string") return refuseLogged(socket, runtime, hub.name, 400, rawMode);
 
   const token = url.searchParams.get("access_token") ?? bearerToken(req);
   if (!token) return refuseLogged(socket, runtime, hub.name, 401, "no access token");
@@ -84,7 +87,7 @@ export async function handleClientUpgrade(
 
   wss.handleUpgrade(req, socket, head, (ws) => {
     const conn = new ClientConnection(
-      { id, hub, userId, subprotocol, roles, origin: host, connectionState },
+      { id, hub, userId, subprotocol, roles, origin: host, connectionState, rawPublish: rawMode },
       runtime,
     );
     conn.attach(ws);
@@ -116,6 +119,19 @@ function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, ru
   }
   conn.attach(ws);
   runtime.log(`[${conn.hub.name}] recovered ${conn.id}`);
+}
+
+// `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` ([emu] raw mode, §2.3). Returns an
+// error text for a bad query; `sendEvent` or no mode is the usual user-event mode.
+function readRawMode(url: URL): RawPublish | undefined | string {
+  const mode = url.searchParams.get("webpubsub_mode");
+  if (mode === null || mode.toLowerCase() === "sendevent") return undefined;
+  if (mode.toLowerCase() !== "sendtogroup") return "webpubsub_mode must be sendEvent or sendToGroup";
+  const group = url.searchParams.get("group");
+  if (!isValidGroup(group)) return "raw sendToGroup mode needs a valid group";
+  const noEcho = (url.searchParams.get("noEcho") ?? "false").toLowerCase();
+  if (noEcho !== "true" && noEcho !== "false") return "noEcho must be true or false";
+  return { group, noEcho: noEcho === "true" };
 }
 
 // `/client/hubs/{hub}` or `/client/?hub={hub}`; undefined for any other path.

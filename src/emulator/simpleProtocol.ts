@@ -1,6 +1,6 @@
 // Simple (raw) WebSocket mode, protocol-emulator.md §2.3: every frame is the user event
 // `message`; the handler's reply goes back as a bare frame.
-import type { ClientConnection } from "./connection.js";
+import type { ClientConnection, RawPublish } from "./connection.js";
 import { OutboundMessage, isValidJson, type DataType } from "./message.js";
 import type { Runtime } from "./runtime.js";
 import type { UserEventOutcome } from "./upstream.js";
@@ -13,6 +13,7 @@ export async function handleSimpleFrame(
   runtime: Runtime,
 ): Promise<void> {
   if (conn.state === "closed") return;
+  if (conn.rawPublish) return publish(conn, conn.rawPublish, bytes, isBinary);
   const outcome = await callUserEvent(runtime, conn, "message", bytes, isBinary ? "binary" : "text");
   if (outcome.kind !== "ok") {
     // No handler or a failed one drops a raw client ([emu]: 1011).
@@ -21,6 +22,23 @@ export async function handleSimpleFrame(
     return;
   }
   applyReply(conn, outcome);
+}
+
+// Undocumented raw mode ([emu] SimpleWebSocketModeFeature): each frame goes to one group.
+function publish(conn: ClientConnection, target: RawPublish, bytes: Buffer, isBinary: boolean): void {
+  if (!conn.permissions.allows("sendToGroup", target.group)) {
+    // A raw client has no ack to carry the refusal, so the refusal is the close itself.
+    conn.close(1008, `The connection has no permission to send to group '${target.group}'.`);
+    return;
+  }
+  const message = new OutboundMessage(
+    { dataType: isBinary ? "binary" : "text", data: bytes },
+    { from: "group", group: target.group, fromUserId: conn.userId },
+  );
+  for (const member of [...conn.hub.groupMembers(target.group).keys()]) {
+    if (target.noEcho && member === conn) continue;
+    member.deliver(message);
+  }
 }
 
 /** Calls the upstream for a user event; a thrown error counts as a failed handler. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { clientUrl, connectRaw, rest, start, startHandler, TestClient, type HandlerServer } from "./helpers.js";
+import { clientUrl, connectJson, connectRaw, rest, start, startHandler, TestClient, type HandlerServer } from "./helpers.js";
 
 describe("emulator simple (raw) WebSocket mode", () => {
   let emu: Emulator;
@@ -90,5 +90,55 @@ describe("emulator simple (raw) WebSocket mode", () => {
     await c.opened();
     c.send(Buffer.alloc(1024 * 1024 + 1));
     assert.equal((await c.closed).code, 1009);
+  });
+
+  describe("raw sendToGroup mode (webpubsub_mode=sendToGroup)", () => {
+    const modeUrl = (query: string, roles: string[] = ["webpubsub.sendToGroup"]) =>
+      `${clientUrl(emu, "rawmode", { roles, groups: ["room"] })}&${query}`;
+
+    it("publishes each frame to the group as a group message, echoing unless noEcho", async () => {
+      const listener = await connectJson(emu, "rawmode", { groups: ["room"] });
+      clients.push(listener);
+      const pub = new TestClient(modeUrl("webpubsub_mode=sendToGroup&group=room"));
+      clients.push(pub);
+      await pub.opened();
+      pub.send("hello room");
+      assert.deepEqual(await listener.nextJson(), {
+        type: "message",
+        from: "group",
+        group: "room",
+        fromUserId: null,
+        dataType: "text",
+        data: "hello room",
+      });
+      assert.equal(await pub.next(), "hello room");
+      pub.send(Buffer.from([7]));
+      assert.equal((await listener.nextJson()).dataType, "binary");
+      assert.deepEqual(await pub.next(), Buffer.from([7]));
+
+      const quiet = new TestClient(modeUrl("webpubsub_mode=sendToGroup&group=room&noEcho=true"));
+      clients.push(quiet);
+      await quiet.opened();
+      quiet.send("no echo");
+      assert.equal((await listener.nextJson()).data, "no echo");
+      assert.equal(await pub.next(), "no echo");
+      assert.equal(quiet.pending, 0);
+    });
+
+    it("closes with 1008 without the sendToGroup permission", async () => {
+      const pub = new TestClient(modeUrl("webpubsub_mode=sendToGroup&group=room", []));
+      clients.push(pub);
+      await pub.opened();
+      pub.send("x");
+      assert.equal((await pub.closed).code, 1008);
+    });
+
+    it("refuses a bad raw-mode query with 400", async () => {
+      for (const q of ["webpubsub_mode=sendToGroup", "webpubsub_mode=sendToGroup&group=%20", "webpubsub_mode=teleport"]) {
+        const c = new TestClient(modeUrl(q));
+        clients.push(c);
+        await assert.rejects(c.opened(), (err: { status?: number }) => err.status === 400, q);
+      }
+    });
   });
 });
