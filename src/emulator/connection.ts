@@ -186,10 +186,16 @@ export class ClientConnection {
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (this.socket !== ws || this.state !== "open") return;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    if (this.kind === "simple") {
-      this.enqueue(() => handleSimpleFrame(this, bytes, isBinary, this.runtime));
-    } else {
-      handleJsonFrame(this, bytes, isBinary, this.runtime);
+    try {
+      if (this.kind === "simple") {
+        this.enqueue(() => handleSimpleFrame(this, bytes, isBinary, this.runtime));
+      } else {
+        handleJsonFrame(this, bytes, isBinary, this.runtime);
+      }
+    } catch (err) {
+      // A bug in a handler must cost one connection, never the process (ws rethrows listener errors).
+      this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
+      this.close(1011, "The emulator failed to handle the message.");
     }
   }
 

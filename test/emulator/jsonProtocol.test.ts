@@ -259,6 +259,39 @@ describe("emulator JSON subprotocol", () => {
       assert.equal((await rest(emu, "HEAD", `/api/hubs/${hub}/users/bad`)).status, 404);
     });
 
+    it("survives hostile frames: each gets an ack, a close or nothing, and the emulator keeps serving", async () => {
+      const hostile = [
+        '{"type":"joinGroup","group":null,"ackId":1}',
+        '{"type":"joinGroup","group":{"a":1},"ackId":1}',
+        '{"type":"sendToGroup","group":"g","ackId":1,"data":{"deep":[[[[[[[[[[1]]]]]]]]]]}}',
+        '{"type":"event","event":"echo","ackId":1e20,"data":1}',
+        '{"type":"event","event":"echo","ackId":-1,"data":1}',
+        '{"type":"event","event":"echo","ackId":1.5,"data":1}',
+        '{"type":"sequenceAck","sequenceId":-1}',
+        '{"type":"sequenceAck"}',
+        '{"type":null}',
+        '{"type":"__proto__","ackId":1}',
+        '{"type":"event","event":"constructor","ackId":1,"data":1}',
+        '{"type":"event","event":"echo","dataType":"binary","data":"@@@","ackId":2}',
+        '"just a string"',
+        "null",
+        "",
+        "\u0000",
+        "{".repeat(5000),
+      ];
+      for (const frame of hostile) {
+        const c = await json({ roles: ALL_ROLES });
+        c.send(frame);
+        c.send({ type: "ping" });
+        // Either the connection answers (ack/pong) or it is closed; it never hangs.
+        const outcome = await Promise.race([c.until((m) => m.type === "pong").then(() => "pong"), c.closed.then((x) => `closed ${x.code}`)]);
+        assert.match(outcome, /^(pong|closed 10(07|08))$/, frame.slice(0, 40));
+        c.close();
+      }
+      const res = await fetch(`http://127.0.0.1:${emu.port}/api/health`, { method: "HEAD" });
+      assert.equal(res.status, 200);
+    });
+
     it("keeps serving other clients after all of that", async () => {
       const c = await json();
       await rest(emu, "POST", `/api/hubs/${hub}/:send`, { body: "still here" });
