@@ -1,5 +1,5 @@
 // One logical client connection. For the reliable protocol it outlives its socket:
-// a dropped socket leaves it "detached" for RECOVERY_WINDOW_MS, still in its groups and
+// a dropped socket leaves it "detached" for the recovery window, still in its groups and
 // still buffering, until the client recovers with a new socket or the window ends.
 import { randomBytes } from "node:crypto";
 import { WebSocket, type RawData } from "ws";
@@ -7,7 +7,7 @@ import type { HubState } from "./hubState.js";
 import { handleJsonFrame } from "./jsonProtocol.js";
 import type { OutboundMessage } from "./message.js";
 import { Permissions } from "./permissions.js";
-import { RECOVERY_WINDOW_MS, ReplayBuffer } from "./reliable.js";
+import { ReplayBuffer } from "./reliable.js";
 import type { Runtime } from "./runtime.js";
 import { handleSimpleFrame } from "./simpleProtocol.js";
 import type { UpstreamContext } from "./upstream.js";
@@ -26,6 +26,9 @@ export function protocolKind(subprotocol: string | null): ProtocolKind {
   if (subprotocol === RELIABLE_PROTOCOL) return "reliable";
   return "simple";
 }
+
+// Retries come soon after a drop, so a long-lived connection need not remember every ackId.
+const MAX_REMEMBERED_ACKS = 10_000;
 
 // Past this much unsent data a slow client is dropped instead of growing memory.
 const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
@@ -64,7 +67,7 @@ export class ClientConnection {
   readonly origin: string;
   readonly groups = new Set<string>();
   readonly permissions: Permissions;
-  /** ackIds already processed; kept across recovery (§2.6). */
+  /** ackIds already processed; kept across recovery (§2.6). Use {@link rememberAck}. */
   readonly ackIds = new Set<number>();
   connectionState: string | undefined;
   state: "open" | "detached" | "closed" = "open";
@@ -146,6 +149,12 @@ export class ClientConnection {
     if (this.state !== "closed") this.sendFrame(JSON.stringify(message));
   }
 
+  /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
+  rememberAck(ackId: number): void {
+    this.ackIds.add(ackId);
+    if (this.ackIds.size > MAX_REMEMBERED_ACKS) this.ackIds.delete(this.ackIds.values().next().value as number);
+  }
+
   /** Releases reliable messages up to `sequenceId`. */
   acknowledge(sequenceId: number): void {
     this.replay?.ack(sequenceId);
@@ -213,8 +222,9 @@ export class ClientConnection {
     // 1006 means no close frame: the network dropped, so a reliable client may come back.
     if (this.kind === "reliable" && code === 1006 && !this.runtime.closing) {
       this.state = "detached";
-      this.runtime.log(`[${this.hub.name}] connection ${this.id} dropped; waiting ${RECOVERY_WINDOW_MS / 1000}s for recovery`);
-      this.recoveryTimer = setTimeout(() => this.finish("The connection was not recovered in time."), RECOVERY_WINDOW_MS);
+      const window = this.runtime.recoveryWindowMs;
+      this.runtime.log(`[${this.hub.name}] connection ${this.id} dropped; waiting ${window / 1000}s for recovery`);
+      this.recoveryTimer = setTimeout(() => this.finish("The connection was not recovered in time."), window);
       this.recoveryTimer.unref();
       return;
     }

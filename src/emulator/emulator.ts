@@ -12,6 +12,7 @@ import { createLogger } from "./log.js";
 import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream.js";
+import { RECOVERY_WINDOW_MS } from "./reliable.js";
 import { normalizeHub } from "./validation.js";
 
 /** The [emu]'s well-known development key. Never use it outside loopback. */
@@ -62,8 +63,18 @@ export type UpstreamFactory = (options: {
   onLog?: (line: string) => void;
 }) => Upstream;
 
+/** Timings tests may shorten; not part of the public options. */
+export interface EmulatorTuning {
+  /** Default RECOVERY_WINDOW_MS (30 s). */
+  recoveryWindowMs?: number;
+}
+
 /** Starts an emulator with the given upstream factory. Prefer {@link startEmulator}. */
-export async function launchEmulator(options: EmulatorOptions, makeUpstream: UpstreamFactory): Promise<Emulator> {
+export async function launchEmulator(
+  options: EmulatorOptions,
+  makeUpstream: UpstreamFactory,
+  tuning: EmulatorTuning = {},
+): Promise<Emulator> {
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw outOfRange(`port must be an integer 0-65535, got ${port}`);
   const host = options.host ?? "127.0.0.1";
@@ -79,6 +90,7 @@ export async function launchEmulator(options: EmulatorOptions, makeUpstream: Ups
     hubs: new HubRegistry(),
     upstream: makeUpstream({ accessKey, hubs, onLog: log }),
     log,
+    recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
     get closing() {
       return state.closing;
     },

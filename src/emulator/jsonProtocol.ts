@@ -105,7 +105,7 @@ function finish(conn: ClientConnection, result: Result, ackId: number | undefine
     return;
   }
   if (result.ok) {
-    conn.ackIds.add(ackId);
+    conn.rememberAck(ackId);
     conn.sendControl({ type: "ack", ackId, success: true });
   } else {
     // Failures are not remembered, so the client may retry with the same ackId.

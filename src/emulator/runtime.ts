@@ -14,4 +14,6 @@ export interface Runtime {
   log(line: string): void;
   /** True once close() started: drops are then final and no upstream events go out. */
   readonly closing: boolean;
+  /** How long a dropped reliable connection waits for recovery (RECOVERY_WINDOW_MS unless tuned). */
+  readonly recoveryWindowMs: number;
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { launchEmulator } from "../../src/emulator/emulator.js";
 import type { Emulator } from "../../src/emulator/index.js";
+import { UpstreamDispatcher } from "../../src/emulator/upstream.js";
 import {
   connectJson,
   eventually,
@@ -248,5 +250,35 @@ describe("emulator reliable subprotocol", () => {
     assert.equal(count("disconnected"), 0);
     await rest(emu, "DELETE", `/api/hubs/watched/connections/${id}`);
     await eventually(() => count("disconnected") === 1);
+  });
+
+  describe("when the recovery window ends", () => {
+    let short: Emulator;
+    let watcher: HandlerServer;
+    before(async () => {
+      watcher = await startHandler();
+      const hubs = { w: { eventHandlers: [{ urlTemplate: watcher.url, systemEvents: ["disconnected"] }] } };
+      // The window is 30 s in real use; the internal tuning seam shortens it for this test only.
+      short = await launchEmulator({ port: 0, hubs }, (o) => new UpstreamDispatcher(o), { recoveryWindowMs: 150 });
+    });
+    after(async () => {
+      await short.close();
+      await watcher.close();
+    });
+
+    it("drops the session, fires disconnected once, cleans up, and refuses recovery with 1008", async () => {
+      const c = await connectJson(short, "w", { userId: "late", groups: ["g"] }, RELIABLE_PROTOCOL);
+      clients.push(c);
+      dropSocket(c);
+      const disconnected = await watcher.event("disconnected");
+      assert.equal(disconnected.headers["ce-connectionid"], c.connectionId);
+      assert.equal(short.connections("w").length, 0);
+      assert.equal((await rest(short, "HEAD", "/api/hubs/w/groups/g")).status, 404);
+      const q = new URLSearchParams({ awps_connection_id: c.connectionId, awps_reconnection_token: c.reconnectionToken! });
+      const r = new TestClient(`ws://127.0.0.1:${short.port}/client/hubs/w?${q}`, RELIABLE_PROTOCOL);
+      clients.push(r);
+      assert.equal((await r.closed).code, 1008);
+      assert.equal(watcher.requests.filter((x) => x.headers["ce-eventname"] === "disconnected").length, 1);
+    });
   });
 });
