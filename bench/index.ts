@@ -1,0 +1,18 @@
+// `npm run bench`: every benchmark, one after the other, in one process.
+// A report, not a test: figures are printed side by side with the official SDK
+// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout) to run one.
+import { run as runServiceClient } from "./serviceClient.js";
+import { run as runEmulatorFanout } from "./emulatorFanout.js";
+
+const suites: Record<string, () => Promise<unknown>> = {
+  serviceClient: runServiceClient,
+  emulatorFanout: runEmulatorFanout,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) if (!(name in suites)) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(", ")}`);
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(`\n=== ${name} (node ${process.version}, ${new Date().toISOString()}) ===`);
+  await run();
+}
