@@ -3,24 +3,14 @@
 // bin/webpubsub.mjs is the only part that touches process.exit.
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type EmulatorConfig } from "./config.js";
+import type { Emulator, EmulatorOptions } from "./emulator.js";
 import { redactUrl, type HubSettings } from "./upstream.js";
 
-/** Options the CLI passes to `startEmulator` (see ./index.ts). */
-export interface CliStartOptions {
-  port?: number;
-  host?: string;
-  accessKey?: string;
-  hubs?: Record<string, HubSettings>;
-  onLog?: (line: string) => void;
-}
+/** Options the CLI passes to `startEmulator`. */
+export type CliStartOptions = EmulatorOptions;
 
 /** The parts of a running emulator the CLI uses. */
-export interface CliEmulator {
-  endpoint: string;
-  connectionString: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type CliEmulator = Pick<Emulator, "endpoint" | "connectionString" | "port" | "close">;
 
 /** Where main() writes and how it is stopped; every field is optional. */
 export interface CliIo {
