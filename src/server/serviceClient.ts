@@ -1,5 +1,6 @@
 // The hub-scoped service client: validates arguments, then calls the generated REST layer
 // through one helper that traces, checks status and builds errors in one place.
+import { PACKAGE_VERSION } from "./version.js";
 import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
 import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
@@ -39,7 +40,6 @@ import { WebPubSubGroup } from "./groupClient.js";
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
 export const logger = createClientLogger("webpubsub-service");
 
-const PACKAGE_VERSION = "0.1.0";
 const ENTRA_SCOPE = "https://webpubsub.azure.com/.default";
 
 /** Options of the send operations. */
