@@ -1,6 +1,5 @@
 // The hub-scoped service client: validates arguments, then calls the generated REST layer
 // through one helper that traces, checks status and builds errors in one place.
-import { PACKAGE_VERSION } from "./version.js";
 import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
 import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
@@ -36,6 +35,7 @@ import {
   type Permission,
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
+import { PACKAGE_VERSION } from "./version.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
 export const logger = createClientLogger("webpubsub-service");
