@@ -13,6 +13,7 @@ import {
   startHandler,
   TestClient,
   type HandlerServer,
+  clientsClosedAfterEach,
 } from "./helpers.js";
 
 /** Opens a client and returns the handshake status (101 when it upgraded). */
@@ -31,14 +32,11 @@ async function handshakeStatus(url: string, protocols?: string | string[], heade
 
 describe("emulator client handshake", () => {
   let emu: Emulator;
-  const clients: TestClient[] = [];
+  const clients = clientsClosedAfterEach();
   before(async () => {
     emu = await start();
   });
   after(() => emu.close());
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-  });
 
   const ws = (path: string) => `ws://127.0.0.1:${emu.port}${path}`;
 

@@ -315,3 +315,12 @@ export async function eventually(check: () => boolean, ms = 5000): Promise<void>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** An array for the clients a test opens; they are closed after each test of the enclosing describe. */
+export function clientsClosedAfterEach(): TestClient[] {
+  const clients: TestClient[] = [];
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  return clients;
+}

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient, type OnGroupDataMessageArgs, type OnServerDataMessageArgs } from "@azure/web-pubsub-client";
 import type { Emulator } from "../../src/emulator/index.js";
-import { eventually, JSON_PROTOCOL, start, startHandler, TestClient, type HandlerServer } from "./helpers.js";
+import { eventually, JSON_PROTOCOL, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
 
 describe("emulator interop with the official SDKs", () => {
   let emu: Emulator;
@@ -24,13 +24,10 @@ describe("emulator interop with the official SDKs", () => {
 
   describe("@azure/web-pubsub 1.2.0 service client", () => {
     let svc: WebPubSubServiceClient;
-    const clients: TestClient[] = [];
+    const clients = clientsClosedAfterEach();
     before(() => {
       // The SDK refuses plain http unless told; the emulator is loopback-only http.
       svc = new WebPubSubServiceClient(emu.connectionString, "Interop", { allowInsecureConnection: true });
-    });
-    afterEach(() => {
-      for (const c of clients.splice(0)) c.close();
     });
 
     async function connect(userId?: string, groups?: string[]): Promise<TestClient> {

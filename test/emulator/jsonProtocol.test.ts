@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer } from "./helpers.js";
+import { connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
 
 const ALL_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
 describe("emulator JSON subprotocol", () => {
   let emu: Emulator;
   let handler: HandlerServer;
-  const clients: TestClient[] = [];
+  const clients = clientsClosedAfterEach();
   let seq = 0;
   let hub = "";
 
@@ -28,9 +28,6 @@ describe("emulator JSON subprotocol", () => {
   });
   beforeEach(() => {
     hub = `j${++seq}`;
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
   });
 
   async function json(o: Parameters<typeof connectJson>[2] = {}): Promise<TestClient> {

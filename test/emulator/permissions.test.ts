@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
 import { compileWildcard, parsePermission, Permissions } from "../../src/emulator/permissions.js";
-import { connectJson, rest, start, TestClient } from "./helpers.js";
+import { connectJson, rest, start, clientsClosedAfterEach } from "./helpers.js";
 
 describe("emulator permissions", () => {
   describe("roles", () => {
@@ -91,14 +91,11 @@ describe("emulator permissions", () => {
 
   describe("enforced on a live connection", () => {
     let emu: Emulator;
-    const clients: TestClient[] = [];
+    const clients = clientsClosedAfterEach();
     before(async () => {
       emu = await start();
     });
     after(() => emu.close());
-    afterEach(() => {
-      for (const c of clients.splice(0)) c.close();
-    });
 
     it("REST revoke on a literal group beats a token wildcard, and the check API agrees", async () => {
       const c = await connectJson(emu, "perm", { roles: ["webpubsub.sendToGroups.team.*"] });

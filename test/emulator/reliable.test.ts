@@ -11,6 +11,7 @@ import {
   startHandler,
   TestClient,
   type HandlerServer,
+  clientsClosedAfterEach,
 } from "./helpers.js";
 
 /** Cuts the TCP connection under a client without a close frame, like a network drop. */
@@ -21,7 +22,7 @@ function dropSocket(c: TestClient): void {
 describe("emulator reliable subprotocol", () => {
   let emu: Emulator;
   let handler: HandlerServer;
-  const clients: TestClient[] = [];
+  const clients = clientsClosedAfterEach();
   let seq = 0;
   let hub = "";
 
@@ -37,9 +38,6 @@ describe("emulator reliable subprotocol", () => {
   });
   beforeEach(() => {
     hub = `r${++seq}`;
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
   });
 
   async function reliable(o: Parameters<typeof connectJson>[2] = {}, hubName = hub): Promise<TestClient> {

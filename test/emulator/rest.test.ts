@@ -10,11 +10,12 @@ import {
   restUrl,
   start,
   TestClient,
+  clientsClosedAfterEach,
 } from "./helpers.js";
 
 describe("emulator REST operations", () => {
   let emu: Emulator;
-  const clients: TestClient[] = [];
+  const clients = clientsClosedAfterEach();
   let hubSeq = 0;
   let hub = "";
 
@@ -25,9 +26,6 @@ describe("emulator REST operations", () => {
   beforeEach(() => {
     // A fresh hub per test keeps tests independent without restarting the emulator.
     hub = `hub${++hubSeq}`;
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
   });
 
   async function json(o: Parameters<typeof connectJson>[2] = {}): Promise<TestClient> {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { clientUrl, connectJson, connectRaw, rest, start, startHandler, TestClient, type HandlerServer } from "./helpers.js";
+import { clientUrl, connectJson, connectRaw, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
 
 describe("emulator simple (raw) WebSocket mode", () => {
   let emu: Emulator;
   let handler: HandlerServer;
-  const clients: TestClient[] = [];
+  const clients = clientsClosedAfterEach();
 
   before(async () => {
     handler = await startHandler((r) => {
@@ -22,9 +22,6 @@ describe("emulator simple (raw) WebSocket mode", () => {
   after(async () => {
     await emu.close();
     await handler.close();
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
   });
 
   async function raw(hub = "echo"): Promise<TestClient> {
