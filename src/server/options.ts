@@ -1,7 +1,7 @@
 // Client options and the endpoint checks run in the constructor.
 import type { ClientOptions, OperationOptions } from "@azure-rest/core-client";
 import { WebPubSubError, invalidArgument } from "../core/index.js";
-import type { LogSink } from "./policies.js";
+import { redactText, type LogSink } from "./policies.js";
 
 /** Options of {@link WebPubSubServiceClient}. Pipeline options (`retryOptions`, `additionalPolicies`, `httpClient`, `userAgentOptions`, `loggingOptions`, `proxyOptions`…) are passed through. */
 export interface WebPubSubServiceClientOptions extends Omit<ClientOptions, "credentials" | "endpoint" | "apiVersion" | "baseUrl" | "pipeline"> {
@@ -52,7 +52,8 @@ export function checkEndpoint(value: unknown, name: string, allowInsecure: boole
   try {
     url = new URL(value);
   } catch {
-    throw invalidArgument(`${name} '${value}' is not a valid URL`);
+    // Scrubbed: a connection string passed as the endpoint would otherwise echo its AccessKey.
+    throw invalidArgument(`${name} '${redactText(value)}' is not a valid URL`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw invalidArgument(`${name} must use https:// (or http:// for a local emulator)`);
   if (url.search || url.hash || url.username || url.password) throw invalidArgument(`${name} must not contain a query, fragment or credentials`);

@@ -1,6 +1,7 @@
 // Client-side checks mirroring the 2024-12-01 spec limits, so a bad argument fails
 // before any request instead of as a service 400. Messages name the parameter and the limit.
 import { invalidArgument, outOfRange } from "../core/index.js";
+import { redactText } from "./policies.js";
 
 /** Hub names: a letter, then up to 127 of letters, digits and `` _`,.[] `` (spec `hub` pattern). */
 export const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
@@ -19,7 +20,7 @@ export function checkHub(hub: unknown, name = "hub"): string {
   if (typeof hub !== "string") throw invalidArgument(`${name} must be a string`);
   if (!HUB_PATTERN.test(hub)) {
     throw invalidArgument(
-      `${name} '${hub.slice(0, 140)}' is invalid: it must start with a letter and contain 1-128 characters from A-Z a-z 0-9 _ \` , . [ ]`,
+      `${name} '${redactText(hub.slice(0, 140))}' is invalid: it must start with a letter and contain 1-128 characters from A-Z a-z 0-9 _ \` , . [ ]`,
     );
   }
   return hub;

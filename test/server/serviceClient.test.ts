@@ -33,6 +33,14 @@ describe("WebPubSubServiceClient construction", () => {
     assert.throws(() => new WebPubSubServiceClient(`AccessKey=${KEY}`, "chat"), (e: Error & { code?: string }) => e.code === "WPS_ERR_CONNECTION_STRING" && !e.message.includes(KEY));
   });
 
+  it("rejects a connection string given as the endpoint, proxy or hub without echoing the key", () => {
+    const credential = new AzureKeyCredential(KEY);
+    const scrubbed = (e: Error & { code?: string }) => e.code === "WPS_ERR_INVALID_ARGUMENT" && !e.message.includes(KEY);
+    assert.throws(() => new WebPubSubServiceClient(CONNECTION_STRING, credential, "chat"), scrubbed);
+    assert.throws(() => new WebPubSubServiceClient(ENDPOINT, credential, "chat", { reverseProxyEndpoint: CONNECTION_STRING }), scrubbed);
+    assert.throws(() => new WebPubSubServiceClient(ENDPOINT, credential, CONNECTION_STRING), scrubbed);
+  });
+
   it("rejects something that is not a credential", () => {
     assert.throws(() => new WebPubSubServiceClient(ENDPOINT, {} as never, "chat"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /AzureKeyCredential or a TokenCredential/ });
   });
