@@ -65,8 +65,3 @@ export function checkEndpoint(value: unknown, name: string, allowInsecure: boole
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
-
-/** True when a URL is plain http on loopback (the pipeline needs `allowInsecureConnection` for bearer tokens there). */
-export function isInsecure(endpoint: string): boolean {
-  return endpoint.startsWith("http:");
-}

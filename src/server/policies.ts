@@ -136,18 +136,16 @@ export function requestLoggingPolicy(sink: LogSink, always: boolean): PipelinePo
   };
 
   async function logged(request: PipelineRequest, next: (r: PipelineRequest) => Promise<PipelineResponse>): Promise<PipelineResponse> {
-    {
-      sink(`--> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`);
-      let response: PipelineResponse;
-      try {
-        response = await next(request);
-      } catch (error) {
-        sink(`<-- ${request.method} ${redactUrl(request.url)} failed: ${redactText(error instanceof Error ? error.message : String(error))}`);
-        throw error;
-      }
-      sink(`<-- ${response.status} ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(response.headers))}`);
-      return response;
+    sink(`--> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`);
+    let response: PipelineResponse;
+    try {
+      response = await next(request);
+    } catch (error) {
+      sink(`<-- ${request.method} ${redactUrl(request.url)} failed: ${redactText(error instanceof Error ? error.message : String(error))}`);
+      throw error;
     }
+    sink(`<-- ${response.status} ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(response.headers))}`);
+    return response;
   }
 }
 
