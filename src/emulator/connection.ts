@@ -243,8 +243,11 @@ export class ClientConnection {
   }
 }
 
-function truncateUtf8(text: string, maxBytes: number): string {
-  let out = text;
+/** The longest prefix of `text` that fits `maxBytes` UTF-8 bytes (a close frame reason holds 123). */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  // Every UTF-16 unit takes at least one UTF-8 byte, so only the first maxBytes units can fit:
+  // cutting there first keeps the loop short for a long REST `reason`.
+  let out = text.length > maxBytes ? text.slice(0, maxBytes) : text;
   while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
   return out;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeJwt } from "../../src/core/index.js";
+import { truncateUtf8 } from "../../src/emulator/connection.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
   clientToken,
@@ -417,6 +418,23 @@ describe("emulator REST operations", () => {
       const c = await json();
       await rest(emu, "DELETE", `/api/hubs/${hub}/connections/${c.connectionId}`);
       assert.equal((await c.nextJson()).message, "Closed by REST API.");
+    });
+
+    it("cuts a long reason to the 123-byte close-frame limit and sends it whole in system/disconnected", async () => {
+      const c = await json();
+      const why = "é".repeat(600);
+      await rest(emu, "DELETE", `/api/hubs/${hub}/connections/${c.connectionId}`, { query: { reason: why } });
+      assert.equal((await c.nextJson()).message, why);
+      const { code, reason } = await c.closed;
+      assert.equal(code, 1000);
+      assert.equal(reason, "é".repeat(61));
+    });
+
+    it("truncates a close reason in time linear in its length", function () {
+      this.timeout(5000);
+      const started = Date.now();
+      assert.equal(truncateUtf8("x".repeat(200_000), 123), "x".repeat(123));
+      assert.ok(Date.now() - started < 200, `took ${Date.now() - started} ms`);
     });
 
     it("closes a raw client with 1000 and no JSON message", async () => {
