@@ -32,7 +32,8 @@ export async function handleClientUpgrade(
     return refuse(socket, 400, "Not a WebSocket request.");
   }
   if (!isValidHub(hubText)) return refuse(socket, 400, "Invalid hub name.");
-  const hub = runtime.hubs.get(normalizeHub(hubText));
+  // The hub's state is created only for an accepted client, so refused requests leave nothing behind.
+  const hubName = normalizeHub(hubText);
   const offered = (req.headers["sec-websocket-protocol"] ?? "")
     .split(",")
     .map((p) => p.trim())
@@ -41,27 +42,27 @@ export async function handleClientUpgrade(
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
     chosenProtocols.set(req, offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null);
-    wss.handleUpgrade(req, socket, head, (ws) => recover(ws, hub.connections.get(recoverId), url, runtime));
+    wss.handleUpgrade(req, socket, head, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
 
   const rawMode = readRawMode(url);
-  if (typeof rawMode === "string") return refuseLogged(socket, runtime, hub.name, 400, rawMode);
+  if (typeof rawMode === "string") return refuseLogged(socket, runtime, hubName, 400, rawMode);
 
   const token = url.searchParams.get("access_token") ?? bearerToken(req);
-  if (!token) return refuseLogged(socket, runtime, hub.name, 401, "no access token");
+  if (!token) return refuseLogged(socket, runtime, hubName, 401, "no access token");
   const host = req.headers.host ?? "";
   let grant;
   try {
     grant = verifyClientToken(token, runtime.accessKey, host, hubText);
   } catch (err) {
     const e = err instanceof AuthError ? err : new AuthError(401, "token rejected");
-    return refuseLogged(socket, runtime, hub.name, e.status, e.reason);
+    return refuseLogged(socket, runtime, hubName, e.status, e.reason);
   }
 
   const id = newConnectionId();
   let subprotocol = offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null;
-  const ctx: UpstreamContext = { hub: hub.name, connectionId: id, userId: grant.userId, subprotocol, origin: host };
+  const ctx: UpstreamContext = { hub: hubName, connectionId: id, userId: grant.userId, subprotocol, origin: host };
   let outcome: ConnectOutcome;
   try {
     outcome = await runtime.upstream.connect(ctx, connectBody(req, url, grant.claims, offered));
@@ -70,7 +71,7 @@ export async function handleClientUpgrade(
   }
   if (socket.destroyed || runtime.closing) return void socket.destroy();
   if (outcome.kind === "reject") {
-    return refuseLogged(socket, runtime, hub.name, outcome.status, "rejected by the connect handler");
+    return refuseLogged(socket, runtime, hubName, outcome.status, "rejected by the connect handler");
   }
 
   let { userId, roles, groups } = grant;
@@ -86,6 +87,7 @@ export async function handleClientUpgrade(
   chosenProtocols.set(req, subprotocol);
 
   wss.handleUpgrade(req, socket, head, (ws) => {
+    const hub = runtime.hubs.get(hubName);
     const conn = new ClientConnection(
       { id, hub, userId, subprotocol, roles, origin: host, connectionState, rawPublish: rawMode },
       runtime,

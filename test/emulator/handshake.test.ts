@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { request } from "node:http";
+import { request, type IncomingMessage } from "node:http";
+import { PassThrough } from "node:stream";
+import { WebSocketServer } from "ws";
+import { handleClientUpgrade } from "../../src/emulator/handshake.js";
+import { HubRegistry } from "../../src/emulator/hubState.js";
+import type { Runtime } from "../../src/emulator/runtime.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
   clientToken,
@@ -223,6 +228,38 @@ describe("emulator client handshake", () => {
       let disconnected = await handler.event("disconnected");
       while (disconnected.headers["ce-connectionid"] !== c.connectionId) disconnected = await handler.event("disconnected");
       assert.equal(typeof JSON.parse(disconnected.body.toString()).reason, "string");
+    });
+  });
+
+  describe("refused upgrades", () => {
+    it("leave no hub state behind for a hub name a refused request made up", async () => {
+      const runtime: Runtime = {
+        accessKey: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH",
+        hubs: new HubRegistry(),
+        upstream: {
+          connect: () => Promise.resolve({ kind: "none" }),
+          connected: () => undefined,
+          disconnected: () => undefined,
+          userEvent: () => Promise.resolve({ kind: "none" }),
+          close: () => Promise.resolve(),
+        },
+        log: () => undefined,
+        closing: false,
+        recoveryWindowMs: 30_000,
+      };
+      const wss = new WebSocketServer({ noServer: true });
+      const headers = { host: "localhost", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
+      const queries = ["", "?access_token=not-a-jwt", "?webpubsub_mode=bogus"];
+      for (const [i, query] of queries.entries()) {
+        const req = { url: `/client/hubs/made_up_${i}${query}`, headers, rawHeaders: [] } as unknown as IncomingMessage;
+        const socket = new PassThrough();
+        let answer = "";
+        socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+        await handleClientUpgrade(req, socket, Buffer.alloc(0), wss, runtime);
+        assert.match(answer, /^HTTP\/1\.1 40[01] /, query);
+      }
+      assert.deepEqual([...runtime.hubs.all()].map((h) => h.name), []);
+      wss.close();
     });
   });
 });
