@@ -104,6 +104,7 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 }
 
 type OkStatus = "200" | "202" | "204";
+type RestCall = (params: RequestParameters) => PromiseLike<ResponseLike>;
 type SendBody = SendToAllParameters["body"];
 
 /**
@@ -247,20 +248,22 @@ export class WebPubSubServiceClient {
     return params;
   }
 
-  /** Runs one operation: closed check, span, request, status check. */
-  async #send(name: string, options: WebPubSubOperationOptions, ok: readonly OkStatus[], request: (params: RequestParameters) => PromiseLike<ResponseLike>): Promise<void> {
+  /** Runs one operation: closed check, span, request; `read` maps the response (or throws) inside the span. */
+  async #call<T>(name: string, options: WebPubSubOperationOptions, request: RestCall, read: (response: ResponseLike) => T): Promise<T> {
     if (this.#closed) throw closedError(name);
-    await this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
-      const response = await request(this.#params(updated));
-      if (!ok.includes(response.status as OkStatus)) throw toServiceError(name, response);
+    return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => read(await request(this.#params(updated))));
+  }
+
+  /** An operation whose answer is only its status: anything but `ok` is a ServiceError. */
+  #send(name: string, options: WebPubSubOperationOptions, ok: OkStatus, request: RestCall): Promise<void> {
+    return this.#call(name, options, request, (response) => {
+      expectStatus(name, response, ok);
     });
   }
 
   /** HEAD → boolean: 200 true, 404 false, anything else a ServiceError. The one place this mapping lives. */
-  async #exists(name: string, options: WebPubSubOperationOptions, request: (params: RequestParameters) => PromiseLike<ResponseLike>): Promise<boolean> {
-    if (this.#closed) throw closedError(name);
-    return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => {
-      const response = await request(this.#params(updated));
+  #exists(name: string, options: WebPubSubOperationOptions, request: RestCall): Promise<boolean> {
+    return this.#call(name, options, request, (response) => {
       if (response.status === "200") return true;
       if (response.status === "404") return false;
       throw toServiceError(name, response);
@@ -311,7 +314,7 @@ export class WebPubSubServiceClient {
     const query = this.#sendQuery(options, true, true);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = await materialize(encoded);
-    await this.#send("sendToAll", options, ["202"], (p) =>
+    await this.#send("sendToAll", options, "202", (p) =>
       this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
@@ -325,7 +328,7 @@ export class WebPubSubServiceClient {
     const query = this.#sendQuery(options, false, true);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = await materialize(encoded);
-    await this.#send("sendToUser", options, ["202"], (p) =>
+    await this.#send("sendToUser", options, "202", (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
@@ -339,7 +342,7 @@ export class WebPubSubServiceClient {
     const query = this.#sendQuery(options, true, true);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = await materialize(encoded);
-    await this.#send("sendToGroup", options, ["202"], (p) =>
+    await this.#send("sendToGroup", options, "202", (p) =>
       this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
     );
   }
@@ -353,7 +356,7 @@ export class WebPubSubServiceClient {
     const query = this.#sendQuery(options, false, false);
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = await materialize(encoded);
-    await this.#send("sendToConnection", options, ["202"], (p) =>
+    await this.#send("sendToConnection", options, "202", (p) =>
       this.#rest
         .path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId)
         .post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
@@ -369,7 +372,7 @@ export class WebPubSubServiceClient {
   async addConnectionToGroup(group: string, connectionId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkGroup(group);
     checkId(connectionId, "connectionId");
-    await this.#send("addConnectionToGroup", options, ["200"], (p) =>
+    await this.#send("addConnectionToGroup", options, "200", (p) =>
       this.#rest.path("/api/hubs/{hub}/groups/{group}/connections/{connectionId}", this.hubName, group, connectionId).put(p),
     );
   }
@@ -378,7 +381,7 @@ export class WebPubSubServiceClient {
   async removeConnectionFromGroup(group: string, connectionId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkGroup(group);
     checkId(connectionId, "connectionId");
-    await this.#send("removeConnectionFromGroup", options, ["204"], (p) =>
+    await this.#send("removeConnectionFromGroup", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/groups/{group}/connections/{connectionId}", this.hubName, group, connectionId).delete(p),
     );
   }
@@ -386,7 +389,7 @@ export class WebPubSubServiceClient {
   /** Removes a connection from every group. @example `await client.removeConnectionFromAllGroups(connectionId);` */
   async removeConnectionFromAllGroups(connectionId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkId(connectionId, "connectionId");
-    await this.#send("removeConnectionFromAllGroups", options, ["204"], (p) =>
+    await this.#send("removeConnectionFromAllGroups", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/connections/{connectionId}/groups", this.hubName, connectionId).delete(p),
     );
   }
@@ -395,7 +398,7 @@ export class WebPubSubServiceClient {
   async addUserToGroup(group: string, userId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkGroup(group);
     checkId(userId, "userId");
-    await this.#send("addUserToGroup", options, ["200"], (p) =>
+    await this.#send("addUserToGroup", options, "200", (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/groups/{group}", this.hubName, userId, group).put(p),
     );
   }
@@ -404,7 +407,7 @@ export class WebPubSubServiceClient {
   async removeUserFromGroup(group: string, userId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkGroup(group);
     checkId(userId, "userId");
-    await this.#send("removeUserFromGroup", options, ["204"], (p) =>
+    await this.#send("removeUserFromGroup", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/groups/{group}", this.hubName, userId, group).delete(p),
     );
   }
@@ -412,7 +415,7 @@ export class WebPubSubServiceClient {
   /** Removes a user from every group. @example `await client.removeUserFromAllGroups("alice");` */
   async removeUserFromAllGroups(userId: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkId(userId, "userId");
-    await this.#send("removeUserFromAllGroups", options, ["204"], (p) =>
+    await this.#send("removeUserFromAllGroups", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/groups", this.hubName, userId).delete(p),
     );
   }
@@ -424,7 +427,7 @@ export class WebPubSubServiceClient {
   async addConnectionsToGroups(groups: string[], filter: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkGroups(groups);
     checkFilter(filter);
-    await this.#send("addConnectionsToGroups", options, ["200"], (p) =>
+    await this.#send("addConnectionsToGroups", options, "200", (p) =>
       this.#rest.path("/api/hubs/{hub}/:addToGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } }),
     );
   }
@@ -436,7 +439,7 @@ export class WebPubSubServiceClient {
   async removeConnectionsFromGroups(groups: string[], filter: string, options: WebPubSubOperationOptions = {}): Promise<void> {
     checkGroups(groups);
     checkFilter(filter);
-    await this.#send("removeConnectionsFromGroups", options, ["200"], (p) =>
+    await this.#send("removeConnectionsFromGroups", options, "200", (p) =>
       this.#rest.path("/api/hubs/{hub}/:removeFromGroups", this.hubName).post({ ...p, contentType: "application/json", body: { groups, filter } }),
     );
   }
@@ -459,17 +462,15 @@ export class WebPubSubServiceClient {
     const { maxPageSize, top, ...operationOptions } = options;
     return pagedIterator<GroupMember>(
       async (link, size) => {
-        let body: { value?: GroupMember[]; nextLink?: string } = {};
-        await this.#send("listConnectionsInGroup", operationOptions, ["200"], async (p) => {
-          const response =
+        const body = await this.#call(
+          "listConnectionsInGroup",
+          operationOptions,
+          (p) =>
             link === undefined
-              ? await this.#rest
-                  .path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group)
-                  .get({ ...p, queryParameters: this.#query({ maxpagesize: size, top }) ?? {} })
-              : await this.#rest.pathUnchecked(withPageSize(link, size)).get(p);
-          body = (response.body ?? {}) as typeof body;
-          return response as ResponseLike;
-        });
+              ? this.#rest.path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group).get({ ...p, queryParameters: this.#query({ maxpagesize: size, top }) ?? {} })
+              : this.#rest.pathUnchecked(withPageSize(link, size)).get(p),
+          (response) => (expectStatus("listConnectionsInGroup", response, "200").body ?? {}) as { value?: GroupMember[]; nextLink?: string },
+        );
         return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
       },
       { maxPageSize, top },
@@ -503,12 +504,10 @@ export class WebPubSubServiceClient {
    * @example `const healthy = await client.getServiceStatus();`
    */
   async getServiceStatus(options: WebPubSubOperationOptions = {}): Promise<boolean> {
-    if (this.#closed) throw closedError("getServiceStatus");
-    return this.#tracing.withSpan("WebPubSubServiceClient.getServiceStatus", options, async (updated) => {
-      const response = await this.#rest.path("/api/health").head(this.#params(updated));
+    return this.#call("getServiceStatus", options, (p) => this.#rest.path("/api/health").head(p), (response) => {
       if (response.status === "200") return true;
       if (Number(response.status) >= 500) return false;
-      throw toServiceError("getServiceStatus", response as ResponseLike);
+      throw toServiceError("getServiceStatus", response);
     });
   }
 
@@ -518,7 +517,7 @@ export class WebPubSubServiceClient {
   async closeConnection(connectionId: string, options: CloseConnectionOptions = {}): Promise<void> {
     checkId(connectionId, "connectionId");
     const query = this.#query({ reason: options.reason === undefined ? undefined : checkString(options.reason, "reason") });
-    await this.#send("closeConnection", options, ["204"], (p) =>
+    await this.#send("closeConnection", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).delete({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
@@ -526,7 +525,7 @@ export class WebPubSubServiceClient {
   /** Closes every connection in the hub. @example `await client.closeAllConnections({ reason: "maintenance", excludedConnections: [adminId] });` */
   async closeAllConnections(options: CloseConnectionsOptions = {}): Promise<void> {
     const query = this.#closeQuery(options);
-    await this.#send("closeAllConnections", options, ["204"], (p) =>
+    await this.#send("closeAllConnections", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/:closeConnections", this.hubName).post({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
@@ -535,7 +534,7 @@ export class WebPubSubServiceClient {
   async closeUserConnections(userId: string, options: CloseConnectionsOptions = {}): Promise<void> {
     checkId(userId, "userId");
     const query = this.#closeQuery(options);
-    await this.#send("closeUserConnections", options, ["204"], (p) =>
+    await this.#send("closeUserConnections", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/:closeConnections", this.hubName, userId).post({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
@@ -544,7 +543,7 @@ export class WebPubSubServiceClient {
   async closeGroupConnections(group: string, options: CloseConnectionsOptions = {}): Promise<void> {
     checkGroup(group);
     const query = this.#closeQuery(options);
-    await this.#send("closeGroupConnections", options, ["204"], (p) =>
+    await this.#send("closeGroupConnections", options, "204", (p) =>
       this.#rest.path("/api/hubs/{hub}/groups/{group}/:closeConnections", this.hubName, group).post({ ...p, ...(query && { queryParameters: query }) }),
     );
   }
@@ -563,7 +562,7 @@ export class WebPubSubServiceClient {
    */
   async grantPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
     const query = this.#permissionQuery(permission, connectionId, options);
-    await this.#send("grantPermission", options, ["200"], (p) =>
+    await this.#send("grantPermission", options, "200", (p) =>
       this.#rest
         .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
         .put({ ...p, ...(query && { queryParameters: query }) }),
@@ -573,7 +572,7 @@ export class WebPubSubServiceClient {
   /** Revokes a permission. @example `await client.revokePermission(id, "joinLeaveGroup", { targetName: "room" });` */
   async revokePermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
     const query = this.#permissionQuery(permission, connectionId, options);
-    await this.#send("revokePermission", options, ["204"], (p) =>
+    await this.#send("revokePermission", options, "204", (p) =>
       this.#rest
         .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
         .delete({ ...p, ...(query && { queryParameters: query }) }),
@@ -624,18 +623,18 @@ export class WebPubSubServiceClient {
       // The spec enum is Default | MQTT; Socket.IO tokens are Default tokens used on the Socket.IO path.
       clientType: protocol === "mqtt" ? "MQTT" : "Default",
     });
-    let token = "";
-    await this.#send("getClientAccessToken", operationOptions, ["200"], async (p) => {
-      const response = await this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) });
-      // The spec lets the service answer text/plain or text/json too; the runtime parses only JSON.
-      const raw: unknown = response.body;
-      const body = (typeof raw === "string" ? safeJson(raw) : raw) as { token?: unknown } | undefined;
-      if (response.status === "200") {
+    const token = await this.#call(
+      "getClientAccessToken",
+      operationOptions,
+      (p) => this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) }),
+      (response) => {
+        // The spec lets the service answer text/plain or text/json too; the runtime parses only JSON.
+        const raw = expectStatus("getClientAccessToken", response, "200").body;
+        const body = (typeof raw === "string" ? safeJson(raw) : raw) as { token?: unknown } | undefined;
         if (typeof body?.token !== "string") throw new WebPubSubError("WPS_ERR_TOKEN", "generateToken answered 200 without a token");
-        token = body.token;
-      }
-      return response as ResponseLike;
-    });
+        return body.token;
+      },
+    );
     const exp = decodeJwt(token).claims["exp"];
     if (typeof exp !== "number") throw new WebPubSubError("WPS_ERR_TOKEN", "the service token has no numeric exp claim");
     return clientAccess(this.endpoint, this.hubName, protocol, token, exp);
@@ -667,6 +666,12 @@ export class WebPubSubServiceClient {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Returns the response when its status is `ok`, else throws its ServiceError. */
+function expectStatus(name: string, response: ResponseLike, ok: OkStatus): ResponseLike {
+  if (response.status !== ok) throw toServiceError(name, response);
+  return response;
 }
 
 function safeJson(text: string): unknown {
