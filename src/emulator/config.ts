@@ -3,6 +3,7 @@
 // typo is reported instead of silently ignored.
 import { readFile } from "node:fs/promises";
 import { validateHubSettings, type HubSettings } from "./upstream.js";
+import { accessKeyProblem } from "./validation.js";
 
 /** Contents of `--config file.json`. */
 export interface EmulatorConfig {
@@ -70,16 +71,6 @@ export function validateConfig(value: unknown): EmulatorConfig {
     }
   }
   return config;
-}
-
-/** Why a key is unusable ([emu] rules, §1.1), without quoting it; undefined when fine. */
-export function accessKeyProblem(key: unknown): string | undefined {
-  if (typeof key !== "string") return "must be a string";
-  if (Buffer.byteLength(key, "utf8") < 32) return "must be at least 32 bytes long";
-  if (key.includes(";")) return "must not contain ';' (it would break the connection string)";
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) return "must not contain control characters";
-  return undefined;
 }
 
 /** Reads and validates a config file. Errors name the file and the field. */

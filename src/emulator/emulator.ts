@@ -13,7 +13,7 @@ import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream.js";
 import { RECOVERY_WINDOW_MS } from "./reliable.js";
-import { normalizeHub } from "./validation.js";
+import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** The [emu]'s well-known development key. Never use it outside loopback. */
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
@@ -168,11 +168,9 @@ function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime):
 }
 
 function checkAccessKey(key: string): void {
-  if (typeof key !== "string") throw invalidArgument("accessKey must be a string");
-  // Messages describe the rule only: the key itself never goes into an error.
-  if (Buffer.byteLength(key, "utf8") < 32) throw invalidArgument("accessKey must be at least 32 bytes long");
-  if (key.includes(";")) throw invalidArgument("accessKey must not contain ';' (it would break the connection string)");
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw invalidArgument("accessKey must not contain control characters");
+  // The message describes the rule only: the key itself never goes into an error.
+  const problem = accessKeyProblem(key);
+  if (problem) throw invalidArgument(`accessKey ${problem}`);
 }
 
 function publicHost(host: string): string {

@@ -1,4 +1,4 @@
-// Name rules shared by REST, the handshake and the JSON protocol (protocol-emulator.md §1.7).
+// Rules shared by REST, the handshake, the JSON protocol and the options (protocol-emulator.md §1.1, §1.7).
 
 const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 // Event names are matched case-insensitively, like the [emu].
@@ -28,4 +28,14 @@ export function isValidEventName(event: unknown): event is string {
 export function parseInteger(text: string): number | undefined {
   if (!/^-?\d{1,15}$/.test(text.trim())) return undefined;
   return Number(text.trim());
+}
+
+/** Why a key is unusable ([emu] rules, §1.1), without quoting it; undefined when fine. */
+export function accessKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== "string") return "must be a string";
+  if (Buffer.byteLength(key, "utf8") < 32) return "must be at least 32 bytes long";
+  if (key.includes(";")) return "must not contain ';' (it would break the connection string)";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) return "must not contain control characters";
+  return undefined;
 }
