@@ -3,7 +3,7 @@
 // typo is reported instead of silently ignored.
 import { readFile } from "node:fs/promises";
 import { validateHubSettings, type HubSettings } from "./upstream.js";
-import { accessKeyProblem } from "./validation.js";
+import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** Contents of `--config file.json`. */
 export interface EmulatorConfig {
@@ -67,7 +67,7 @@ export function validateConfig(value: unknown): EmulatorConfig {
     }
     // The validated map is keyed in lower case; keep the names as written.
     for (const name of Object.keys(hubs as object)) {
-      config.hubs[name] = validated.get(name.toLowerCase()) as HubSettings;
+      config.hubs[name] = validated.get(normalizeHub(name)) as HubSettings;
     }
   }
   return config;

@@ -4,6 +4,7 @@
 // [emu]'s retry rules. It never logs the access key or `ce-signature`.
 import { randomUUID } from "node:crypto";
 import { hmacSha256Hex } from "../core/index.js";
+import { isValidHub, normalizeHub } from "./validation.js";
 
 /** Per-hub settings; mirrors the ARM hub model's `eventHandlers` (§3.6). */
 export interface HubSettings {
@@ -85,10 +86,10 @@ export function validateHubSettings(value: unknown, path = "hubs"): Map<string, 
   for (const [hub, settings] of Object.entries(value)) {
     const hubPath = `${path}.${hub}`;
     // Same rule as the REST hub parameter (§1.7).
-    if (!/^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/.test(hub)) {
+    if (!isValidHub(hub)) {
       throw new TypeError(`${hubPath}: '${hub}' is not a valid hub name (a letter, then up to 127 letters, digits or _\`,.[])`);
     }
-    const key = hub.toLowerCase();
+    const key = normalizeHub(hub);
     if (hubs.has(key)) throw new TypeError(`${hubPath}: hub names are case-insensitive and '${hub}' is listed twice`);
     if (!isPlainObject(settings)) throw new TypeError(`${hubPath} must be an object`);
     rejectUnknownKeys(settings, ["eventHandlers"], hubPath);
@@ -278,7 +279,7 @@ export class UpstreamDispatcher {
   // -------------------------------------------------------------------------
 
   private handlersOf(hub: string): EventHandlerSettings[] {
-    return this.hubs.get(hub.toLowerCase())?.eventHandlers ?? [];
+    return this.hubs.get(normalizeHub(hub))?.eventHandlers ?? [];
   }
 
   private systemHandler(hub: string, event: string): EventHandlerSettings | undefined {
@@ -580,7 +581,7 @@ export class UpstreamDispatcher {
 }
 
 function eventIdKey(ctx: UpstreamContext): string {
-  return `${ctx.hub.toLowerCase()}\n${ctx.connectionId}`;
+  return `${normalizeHub(ctx.hub)}\n${ctx.connectionId}`;
 }
 
 function isStringArray(value: unknown): value is string[] {
