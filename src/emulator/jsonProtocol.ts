@@ -1,8 +1,8 @@
 // Client messages of json[.reliable].webpubsub.azure.v1 (protocol-emulator.md §2.4–2.6).
 import type { ClientConnection } from "./connection.js";
-import { OutboundMessage, type Payload } from "./message.js";
+import type { Payload } from "./message.js";
 import type { Runtime } from "./runtime.js";
-import { applyReply, callUserEvent } from "./simpleProtocol.js";
+import { applyReply, callUserEvent, publishToGroup } from "./simpleProtocol.js";
 import { isValidEventName, isValidGroup } from "./validation.js";
 
 type Message = Record<string, unknown>;
@@ -137,11 +137,7 @@ function sendToGroup(conn: ClientConnection, m: Message): Result {
   if (!conn.permissions.allows("sendToGroup", group)) {
     return { ok: false, name: "Forbidden", message: `The connection has no permission to send to group '${group}'.` };
   }
-  const out = new OutboundMessage(payload, { from: "group", group, fromUserId: conn.userId });
-  for (const member of [...conn.hub.groupMembers(group).keys()]) {
-    if (noEcho && member === conn) continue;
-    member.deliver(out);
-  }
+  publishToGroup(conn, group, payload, noEcho);
   return OK;
 }
 

@@ -1,7 +1,7 @@
 // Simple (raw) WebSocket mode, protocol-emulator.md §2.3: every frame is the user event
 // `message`; the handler's reply goes back as a bare frame.
 import type { ClientConnection, RawPublish } from "./connection.js";
-import { OutboundMessage, isValidJson, type DataType } from "./message.js";
+import { OutboundMessage, isValidJson, type DataType, type Payload } from "./message.js";
 import type { Runtime } from "./runtime.js";
 import type { UserEventOutcome } from "./upstream.js";
 
@@ -31,12 +31,14 @@ function publish(conn: ClientConnection, target: RawPublish, bytes: Buffer, isBi
     conn.close(1008, `The connection has no permission to send to group '${target.group}'.`);
     return;
   }
-  const message = new OutboundMessage(
-    { dataType: isBinary ? "binary" : "text", data: bytes },
-    { from: "group", group: target.group, fromUserId: conn.userId },
-  );
-  for (const member of [...conn.hub.groupMembers(target.group).keys()]) {
-    if (target.noEcho && member === conn) continue;
+  publishToGroup(conn, target.group, { dataType: isBinary ? "binary" : "text", data: bytes }, target.noEcho);
+}
+
+/** Sends a client's message to every member of `group`, the sender included unless `noEcho`. */
+export function publishToGroup(sender: ClientConnection, group: string, payload: Payload, noEcho: boolean): void {
+  const message = new OutboundMessage(payload, { from: "group", group, fromUserId: sender.userId });
+  for (const member of [...sender.hub.groupMembers(group).keys()]) {
+    if (noEcho && member === sender) continue;
     member.deliver(message);
   }
 }
