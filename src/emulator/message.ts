@@ -71,11 +71,16 @@ function encodeData(p: Payload): string {
 /** Maps a Content-Type (REST body or upstream reply) to a data type; undefined if unsupported. */
 export function dataTypeOfContentType(contentType: string | undefined): DataType | undefined {
   if (contentType === undefined || contentType.trim() === "") return "binary";
-  const media = contentType.split(";")[0]!.trim().toLowerCase();
+  const media = mediaType(contentType);
   if (media === "text/plain") return "text";
   if (media === "application/json") return "json";
   if (media === "application/octet-stream") return "binary";
   return undefined;
+}
+
+/** The media type of a Content-Type, lower-cased and without parameters; "" for none. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 /** True when `text` parses as JSON. */

@@ -3,7 +3,7 @@
 import { signJwtSync } from "../core/index.js";
 import type { ClientConnection } from "./connection.js";
 import { badRequest, notFound, RestError } from "./errors.js";
-import { dataTypeOfContentType, isValidJson, OutboundMessage, type MessageSource, type Payload } from "./message.js";
+import { dataTypeOfContentType, isValidJson, mediaType, OutboundMessage, type MessageSource, type Payload } from "./message.js";
 import { parsePermission, type GroupPermission } from "./permissions.js";
 import type { RestCall, RestReply, Route } from "./restRouter.js";
 import { compileFilter, selectConnections } from "./selection.js";
@@ -196,8 +196,7 @@ function removeUserFromAllGroups(c: RestCall): RestReply {
 }
 
 async function groupsByFilter(c: RestCall, add: boolean): Promise<RestReply> {
-  const media = (c.req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (media !== "application/json") {
+  if (mediaType(c.req.headers["content-type"]) !== "application/json") {
     throw new RestError(415, "Error.UnsupportedMediaType", "Content-Type must be application/json.", "Content-Type");
   }
   let body: unknown;

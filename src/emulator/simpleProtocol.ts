@@ -1,7 +1,7 @@
 // Simple (raw) WebSocket mode, protocol-emulator.md §2.3: every frame is the user event
 // `message`; the handler's reply goes back as a bare frame.
 import type { ClientConnection, RawPublish } from "./connection.js";
-import { OutboundMessage, isValidJson, type DataType, type Payload } from "./message.js";
+import { OutboundMessage, isValidJson, mediaType, type DataType, type Payload } from "./message.js";
 import type { Runtime } from "./runtime.js";
 import type { UserEventOutcome } from "./upstream.js";
 
@@ -73,7 +73,7 @@ export function applyReply(conn: ClientConnection, outcome: Extract<UserEventOut
 
 // Reply Content-Type to data type: JSON and text as such, anything else (or none) binary ([emu]).
 function replyDataType(contentType: string | undefined): DataType {
-  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  const media = mediaType(contentType);
   if (media === "application/json" || media.endsWith("+json")) return "json";
   if (media.startsWith("text/")) return "text";
   return "binary";
