@@ -5,7 +5,8 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
-import { MAX_BODY_BYTES, writeResponse } from "./httpIo.js";
+import { badRequest, notFound } from "./errors.js";
+import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
 import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
 import { HubRegistry } from "./hubState.js";
 import { createLogger } from "./log.js";
@@ -161,9 +162,9 @@ function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime):
   if (path === "/api" || path.startsWith("/api/")) {
     void handleRest(req, res, runtime);
   } else if (path === "/client" || path.startsWith("/client/")) {
-    writeResponse(res, 400, { code: "Error.BadRequest", message: "This endpoint expects a WebSocket upgrade." });
+    writeError(res, badRequest("This endpoint expects a WebSocket upgrade."));
   } else {
-    writeResponse(res, 404, { code: "Error.NotFound", message: "Not found." });
+    writeError(res, notFound("Not found."));
   }
 }
 
