@@ -105,6 +105,8 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 
 type OkStatus = "200" | "202" | "204";
 type RestCall = (params: RequestParameters) => PromiseLike<ResponseLike>;
+type Query = Record<string, unknown> | undefined;
+type SendParameters = RequestParameters & { contentType: EncodedMessage["contentType"]; body: SendBody };
 type SendBody = SendToAllParameters["body"];
 
 /**
@@ -240,37 +242,52 @@ export class WebPubSubServiceClient {
 
   // ---- plumbing -----------------------------------------------------------
 
-  #params(options: WebPubSubOperationOptions): RequestParameters {
+  #params(options: WebPubSubOperationOptions, query: Query): RequestParameters {
     const { loggingEnabled, ...rest } = options;
     const params: RequestParameters = operationOptionsToRequestParameters(rest);
     if (loggingEnabled) params.headers = { ...params.headers, [LOG_MARKER_HEADER]: "1" };
     if (this.#insecure) params.allowInsecureConnection = true;
+    if (query !== undefined) params.queryParameters = query;
     return params;
   }
 
-  /** Runs one operation: closed check, span, request; `read` maps the response (or throws) inside the span. */
-  async #call<T>(name: string, options: WebPubSubOperationOptions, request: RestCall, read: (response: ResponseLike) => T): Promise<T> {
+  /**
+   * Runs one operation: closed check, span, request; `read` maps the response (or throws) inside the span.
+   * `query` is built and checked by the caller before this, so bad arguments fail before the closed check.
+   */
+  async #call<T>(name: string, options: WebPubSubOperationOptions, request: RestCall, read: (response: ResponseLike) => T, query?: Query): Promise<T> {
     if (this.#closed) throw closedError(name);
-    return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => read(await request(this.#params(updated))));
+    return this.#tracing.withSpan(`WebPubSubServiceClient.${name}`, options, async (updated) => read(await request(this.#params(updated, query))));
   }
 
   /** An operation whose answer is only its status: anything but `ok` is a ServiceError. */
-  #send(name: string, options: WebPubSubOperationOptions, ok: OkStatus, request: RestCall): Promise<void> {
-    return this.#call(name, options, request, (response) => {
-      expectStatus(name, response, ok);
-    });
+  #send(name: string, options: WebPubSubOperationOptions, ok: OkStatus, request: RestCall, query?: Query): Promise<void> {
+    return this.#call(name, options, request, (response) => void expectStatus(name, response, ok), query);
   }
 
   /** HEAD → boolean: 200 true, 404 false, anything else a ServiceError. The one place this mapping lives. */
-  #exists(name: string, options: WebPubSubOperationOptions, request: RestCall): Promise<boolean> {
-    return this.#call(name, options, request, (response) => {
-      if (response.status === "200") return true;
-      if (response.status === "404") return false;
-      throw toServiceError(name, response);
-    });
+  #exists(name: string, options: WebPubSubOperationOptions, request: RestCall, query?: Query): Promise<boolean> {
+    return this.#call(
+      name,
+      options,
+      request,
+      (response) => {
+        if (response.status === "200") return true;
+        if (response.status === "404") return false;
+        throw toServiceError(name, response);
+      },
+      query,
+    );
   }
 
-  #query(entries: Record<string, unknown>): Record<string, unknown> | undefined {
+  /** The four sends: encode and size-check the message, then POST it; the service answers 202. */
+  async #sendMessage(name: string, message: unknown, options: SendOptions, query: Query, post: (params: SendParameters) => PromiseLike<ResponseLike>): Promise<void> {
+    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
+    const body = await materialize(encoded);
+    await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);
+  }
+
+  #query(entries: Record<string, unknown>): Query {
     let out: Record<string, unknown> | undefined;
     for (const key in entries) {
       const value = entries[key];
@@ -280,7 +297,7 @@ export class WebPubSubServiceClient {
     return out;
   }
 
-  #sendQuery(options: SendToAllOptions, excluded: boolean, filter: boolean): Record<string, unknown> | undefined {
+  #sendQuery(options: SendToAllOptions, excluded: boolean, filter: boolean): Query {
     return this.#query({
       excluded: excluded && options.excludedConnections?.length ? checkIds(options.excludedConnections, "excludedConnections") : undefined,
       filter: filter && options.filter !== undefined ? checkFilter(options.filter) : undefined,
@@ -288,7 +305,7 @@ export class WebPubSubServiceClient {
     });
   }
 
-  #closeQuery(options: CloseConnectionsOptions): Record<string, unknown> | undefined {
+  #closeQuery(options: CloseConnectionsOptions): Query {
     return this.#query({
       excluded: options.excludedConnections?.length ? checkIds(options.excludedConnections, "excludedConnections") : undefined,
       reason: options.reason === undefined ? undefined : checkString(options.reason, "reason"),
@@ -311,12 +328,7 @@ export class WebPubSubServiceClient {
    * ```
    */
   async sendToAll(message: unknown, options: SendToAllOptions = {}): Promise<void> {
-    const query = this.#sendQuery(options, true, true);
-    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = await materialize(encoded);
-    await this.#send("sendToAll", options, "202", (p) =>
-      this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
-    );
+    await this.#sendMessage("sendToAll", message, options, this.#sendQuery(options, true, true), (p) => this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post(p));
   }
 
   /**
@@ -325,11 +337,8 @@ export class WebPubSubServiceClient {
    */
   async sendToUser(userId: string, message: unknown, options: SendToUserOptions = {}): Promise<void> {
     checkId(userId, "userId");
-    const query = this.#sendQuery(options, false, true);
-    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = await materialize(encoded);
-    await this.#send("sendToUser", options, "202", (p) =>
-      this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
+    await this.#sendMessage("sendToUser", message, options, this.#sendQuery(options, false, true), (p) =>
+      this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post(p),
     );
   }
 
@@ -339,11 +348,8 @@ export class WebPubSubServiceClient {
    */
   async sendToGroup(group: string, message: unknown, options: SendToAllOptions = {}): Promise<void> {
     checkGroup(group);
-    const query = this.#sendQuery(options, true, true);
-    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = await materialize(encoded);
-    await this.#send("sendToGroup", options, "202", (p) =>
-      this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
+    await this.#sendMessage("sendToGroup", message, options, this.#sendQuery(options, true, true), (p) =>
+      this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post(p),
     );
   }
 
@@ -353,13 +359,8 @@ export class WebPubSubServiceClient {
    */
   async sendToConnection(connectionId: string, message: unknown, options: SendToConnectionOptions = {}): Promise<void> {
     checkId(connectionId, "connectionId");
-    const query = this.#sendQuery(options, false, false);
-    const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = await materialize(encoded);
-    await this.#send("sendToConnection", options, "202", (p) =>
-      this.#rest
-        .path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId)
-        .post({ ...p, contentType, body, ...(query && { queryParameters: query }) }),
+    await this.#sendMessage("sendToConnection", message, options, this.#sendQuery(options, false, false), (p) =>
+      this.#rest.path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId).post(p),
     );
   }
 
@@ -467,9 +468,11 @@ export class WebPubSubServiceClient {
           operationOptions,
           (p) =>
             link === undefined
-              ? this.#rest.path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group).get({ ...p, queryParameters: this.#query({ maxpagesize: size, top }) ?? {} })
+              ? this.#rest.path("/api/hubs/{hub}/groups/{group}/connections", this.hubName, group).get(p)
               : this.#rest.pathUnchecked(withPageSize(link, size)).get(p),
           (response) => (expectStatus("listConnectionsInGroup", response, "200").body ?? {}) as { value?: GroupMember[]; nextLink?: string },
+          // A nextLink already carries the query (withPageSize sets its page size).
+          link === undefined ? this.#query({ maxpagesize: size, top }) : undefined,
         );
         return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
       },
@@ -517,25 +520,31 @@ export class WebPubSubServiceClient {
   async closeConnection(connectionId: string, options: CloseConnectionOptions = {}): Promise<void> {
     checkId(connectionId, "connectionId");
     const query = this.#query({ reason: options.reason === undefined ? undefined : checkString(options.reason, "reason") });
-    await this.#send("closeConnection", options, "204", (p) =>
-      this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).delete({ ...p, ...(query && { queryParameters: query }) }),
+    await this.#send(
+      "closeConnection",
+      options,
+      "204",
+      (p) => this.#rest.path("/api/hubs/{hub}/connections/{connectionId}", this.hubName, connectionId).delete(p),
+      query,
     );
   }
 
   /** Closes every connection in the hub. @example `await client.closeAllConnections({ reason: "maintenance", excludedConnections: [adminId] });` */
   async closeAllConnections(options: CloseConnectionsOptions = {}): Promise<void> {
     const query = this.#closeQuery(options);
-    await this.#send("closeAllConnections", options, "204", (p) =>
-      this.#rest.path("/api/hubs/{hub}/:closeConnections", this.hubName).post({ ...p, ...(query && { queryParameters: query }) }),
-    );
+    await this.#send("closeAllConnections", options, "204", (p) => this.#rest.path("/api/hubs/{hub}/:closeConnections", this.hubName).post(p), query);
   }
 
   /** Closes every connection of a user. @example `await client.closeUserConnections("alice", { reason: "signed out" });` */
   async closeUserConnections(userId: string, options: CloseConnectionsOptions = {}): Promise<void> {
     checkId(userId, "userId");
     const query = this.#closeQuery(options);
-    await this.#send("closeUserConnections", options, "204", (p) =>
-      this.#rest.path("/api/hubs/{hub}/users/{userId}/:closeConnections", this.hubName, userId).post({ ...p, ...(query && { queryParameters: query }) }),
+    await this.#send(
+      "closeUserConnections",
+      options,
+      "204",
+      (p) => this.#rest.path("/api/hubs/{hub}/users/{userId}/:closeConnections", this.hubName, userId).post(p),
+      query,
     );
   }
 
@@ -543,14 +552,18 @@ export class WebPubSubServiceClient {
   async closeGroupConnections(group: string, options: CloseConnectionsOptions = {}): Promise<void> {
     checkGroup(group);
     const query = this.#closeQuery(options);
-    await this.#send("closeGroupConnections", options, "204", (p) =>
-      this.#rest.path("/api/hubs/{hub}/groups/{group}/:closeConnections", this.hubName, group).post({ ...p, ...(query && { queryParameters: query }) }),
+    await this.#send(
+      "closeGroupConnections",
+      options,
+      "204",
+      (p) => this.#rest.path("/api/hubs/{hub}/groups/{group}/:closeConnections", this.hubName, group).post(p),
+      query,
     );
   }
 
   // ---- permissions --------------------------------------------------------
 
-  #permissionQuery(permission: Permission, connectionId: string, options: PermissionOptions): Record<string, unknown> | undefined {
+  #permissionQuery(permission: Permission, connectionId: string, options: PermissionOptions): Query {
     checkPermission(permission);
     checkId(connectionId, "connectionId");
     return this.#query({ targetName: options.targetName === undefined ? undefined : checkGroup(options.targetName, "targetName") });
@@ -562,30 +575,35 @@ export class WebPubSubServiceClient {
    */
   async grantPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
     const query = this.#permissionQuery(permission, connectionId, options);
-    await this.#send("grantPermission", options, "200", (p) =>
-      this.#rest
-        .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
-        .put({ ...p, ...(query && { queryParameters: query }) }),
+    await this.#send(
+      "grantPermission",
+      options,
+      "200",
+      (p) => this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId).put(p),
+      query,
     );
   }
 
   /** Revokes a permission. @example `await client.revokePermission(id, "joinLeaveGroup", { targetName: "room" });` */
   async revokePermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
     const query = this.#permissionQuery(permission, connectionId, options);
-    await this.#send("revokePermission", options, "204", (p) =>
-      this.#rest
-        .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
-        .delete({ ...p, ...(query && { queryParameters: query }) }),
+    await this.#send(
+      "revokePermission",
+      options,
+      "204",
+      (p) => this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId).delete(p),
+      query,
     );
   }
 
   /** True when the connection holds the permission. @example `await client.checkPermission(id, "sendToGroup", { targetName: "room" })` */
   async checkPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
     const query = this.#permissionQuery(permission, connectionId, options);
-    return this.#exists("checkPermission", options, (p) =>
-      this.#rest
-        .path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId)
-        .head({ ...p, ...(query && { queryParameters: query }) }),
+    return this.#exists(
+      "checkPermission",
+      options,
+      (p) => this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId).head(p),
+      query,
     );
   }
 
@@ -626,7 +644,7 @@ export class WebPubSubServiceClient {
     const token = await this.#call(
       "getClientAccessToken",
       operationOptions,
-      (p) => this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post({ ...p, ...(query && { queryParameters: query }) }),
+      (p) => this.#rest.path("/api/hubs/{hub}/:generateToken", this.hubName).post(p),
       (response) => {
         // The spec lets the service answer text/plain or text/json too; the runtime parses only JSON.
         const raw = expectStatus("getClientAccessToken", response, "200").body;
@@ -634,6 +652,7 @@ export class WebPubSubServiceClient {
         if (typeof body?.token !== "string") throw new WebPubSubError("WPS_ERR_TOKEN", "generateToken answered 200 without a token");
         return body.token;
       },
+      query,
     );
     const exp = decodeJwt(token).claims["exp"];
     if (typeof exp !== "number") throw new WebPubSubError("WPS_ERR_TOKEN", "the service token has no numeric exp claim");
