@@ -38,10 +38,12 @@ export async function handleClientUpgrade(
     .split(",")
     .map((p) => p.trim())
     .filter((p) => p !== "");
+  // The first offered protocol the emulator speaks; a connect handler may replace it below.
+  let subprotocol = offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null;
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    chosenProtocols.set(req, offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null);
+    chosenProtocols.set(req, subprotocol);
     wss.handleUpgrade(req, socket, head, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
@@ -61,7 +63,6 @@ export async function handleClientUpgrade(
   }
 
   const id = newConnectionId();
-  let subprotocol = offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null;
   const ctx: UpstreamContext = { hub: hubName, connectionId: id, userId: grant.userId, subprotocol, origin: host };
   let outcome: ConnectOutcome;
   try {
