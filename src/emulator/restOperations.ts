@@ -217,7 +217,7 @@ async function groupsByFilter(c: RestCall, add: boolean): Promise<RestReply> {
   }
   // An empty or absent filter selects every connection ([emu]).
   const compiled = compileFilter(filter);
-  for (const conn of selectConnections([...c.hub.connections.values()], new Set(), compiled)) {
+  for (const conn of selectConnections(c.hub.connections.values(), new Set(), compiled)) {
     for (const group of groups as string[]) {
       if (add) c.hub.join(conn, group);
       else c.hub.leave(conn, group);
