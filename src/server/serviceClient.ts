@@ -563,10 +563,14 @@ export class WebPubSubServiceClient {
 
   // ---- permissions --------------------------------------------------------
 
-  #permissionQuery(permission: Permission, connectionId: string, options: PermissionOptions): Query {
+  /** Checks the arguments shared by the permission operations; returns their one resource and query. */
+  #permission(permission: Permission, connectionId: string, options: PermissionOptions) {
     checkPermission(permission);
     checkId(connectionId, "connectionId");
-    return this.#query({ targetName: options.targetName === undefined ? undefined : checkGroup(options.targetName, "targetName") });
+    return {
+      resource: this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId),
+      query: this.#query({ targetName: options.targetName === undefined ? undefined : checkGroup(options.targetName, "targetName") }),
+    };
   }
 
   /**
@@ -574,37 +578,20 @@ export class WebPubSubServiceClient {
    * @example `await client.grantPermission(id, "sendToGroup", { targetName: "room" });`
    */
   async grantPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
-    const query = this.#permissionQuery(permission, connectionId, options);
-    await this.#send(
-      "grantPermission",
-      options,
-      "200",
-      (p) => this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId).put(p),
-      query,
-    );
+    const { resource, query } = this.#permission(permission, connectionId, options);
+    await this.#send("grantPermission", options, "200", (p) => resource.put(p), query);
   }
 
   /** Revokes a permission. @example `await client.revokePermission(id, "joinLeaveGroup", { targetName: "room" });` */
   async revokePermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<void> {
-    const query = this.#permissionQuery(permission, connectionId, options);
-    await this.#send(
-      "revokePermission",
-      options,
-      "204",
-      (p) => this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId).delete(p),
-      query,
-    );
+    const { resource, query } = this.#permission(permission, connectionId, options);
+    await this.#send("revokePermission", options, "204", (p) => resource.delete(p), query);
   }
 
   /** True when the connection holds the permission. @example `await client.checkPermission(id, "sendToGroup", { targetName: "room" })` */
   async checkPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
-    const query = this.#permissionQuery(permission, connectionId, options);
-    return this.#exists(
-      "checkPermission",
-      options,
-      (p) => this.#rest.path("/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}", this.hubName, permission, connectionId).head(p),
-      query,
-    );
+    const { resource, query } = this.#permission(permission, connectionId, options);
+    return this.#exists("checkPermission", options, (p) => resource.head(p), query);
   }
 
   /** Alias of {@link checkPermission}, the `@azure/web-pubsub` name. */
