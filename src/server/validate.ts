@@ -16,6 +16,7 @@ const PROTOCOLS: readonly string[] = ["default", "mqtt", "socketio"];
 
 const MAX_INT32 = 2 ** 31 - 1;
 
+/** A hub name matching {@link HUB_PATTERN}. */
 export function checkHub(hub: unknown, name = "hub"): string {
   if (typeof hub !== "string") throw invalidArgument(`${name} must be a string`);
   if (!HUB_PATTERN.test(hub)) {
@@ -26,6 +27,7 @@ export function checkHub(hub: unknown, name = "hub"): string {
   return hub;
 }
 
+/** A group name: 1-1024 characters, not only whitespace. */
 export function checkGroup(group: unknown, name = "group"): string {
   if (typeof group !== "string") throw invalidArgument(`${name} must be a string`);
   if (group.length < 1 || group.length > 1024) {
@@ -35,6 +37,7 @@ export function checkGroup(group: unknown, name = "group"): string {
   return group;
 }
 
+/** A non-empty array of group names. */
 export function checkGroups(groups: unknown, name = "groups"): string[] {
   if (!Array.isArray(groups) || groups.length === 0) throw invalidArgument(`${name} must be a non-empty array of group names`);
   groups.forEach((g, i) => checkGroup(g, `${name}[${i}]`));
@@ -47,12 +50,14 @@ export function checkId(value: unknown, name: string): string {
   return value;
 }
 
+/** An array (possibly empty) of ids, each checked by {@link checkId}. */
 export function checkIds(values: unknown, name: string): string[] {
   if (!Array.isArray(values)) throw invalidArgument(`${name} must be an array of strings`);
   values.forEach((v, i) => checkId(v, `${name}[${i}]`));
   return values as string[];
 }
 
+/** An integer in `min`-`max` (default max: int32). */
 export function checkInt(value: unknown, name: string, min: number, max = MAX_INT32): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const limit = max === MAX_INT32 ? `>= ${min}` : `${min}-${max}`;
@@ -66,6 +71,7 @@ export function checkTtl(value: unknown): number {
   return checkInt(value, "messageTtlSeconds", 0, 300);
 }
 
+/** One of the {@link Permission} names. */
 export function checkPermission(value: unknown): Permission {
   if (typeof value !== "string" || !PERMISSIONS.includes(value)) {
     throw invalidArgument(`permission must be one of ${PERMISSIONS.join(", ")} (got ${String(value)})`);
@@ -73,6 +79,7 @@ export function checkPermission(value: unknown): Permission {
   return value as Permission;
 }
 
+/** One of the {@link ClientProtocol} names. */
 export function checkProtocol(value: unknown): ClientProtocol {
   if (typeof value !== "string" || !PROTOCOLS.includes(value)) {
     throw invalidArgument(`clientProtocol must be one of ${PROTOCOLS.join(", ")} (got ${String(value)})`);
@@ -80,11 +87,13 @@ export function checkProtocol(value: unknown): ClientProtocol {
   return value as ClientProtocol;
 }
 
+/** A non-blank OData filter; its syntax is left to the service. */
 export function checkFilter(value: unknown, name = "filter"): string {
   if (typeof value !== "string" || value.trim() === "") throw invalidArgument(`${name} must be a non-empty OData filter string`);
   return value;
 }
 
+/** Any string, empty included (e.g. a close reason). */
 export function checkString(value: unknown, name: string): string {
   if (typeof value !== "string") throw invalidArgument(`${name} must be a string`);
   return value;
