@@ -88,7 +88,9 @@ export async function loadConfig(path: string): Promise<EmulatorConfig> {
     // A BOM is common in files written by Windows editors.
     parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
-    throw new ConfigError(`config ${path} is not valid JSON: ${(err as Error).message}`);
+    // V8 quotes the text around an unexpected token, which may be part of the key: keep the rest.
+    const detail = (err as Error).message.replace(/,\s*(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)?\s+is not valid JSON$/, "");
+    throw new ConfigError(`config ${path} is not valid JSON: ${detail}`);
   }
   try {
     return validateConfig(parsed);

@@ -193,6 +193,13 @@ describe("cli", () => {
       assert.equal(run.code, 1);
       assert.match(run.stderr, /is not valid JSON/);
     });
+
+    it("reports invalid JSON without quoting the file, so an unquoted key stays out of stderr", async () => {
+      const run = await runInProcess(["emulator", "--config", configFile(`{"accessKey": ${CUSTOM_KEY}}`)]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /is not valid JSON/);
+      assert.ok(!run.stderr.includes(CUSTOM_KEY.slice(0, 6)), run.stderr);
+    });
   });
 
   describe("validateConfig", () => {
