@@ -2,7 +2,7 @@
 // node:crypto is present), and the URL builders shared with the Entra (REST) path.
 import { invalidArgument, signJwt, signJwtSync, canSignSync, type JwtHeaders } from "../core/index.js";
 import type { OperationOptions } from "@azure-rest/core-client";
-import { checkGroups, checkId, checkInt, checkProtocol, type ClientProtocol } from "./validate.js";
+import { checkGroups, checkId, checkIds, checkInt, checkProtocol, type ClientProtocol } from "./validate.js";
 
 /** Options of {@link WebPubSubServiceClient.getClientAccessToken}. */
 export interface GetClientAccessTokenOptions extends OperationOptions {
@@ -58,10 +58,7 @@ export function clientAccess(endpoint: string, hub: string, protocol: ClientProt
 /** Checks the token options; shared by the key and Entra paths. */
 export function checkTokenOptions(options: GetClientAccessTokenOptions): void {
   if (options.userId !== undefined) checkId(options.userId, "userId");
-  if (options.roles !== undefined) {
-    if (!Array.isArray(options.roles)) throw invalidArgument("roles must be an array of strings");
-    options.roles.forEach((r, i) => checkId(r, `roles[${i}]`));
-  }
+  if (options.roles !== undefined) checkIds(options.roles, "roles");
   if (options.groups !== undefined && options.groups.length > 0) checkGroups(options.groups);
   if (options.expirationTimeInMinutes !== undefined) checkInt(options.expirationTimeInMinutes, "expirationTimeInMinutes", 1);
   if (options.clientProtocol !== undefined) checkProtocol(options.clientProtocol);

@@ -35,7 +35,8 @@ function isWebStream(x: unknown): x is ReadableStream<Uint8Array> {
   return typeof ReadableStream !== "undefined" && x instanceof ReadableStream;
 }
 
-function isBlob(x: unknown): x is Blob {
+/** True for a Blob (File included), where the runtime has Blob. */
+export function isBlob(x: unknown): x is Blob {
   return typeof Blob !== "undefined" && x instanceof Blob;
 }
 

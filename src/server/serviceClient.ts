@@ -9,7 +9,7 @@ import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } fro
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
 import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
-import { encodeMessage, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
+import { encodeMessage, isBlob, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
 import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
@@ -690,7 +690,7 @@ function safeJson(text: string): unknown {
 
 /** Blobs are read into bytes here: the Node transports of the Azure runtime cannot send a Blob. */
 async function materialize(body: EncodedMessage["body"]): Promise<SendBody> {
-  if (typeof Blob !== "undefined" && body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
+  if (isBlob(body)) return new Uint8Array(await body.arrayBuffer());
   return body as SendBody;
 }
 
