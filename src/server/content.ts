@@ -72,13 +72,17 @@ function binary(message: BinaryMessage, max: number): EncodedMessage {
   return { contentType: "application/octet-stream", body: message };
 }
 
-function json(value: unknown, max: number): EncodedMessage {
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) throw invalidArgument(`message of type ${typeof value} cannot be sent as JSON`);
+function jsonText(text: string, max: number): EncodedMessage {
   // Bytes, not a string: the REST runtime would JSON.stringify a string body a second time.
   const body = encoder.encode(text);
   checkSize(body.byteLength, max);
   return { contentType: "application/json", body };
+}
+
+function json(value: unknown, max: number): EncodedMessage {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) throw invalidArgument(`message of type ${typeof value} cannot be sent as JSON`);
+  return jsonText(text, max);
 }
 
 /**
@@ -115,8 +119,7 @@ export function encodeMessage(message: unknown, contentType: string | undefined,
         } catch {
           throw invalidArgument("contentType 'application/json' with a string message needs valid JSON text; pass the value itself to have it stringified");
         }
-        textSize(message, maxBytes);
-        return { contentType: media, body: encoder.encode(message) };
+        return jsonText(message, maxBytes);
       }
       return json(message, maxBytes);
     case "application/octet-stream":

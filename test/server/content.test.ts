@@ -85,4 +85,9 @@ describe("encodeMessage", () => {
     assert.throws(() => encodeMessage("é".repeat(6), undefined, 11), { name: "RangeError", message: /message is 12 bytes; the limit is 11 bytes/ });
     assert.equal(encodeMessage("é".repeat(6), undefined, 12).body, "éééééé");
   });
+
+  it("measures JSON text in UTF-8 bytes against the limit too", () => {
+    assert.throws(() => encodeMessage('"éééé"', "application/json", 9), { name: "RangeError", message: /message is 10 bytes; the limit is 9 bytes/ });
+    assert.deepEqual(encodeMessage('"éééé"', "application/json", 10).body, new TextEncoder().encode('"éééé"'));
+  });
 });
