@@ -174,6 +174,10 @@ export class WebPubSubServiceClient {
     this.#maxBytes = options.maxMessageBytes === undefined ? DEFAULT_MAX_MESSAGE_BYTES : checkInt(options.maxMessageBytes, "maxMessageBytes", 1, Number.MAX_SAFE_INTEGER);
     const lifetime = options.restTokenLifetimeSeconds === undefined ? DEFAULT_REST_TOKEN_SECONDS : checkInt(options.restTokenLifetimeSeconds, "restTokenLifetimeSeconds", 1);
     this.#insecure = this.endpoint.startsWith("http:") || (proxy?.startsWith("http:") ?? false);
+    // core's bearer policy refuses non-TLS URLs at request time; say so up front instead.
+    if (this.#insecure && isTokenCredential(this.#credential)) {
+      throw new WebPubSubError("WPS_ERR_INSECURE_ENDPOINT", "a TokenCredential (Microsoft Entra ID) needs an https:// endpoint and proxy; use the access key with a local http:// emulator");
+    }
 
     const { apiVersion: _v, reverseProxyEndpoint: _p, loggingEnabled, logger: sink, maxMessageBytes: _m, restTokenLifetimeSeconds: _l, ...pipelineOptions } = options;
     const created = createRestClient(this.endpoint, this.apiVersion, {
@@ -190,10 +194,6 @@ export class WebPubSubServiceClient {
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
     if (isTokenCredential(this.#credential)) {
-      // core's bearer policy refuses non-TLS URLs at request time; say so up front instead.
-      if (this.#insecure) {
-        throw new WebPubSubError("WPS_ERR_INSECURE_ENDPOINT", "a TokenCredential (Microsoft Entra ID) needs an https:// endpoint and proxy; use the access key with a local http:// emulator");
-      }
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.#credential, scopes: ENTRA_SCOPE }));
     } else {
       pipeline.addPolicy(keyCredentialPolicy(this.#credential, lifetime), { phase: "Sign" });
