@@ -8,11 +8,11 @@ export const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 
 /** Permissions a connection can be granted. */
 export type Permission = "joinLeaveGroup" | "sendToGroup";
-const PERMISSIONS: readonly string[] = ["joinLeaveGroup", "sendToGroup"];
+const PERMISSIONS: readonly Permission[] = ["joinLeaveGroup", "sendToGroup"];
 
 /** Kinds of client a token is minted for. */
 export type ClientProtocol = "default" | "mqtt" | "socketio";
-const PROTOCOLS: readonly string[] = ["default", "mqtt", "socketio"];
+const PROTOCOLS: readonly ClientProtocol[] = ["default", "mqtt", "socketio"];
 
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -71,20 +71,21 @@ export function checkTtl(value: unknown): number {
   return checkInt(value, "messageTtlSeconds", 0, 300);
 }
 
+function checkOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw invalidArgument(`${name} must be one of ${allowed.join(", ")} (got ${String(value)})`);
+  }
+  return value as T;
+}
+
 /** One of the {@link Permission} names. */
 export function checkPermission(value: unknown): Permission {
-  if (typeof value !== "string" || !PERMISSIONS.includes(value)) {
-    throw invalidArgument(`permission must be one of ${PERMISSIONS.join(", ")} (got ${String(value)})`);
-  }
-  return value as Permission;
+  return checkOneOf(value, "permission", PERMISSIONS);
 }
 
 /** One of the {@link ClientProtocol} names. */
 export function checkProtocol(value: unknown): ClientProtocol {
-  if (typeof value !== "string" || !PROTOCOLS.includes(value)) {
-    throw invalidArgument(`clientProtocol must be one of ${PROTOCOLS.join(", ")} (got ${String(value)})`);
-  }
-  return value as ClientProtocol;
+  return checkOneOf(value, "clientProtocol", PROTOCOLS);
 }
 
 /** A non-blank OData filter; its syntax is left to the service. */
