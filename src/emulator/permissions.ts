@@ -14,7 +14,7 @@ export function parsePermission(text: string): GroupPermission | undefined {
 class Grant {
   all = false;
   readonly literals = new Set<string>();
-  readonly patterns: RegExp[] = [];
+  readonly patterns: WildcardPattern[] = [];
   // A revoke on one group wins over `all` and wildcards ([emu]).
   readonly denied = new Set<string>();
 
@@ -110,40 +110,79 @@ function startsWithIgnoreCase(text: string, prefix: string): boolean {
   return text.length >= prefix.length && text.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
 }
 
+type WildcardToken = { kind: "char"; char: string } | { kind: "one" } | { kind: "star"; crossesDots: boolean };
+
+/**
+ * A compiled wildcard group pattern. It is matched by a table over (token, position) in
+ * O(pattern × group) steps: a backtracking RegExp needs up to group^stars steps, and the
+ * group comes from the client (up to 1024 characters).
+ */
+export class WildcardPattern {
+  private readonly tokens: readonly WildcardToken[];
+
+  constructor(tokens: readonly WildcardToken[]) {
+    this.tokens = tokens;
+  }
+
+  /** True when the whole of `group` matches. */
+  test(group: string): boolean {
+    const n = group.length;
+    // reach[j] is 1 when the tokens so far can match exactly group[0, j).
+    let reach = new Uint8Array(n + 1);
+    let next = new Uint8Array(n + 1);
+    reach[0] = 1;
+    for (const t of this.tokens) {
+      next.fill(0);
+      let any = false;
+      if (t.kind === "star") {
+        for (let j = 0; j <= n; j++) {
+          if (reach[j] || (j > 0 && next[j - 1] && (t.crossesDots || group[j - 1] !== "."))) {
+            next[j] = 1;
+            any = true;
+          }
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          if (reach[j] && (t.kind === "one" ? group[j] !== "." : group[j] === t.char)) {
+            next[j + 1] = 1;
+            any = true;
+          }
+        }
+      }
+      if (!any) return false;
+      [reach, next] = [next, reach];
+    }
+    return reach[n] === 1;
+  }
+}
+
 /**
  * Compiles a wildcard group pattern (azure-docs concept-wildcard-group-roles): `?` one
  * non-dot character, `*` any run of non-dot characters, `**` anything, `\` escapes.
  * Case-sensitive. Returns an error text for invalid patterns.
  */
-export function compileWildcard(pattern: string): RegExp | string {
+export function compileWildcard(pattern: string): WildcardPattern | string {
   if (pattern === "") return "empty pattern";
-  let source = "";
+  const tokens: WildcardToken[] = [];
   let stars = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === "\\") {
       const next = pattern[i + 1];
       if (next === undefined) return "pattern ends with an escape";
-      source += escapeRegExp(next);
+      tokens.push({ kind: "char", char: next });
       i++;
     } else if (c === "*") {
       stars++;
-      if (pattern[i + 1] === "*") {
-        source += ".*";
-        i++;
-      } else {
-        source += "[^.]*";
-      }
+      const crossesDots = pattern[i + 1] === "*";
+      if (crossesDots) i++;
+      tokens.push({ kind: "star", crossesDots });
     } else if (c === "?") {
-      source += "[^.]";
+      tokens.push({ kind: "one" });
     } else {
-      source += escapeRegExp(c);
+      tokens.push({ kind: "char", char: c });
     }
   }
   if (stars > 5) return "more than five '*' wildcards";
-  return new RegExp(`^${source}$`, "s");
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  return new WildcardPattern(tokens);
 }

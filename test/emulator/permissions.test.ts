@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { compileWildcard, parsePermission, Permissions } from "../../src/emulator/permissions.js";
+import { compileWildcard, parsePermission, Permissions, WildcardPattern } from "../../src/emulator/permissions.js";
 import { connectJson, rest, start, clientsClosedAfterEach } from "./helpers.js";
 
 describe("emulator permissions", () => {
@@ -38,9 +38,22 @@ describe("emulator permissions", () => {
 
     it("escapes wildcard characters with a backslash", () => {
       const re = compileWildcard("a\\*b");
-      assert.ok(re instanceof RegExp);
+      assert.ok(re instanceof WildcardPattern);
       assert.equal(re.test("a*b"), true);
       assert.equal(re.test("axb"), false);
+    });
+
+    it("matches a client's group against a many-star pattern in time linear in the group", function () {
+      this.timeout(5000);
+      // A backtracking regex needs about n^4-n^5 steps here (seconds at 200-300 characters);
+      // a 1024-character group, the longest valid one, would block the process for hours.
+      const p = new Permissions(["webpubsub.joinLeaveGroups.**.**.**.**.**x", "webpubsub.sendToGroups.*a*a*a*a*b"]);
+      const started = Date.now();
+      assert.equal(p.allows("joinLeaveGroup", ".".repeat(200)), false);
+      assert.equal(p.allows("sendToGroup", "a".repeat(300)), false);
+      assert.equal(p.allows("joinLeaveGroup", `${".".repeat(200)}x`), true);
+      assert.equal(p.allows("sendToGroup", `${"a".repeat(1024)}b`), true);
+      assert.ok(Date.now() - started < 200, `took ${Date.now() - started} ms`);
     });
 
     it("ignores patterns with more than five *, reporting them", () => {
