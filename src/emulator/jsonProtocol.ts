@@ -180,9 +180,17 @@ function readPayload(m: Message): Payload | string {
   const dataType = m["dataType"] ?? "json";
   const data = m["data"];
   switch (dataType) {
-    case "json":
+    case "json": {
       if (data === undefined) return "'data' is required.";
-      return { dataType: "json", data: Buffer.from(JSON.stringify(data), "utf8") };
+      let text: string;
+      try {
+        text = JSON.stringify(data);
+      } catch {
+        // JSON.parse takes any depth, JSON.stringify recurses: a deep enough array overflows the stack.
+        return "'data' is nested too deeply.";
+      }
+      return { dataType: "json", data: Buffer.from(text, "utf8") };
+    }
     case "text":
       if (typeof data !== "string") return "'data' must be a string when 'dataType' is 'text'.";
       return { dataType: "text", data: Buffer.from(data, "utf8") };

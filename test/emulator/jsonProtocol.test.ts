@@ -119,6 +119,16 @@ describe("emulator JSON subprotocol", () => {
         assert.equal(ack.error?.name, "BadRequest", JSON.stringify(msg));
       }
     });
+
+    it("acks BadRequest for json data nested too deeply to re-encode, for sendToGroup and event", async () => {
+      const s = await json({ roles: ALL_ROLES, groups: ["g"] });
+      const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+      s.send(`{"type":"sendToGroup","group":"g","ackId":1,"data":${deep}}`);
+      const ack = await s.until((m) => m.type === "ack" && m.ackId === 1);
+      assert.equal(ack.error?.name, "BadRequest");
+      s.send(`{"type":"event","event":"e","ackId":2,"data":${deep}}`);
+      assert.equal((await s.until((m) => m.type === "ack" && m.ackId === 2)).error?.name, "BadRequest");
+    });
   });
 
   describe("acks", () => {
