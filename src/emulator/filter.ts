@@ -264,32 +264,27 @@ class Parser {
 
   // or := and ('or' and)*
   private parseOr(): Node {
-    const first = this.parseAnd();
-    if (!this.isWord(this.peek(), "or")) return first;
-    this.requireBool(first, "or");
-    const operands = [first];
-    while (this.isWord(this.peek(), "or")) {
-      this.advance();
-      const next = this.parseAnd();
-      this.requireBool(next, "or");
-      operands.push(next);
-    }
-    return this.count({ kind: "or", pos: first.pos, type: "bool", operands });
+    return this.parseChain("or", () => this.parseAnd());
   }
 
   // and := comparison ('and' comparison)*
   private parseAnd(): Node {
-    const first = this.parseComparison();
-    if (!this.isWord(this.peek(), "and")) return first;
-    this.requireBool(first, "and");
+    return this.parseChain("and", () => this.parseComparison());
+  }
+
+  // One operand, or several boolean ones joined by `word`, kept flat.
+  private parseChain(word: "and" | "or", operand: () => Node): Node {
+    const first = operand();
+    if (!this.isWord(this.peek(), word)) return first;
+    this.requireBool(first, word);
     const operands = [first];
-    while (this.isWord(this.peek(), "and")) {
+    while (this.isWord(this.peek(), word)) {
       this.advance();
-      const next = this.parseComparison();
-      this.requireBool(next, "and");
+      const next = operand();
+      this.requireBool(next, word);
       operands.push(next);
     }
-    return this.count({ kind: "and", pos: first.pos, type: "bool", operands });
+    return this.count({ kind: word, pos: first.pos, type: "bool", operands });
   }
 
   // comparison := unary [ (eq|ne|gt|ge|lt|le) unary | 'in' inTarget ]
