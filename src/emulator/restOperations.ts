@@ -73,7 +73,7 @@ async function sendToUser(c: RestCall): Promise<RestReply> {
 async function sendToConnection(c: RestCall): Promise<RestReply> {
   ttl(c);
   const payload = await readMessage(c);
-  const conn = c.hub.connections.get(param(c, "connectionId"));
+  const conn = connectionParam(c);
   if (conn) deliver([conn], payload, { from: "server" });
   return ACCEPTED;
 }
@@ -117,7 +117,7 @@ function closeUser(c: RestCall): RestReply {
 }
 
 function closeConnection(c: RestCall): RestReply {
-  const conn = c.hub.connections.get(param(c, "connectionId"));
+  const conn = connectionParam(c);
   conn?.close(1000, reason(c));
   return NO_CONTENT;
 }
@@ -136,7 +136,7 @@ function reason(c: RestCall): string {
 // ---- existence ---------------------------------------------------------------------------
 
 function connectionExists(c: RestCall): RestReply {
-  return exists(c.hub.connections.has(param(c, "connectionId")), "connection");
+  return exists(connectionParam(c) !== undefined, "connection");
 }
 
 function groupExists(c: RestCall): RestReply {
@@ -156,21 +156,20 @@ function exists(found: boolean, what: string): RestReply {
 
 function addConnectionToGroup(c: RestCall): RestReply {
   const group = groupParam(c);
-  const conn = c.hub.connections.get(param(c, "connectionId"));
-  if (!conn) throw notFound("The connection does not exist.", "connectionId");
+  const conn = existingConnection(c);
   c.hub.join(conn, group);
   return OK;
 }
 
 function removeConnectionFromGroup(c: RestCall): RestReply {
   const group = groupParam(c);
-  const conn = c.hub.connections.get(param(c, "connectionId"));
+  const conn = connectionParam(c);
   if (conn) c.hub.leave(conn, group);
   return NO_CONTENT;
 }
 
 function removeConnectionFromAllGroups(c: RestCall): RestReply {
-  const conn = c.hub.connections.get(param(c, "connectionId"));
+  const conn = connectionParam(c);
   if (conn) c.hub.leaveAll(conn);
   return NO_CONTENT;
 }
@@ -280,21 +279,20 @@ function permissionTarget(c: RestCall): { kind: GroupPermission; target: string 
 
 function grantPermission(c: RestCall): RestReply {
   const { kind, target } = permissionTarget(c);
-  const conn = c.hub.connections.get(param(c, "connectionId"));
-  if (!conn) throw notFound("The connection does not exist.", "connectionId");
+  const conn = existingConnection(c);
   conn.permissions.grant(kind, target);
   return OK;
 }
 
 function revokePermission(c: RestCall): RestReply {
   const { kind, target } = permissionTarget(c);
-  c.hub.connections.get(param(c, "connectionId"))?.permissions.revoke(kind, target);
+  connectionParam(c)?.permissions.revoke(kind, target);
   return NO_CONTENT;
 }
 
 function checkPermission(c: RestCall): RestReply {
   const { kind, target } = permissionTarget(c);
-  const conn = c.hub.connections.get(param(c, "connectionId"));
+  const conn = connectionParam(c);
   return exists(conn !== undefined && conn.permissions.check(kind, target), "permission");
 }
 
@@ -323,6 +321,18 @@ function generateToken(c: RestCall): RestReply {
 
 function param(c: RestCall, name: string): string {
   return c.params[name] ?? "";
+}
+
+/** The `{connectionId}` connection of the hub, if it is there. */
+function connectionParam(c: RestCall): ClientConnection | undefined {
+  return c.hub.connections.get(param(c, "connectionId"));
+}
+
+/** The `{connectionId}` connection, or 404 for operations that need it ([emu]). */
+function existingConnection(c: RestCall): ClientConnection {
+  const conn = connectionParam(c);
+  if (!conn) throw notFound("The connection does not exist.", "connectionId");
+  return conn;
 }
 
 function groupParam(c: RestCall): string {
