@@ -202,17 +202,20 @@ export class ClientConnection {
         handleJsonFrame(this, bytes, isBinary, this.runtime);
       }
     } catch (err) {
-      // A bug in a handler must cost one connection, never the process (ws rethrows listener errors).
-      this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
-      this.close(1011, "The emulator failed to handle the message.");
+      this.handlerFailed(err);
     }
   }
 
   /** Runs `task` after every earlier frame of this connection was handled. */
   enqueue(task: () => Promise<void> | void): void {
-    this.inbound = this.inbound.then(task).catch((err: unknown) => {
-      this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
-    });
+    this.inbound = this.inbound.then(task).catch((err: unknown) => this.handlerFailed(err));
+  }
+
+  // A bug in a handler must cost one connection, never the process (ws rethrows listener
+  // errors), and must not leave the client waiting for an ack that never comes.
+  private handlerFailed(err: unknown): void {
+    this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
+    this.close(1011, "The emulator failed to handle the message.");
   }
 
   private onSocketClose(ws: WebSocket, code: number): void {
