@@ -8,6 +8,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** API versions the emulator answers; a missing one means the latest (§1.3). */
 export const SUPPORTED_API_VERSIONS = ["2021-10-01", "2022-11-01", "2023-07-01", "2024-01-01", "2024-12-01"] as const;
 
+// The api-supported-versions header every response carries (§1.3).
+const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");
+
 /** Reads the whole body, failing with 413 past `limit` bytes. */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
@@ -49,7 +52,7 @@ export function writeResponse(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) return;
-  const all: Record<string, string> = { "api-supported-versions": SUPPORTED_API_VERSIONS.join(", "), ...headers };
+  const all: Record<string, string> = { "api-supported-versions": SUPPORTED_VERSIONS_HEADER, ...headers };
   if (body === undefined) {
     all["content-length"] = "0";
     res.writeHead(status, all);
