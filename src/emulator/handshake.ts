@@ -6,10 +6,9 @@ import type { WebSocket, WebSocketServer } from "ws";
 import { timingSafeEqualText, type JwtClaims } from "../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "./auth.js";
 import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL, type RawPublish } from "./connection.js";
-import { decodeSegment } from "./restRouter.js";
 import type { Runtime } from "./runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream.js";
-import { isValidGroup, isValidHub, normalizeHub } from "./validation.js";
+import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "./validation.js";
 
 /** Subprotocols the emulator speaks itself, in no particular preference. */
 const KNOWN_PROTOCOLS = new Set([JSON_PROTOCOL, RELIABLE_PROTOCOL]);

@@ -6,7 +6,7 @@ import type { HubState } from "./hubState.js";
 import { readBody, SUPPORTED_API_VERSIONS, writeError, writeResponse } from "./httpIo.js";
 import { ROUTES } from "./restOperations.js";
 import type { Runtime } from "./runtime.js";
-import { isValidHub, normalizeHub } from "./validation.js";
+import { decodeSegment, isValidHub, normalizeHub } from "./validation.js";
 
 /** Everything an operation needs about its call. */
 export interface RestCall {
@@ -128,19 +128,4 @@ function findRoute(method: string, raw: string[]): { route: CompiledRoute; param
     if (ok) return { route: r, params };
   }
   return undefined;
-}
-
-/**
- * Decodes a path parameter like the [emu] (§1.7): `%20` becomes a space, `+` stays `+`,
- * and `%2F` stays the literal text `%2F`. Undefined for malformed escapes.
- */
-export function decodeSegment(segment: string): string | undefined {
-  try {
-    return segment
-      .split(/%2F/i)
-      .map((part) => decodeURIComponent(part))
-      .join("%2F");
-  } catch {
-    return undefined;
-  }
 }

@@ -39,3 +39,18 @@ export function accessKeyProblem(key: unknown): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(key)) return "must not contain control characters";
   return undefined;
 }
+
+/**
+ * Decodes a path parameter like the [emu] (§1.7): `%20` becomes a space, `+` stays `+`,
+ * and `%2F` stays the literal text `%2F`. Undefined for malformed escapes.
+ */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return segment
+      .split(/%2F/i)
+      .map((part) => decodeURIComponent(part))
+      .join("%2F");
+  } catch {
+    return undefined;
+  }
+}
