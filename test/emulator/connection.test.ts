@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import type { WebSocket } from "ws";
 import { ClientConnection, JSON_PROTOCOL } from "../../src/emulator/connection.js";
-import { HubState, HubRegistry } from "../../src/emulator/hubState.js";
-import type { Runtime } from "../../src/emulator/runtime.js";
+import { HubState } from "../../src/emulator/hubState.js";
+import { fakeRuntime } from "./helpers.js";
 
 /** Just enough of a ws socket to watch what the connection sends and how it closes. */
 class FakeSocket extends EventEmitter {
@@ -23,23 +23,6 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function runtime(lines: string[]): Runtime {
-  return {
-    accessKey: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH",
-    hubs: new HubRegistry(),
-    upstream: {
-      connect: () => Promise.resolve({ kind: "none" }),
-      connected: () => undefined,
-      disconnected: () => undefined,
-      userEvent: () => Promise.resolve({ kind: "none" }),
-      close: () => Promise.resolve(),
-    },
-    log: (line) => void lines.push(line),
-    closing: false,
-    recoveryWindowMs: 30_000,
-  };
-}
-
 describe("emulator ClientConnection", () => {
   for (const [label, task] of [
     ["throws", () => {
@@ -50,7 +33,7 @@ describe("emulator ClientConnection", () => {
     it(`closes with 1011 and logs when a queued frame task ${label}, so no request waits forever`, async () => {
       const lines: string[] = [];
       const hub = new HubState("h");
-      const conn = new ClientConnection({ id: "c1", hub, userId: null, subprotocol: JSON_PROTOCOL, roles: [], origin: "localhost" }, runtime(lines));
+      const conn = new ClientConnection({ id: "c1", hub, userId: null, subprotocol: JSON_PROTOCOL, roles: [], origin: "localhost" }, fakeRuntime(lines));
       const ws = new FakeSocket();
       conn.attach(ws as unknown as WebSocket);
       hub.add(conn);

@@ -3,8 +3,6 @@ import { request, type IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
 import { WebSocketServer } from "ws";
 import { handleClientUpgrade } from "../../src/emulator/handshake.js";
-import { HubRegistry } from "../../src/emulator/hubState.js";
-import type { Runtime } from "../../src/emulator/runtime.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
   clientToken,
@@ -19,6 +17,7 @@ import {
   TestClient,
   type HandlerServer,
   clientsClosedAfterEach,
+  fakeRuntime,
 } from "./helpers.js";
 
 /** Opens a client and returns the handshake status (101 when it upgraded). */
@@ -233,20 +232,7 @@ describe("emulator client handshake", () => {
 
   describe("refused upgrades", () => {
     it("leave no hub state behind for a hub name a refused request made up", async () => {
-      const runtime: Runtime = {
-        accessKey: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH",
-        hubs: new HubRegistry(),
-        upstream: {
-          connect: () => Promise.resolve({ kind: "none" }),
-          connected: () => undefined,
-          disconnected: () => undefined,
-          userEvent: () => Promise.resolve({ kind: "none" }),
-          close: () => Promise.resolve(),
-        },
-        log: () => undefined,
-        closing: false,
-        recoveryWindowMs: 30_000,
-      };
+      const runtime = fakeRuntime();
       const wss = new WebSocketServer({ noServer: true });
       const headers = { host: "localhost", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
       const queries = ["", "?access_token=not-a-jwt", "?webpubsub_mode=bogus"];

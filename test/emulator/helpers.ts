@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { signJwtSync } from "../../src/core/index.js";
+import { HubRegistry } from "../../src/emulator/hubState.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import type { Runtime } from "../../src/emulator/runtime.js";
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
@@ -323,4 +325,22 @@ export function clientsClosedAfterEach(): TestClient[] {
     for (const c of clients.splice(0)) c.close();
   });
   return clients;
+}
+
+/** A Runtime for unit tests of one part: fresh hubs, an upstream with no handlers, log lines into `lines`. */
+export function fakeRuntime(lines: string[] = []): Runtime {
+  return {
+    accessKey: KEY,
+    hubs: new HubRegistry(),
+    upstream: {
+      connect: () => Promise.resolve({ kind: "none" }),
+      connected: () => undefined,
+      disconnected: () => undefined,
+      userEvent: () => Promise.resolve({ kind: "none" }),
+      close: () => Promise.resolve(),
+    },
+    log: (line) => void lines.push(line),
+    closing: false,
+    recoveryWindowMs: 30_000,
+  };
 }
