@@ -32,6 +32,10 @@ const MAX_REMEMBERED_ACKS = 10_000;
 
 // Past this much unsent data a slow client is dropped instead of growing memory.
 const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
+// Frames waiting behind a slow event handler; past either bound the client is cut off
+// rather than letting one fast sender grow the process without limit.
+const MAX_PENDING_FRAMES = 1000;
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 /** What a new connection starts with. */
 export interface ConnectionInit {
@@ -82,6 +86,8 @@ export class ClientConnection {
   private recoveryTimer: NodeJS.Timeout | undefined;
   // Frames are handled one after another so acks and handler replies keep their order.
   private inbound: Promise<void> = Promise.resolve();
+  private pendingFrames = 0;
+  private pendingBytes = 0;
 
   constructor(init: ConnectionInit, runtime: Runtime) {
     this.id = init.id;
@@ -197,7 +203,7 @@ export class ClientConnection {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     try {
       if (this.kind === "simple") {
-        this.enqueue(() => handleSimpleFrame(this, bytes, isBinary, this.runtime));
+        this.enqueue(() => handleSimpleFrame(this, bytes, isBinary, this.runtime), bytes.length);
       } else {
         handleJsonFrame(this, bytes, isBinary, this.runtime);
       }
@@ -206,9 +212,22 @@ export class ClientConnection {
     }
   }
 
-  /** Runs `task` after every earlier frame of this connection was handled. */
-  enqueue(task: () => Promise<void> | void): void {
-    this.inbound = this.inbound.then(task).catch((err: unknown) => this.handlerFailed(err));
+  /** Runs `task` after every earlier frame of this connection was handled; `size` counts toward the pending-bytes bound. */
+  enqueue(task: () => Promise<void> | void, size = 0): void {
+    if (this.pendingFrames >= MAX_PENDING_FRAMES || this.pendingBytes + size > MAX_PENDING_BYTES) {
+      this.runtime.log(`[${this.hub.name}] connection ${this.id}: ${this.pendingFrames} messages wait for the event handler; closing`);
+      this.close(1008, "Too many messages are waiting for the event handler.");
+      return;
+    }
+    this.pendingFrames++;
+    this.pendingBytes += size;
+    this.inbound = this.inbound
+      .then(task)
+      .catch((err: unknown) => this.handlerFailed(err))
+      .finally(() => {
+        this.pendingFrames--;
+        this.pendingBytes -= size;
+      });
   }
 
   // A bug in a handler must cost one connection, never the process (ws rethrows listener

@@ -62,7 +62,7 @@ export function handleJsonFrame(conn: ClientConnection, bytes: Buffer, isBinary:
     case "leaveGroup":
     case "sendToGroup":
     case "event":
-      conn.enqueue(() => run(conn, type, m, ack, runtime));
+      conn.enqueue(() => run(conn, type, m, ack, runtime), bytes.length);
       return;
     default:
       conn.enqueue(() => rejectType(conn, type, m, ack));
