@@ -1,11 +1,11 @@
 // Client access tokens minted locally with the access key (HS256, synchronous HMAC when
 // node:crypto is present), and the URL builders shared with the Entra (REST) path.
 import { invalidArgument, signJwt, signJwtSync, canSignSync, type JwtHeaders } from "../core/index.js";
-import type { OperationOptions } from "@azure-rest/core-client";
+import type { WebPubSubOperationOptions } from "./options.js";
 import { checkGroups, checkId, checkIds, checkInt, checkProtocol, type ClientProtocol } from "./validate.js";
 
 /** Options of {@link WebPubSubServiceClient.getClientAccessToken}. */
-export interface GetClientAccessTokenOptions extends OperationOptions {
+export interface GetClientAccessTokenOptions extends WebPubSubOperationOptions {
   /** User id of the connection (`sub` claim). */
   userId?: string;
   /** Roles of the connection, e.g. `webpubsub.joinLeaveGroup.chat`, `webpubsub.sendToGroup` (`role` claim). */

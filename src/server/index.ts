@@ -18,5 +18,5 @@ export type { GroupMember, PageSettings, Page, PagedAsyncIterableIterator } from
 export type { Permission, ClientProtocol } from "./validate.js";
 export type { MessageContentType, BinaryMessage, NodeReadableLike } from "./content.js";
 export { odata, type ODataValue } from "./odata.js";
-export { redactUrl, redactHeaders, redactText, type LogSink } from "./policies.js";
+export { redactUrl, redactHeaders, redactText, KEY_POLICY_NAME, REVERSE_PROXY_POLICY_NAME, TRACING_POLICY_NAME, LOGGING_POLICY_NAME, type LogSink } from "./policies.js";
 export { SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "./rest.js";

@@ -613,10 +613,11 @@ export class WebPubSubServiceClient {
    * ```
    */
   async getClientAccessToken(options: GetClientAccessTokenOptions = {}): Promise<ClientAccessToken> {
+    // Arguments first, as every other operation does, then the closed check.
+    checkTokenOptions(options);
     if (this.#closed) throw closedError("getClientAccessToken");
     const credential = this.#credential;
     if (!isTokenCredential(credential)) return mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
-    checkTokenOptions(options);
     if (options.jwtHeaders !== undefined) throw invalidArgument("jwtHeaders can only be used with an access key; the service signs tokens minted with a TokenCredential");
     const protocol = options.clientProtocol ?? "default";
     const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: _c, jwtHeaders: _j, ...operationOptions } = options;

@@ -97,6 +97,13 @@ describe("WebPubSubServiceClient lifecycle", () => {
     await assert.rejects(c.getServiceStatus(), { code: "WPS_ERR_CLOSED" });
   });
 
+  it("checks arguments before the closed state, for tokens as for every other call", async () => {
+    const c = newClient();
+    await c.close();
+    await assert.rejects(c.sendToAll("x", { messageTtlSeconds: 301 }), { code: "WPS_ERR_INVALID_ARGUMENT" });
+    await assert.rejects(c.getClientAccessToken({ expirationTimeInMinutes: 0 }), { code: "WPS_ERR_INVALID_ARGUMENT" });
+  });
+
   it("closes through await using", async () => {
     let escaped: WebPubSubServiceClient;
     {
