@@ -1,3 +1,9 @@
+/**
+ * Azure Web PubSub for TypeScript: the hub-scoped service client (REST operations, client
+ * access tokens, filters, typed errors). The local emulator is in `webpubsub-service/emulator`.
+ *
+ * @packageDocumentation
+ */
 // Package root: re-exports only.
 export * from "./server/index.js";
 export { AzureKeyCredential } from "@azure/core-auth";
@@ -9,5 +15,8 @@ export {
   parseConnectionString,
   formatConnectionString,
   type WebPubSubErrorCode,
+  type WebPubSubErrorOptions,
+  type ServiceErrorDetails,
+  type ParsedConnectionString,
   type JwtHeaders,
 } from "./core/index.js";

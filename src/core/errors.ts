@@ -11,6 +11,7 @@ export type WebPubSubErrorCode =
 
 /** Options shared by every error of this package. */
 export interface WebPubSubErrorOptions {
+  /** The underlying failure, kept as `error.cause`. */
   cause?: unknown;
 }
 
@@ -28,13 +29,19 @@ export class WebPubSubError extends Error {
 
 /** Details of a failed REST call, as reported by the service. */
 export interface ServiceErrorDetails extends WebPubSubErrorOptions {
+  /** HTTP status code of the response. */
   statusCode: number;
+  /** `x-ms-error-code` or the ErrorDetail `code`. */
   serviceCode?: string | undefined;
+  /** ErrorDetail `target`. */
   target?: string | undefined;
+  /** `x-ms-request-id` of the response. */
   requestId?: string | undefined;
+  /** HTTP method of the request. */
   method?: string | undefined;
   /** Request path without query: the query may hold secrets. */
   path?: string | undefined;
+  /** ErrorDetail `details`, as the service sent them. */
   details?: unknown;
 }
 

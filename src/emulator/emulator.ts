@@ -35,9 +35,13 @@ export interface EmulatorOptions {
 
 /** What a test may want to know about one connection. */
 export interface ConnectionInfo {
+  /** The service-assigned connection id. */
   connectionId: string;
+  /** The user id from the token or the connect handler; null when anonymous. */
   userId: string | null;
+  /** The negotiated WebSocket subprotocol; null for a plain WebSocket. */
   subprotocol: string | null;
+  /** Groups the connection is in. */
   groups: string[];
   /** `detached` while a dropped reliable connection waits for recovery. */
   state: "open" | "detached";

@@ -1,3 +1,9 @@
+/**
+ * An embedded local Azure Web PubSub service for development and tests: REST API, client
+ * WebSockets and upstream event handlers on loopback.
+ *
+ * @packageDocumentation
+ */
 // Public face of webpubsub-service/emulator.
 export { startEmulator } from "./start.js";
 export { DEFAULT_ACCESS_KEY } from "./emulator.js";

@@ -8,6 +8,7 @@ import { isValidHub, normalizeHub } from "./validation.js";
 
 /** Per-hub settings; mirrors the ARM hub model's `eventHandlers` (§3.6). */
 export interface HubSettings {
+  /** Event handlers, tried in order; the first whose event pattern matches gets the event. */
   eventHandlers?: EventHandlerSettings[];
 }
 

@@ -8,7 +8,9 @@ export type MessageContentType = "application/json" | "text/plain" | "applicatio
 
 /** A Node.js readable stream, typed structurally so no `node:` import is needed. */
 export interface NodeReadableLike {
+  /** `stream.Readable#pipe`. */
   pipe: (...args: never[]) => unknown;
+  /** `EventEmitter#on`. */
   on: (...args: never[]) => unknown;
 }
 

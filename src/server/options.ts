@@ -23,7 +23,7 @@ export interface WebPubSubServiceClientOptions extends Omit<ClientOptions, "cred
   allowInsecureConnection?: boolean;
   /** Log every request and response (method, redacted URL, status, redacted headers). Default false. */
   loggingEnabled?: boolean;
-  /** Where {@link loggingEnabled} lines go. Default: the `webpubsub-service` Azure logger at `info` (enable with `AZURE_LOG_LEVEL=info`). */
+  /** Where `loggingEnabled` lines go. Default: the `webpubsub-service` Azure logger at `info` (enable with `AZURE_LOG_LEVEL=info`). */
   logger?: LogSink;
   /** Largest message body accepted by sends, in bytes. Default 1 MiB (the service limit). */
   maxMessageBytes?: number;

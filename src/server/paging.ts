@@ -22,8 +22,11 @@ export type Page<T> = T[] & { continuationToken?: string };
 
 /** Iterate items with `for await`, or pages with `byPage()`. Shape-compatible with `@azure/core-paging`. */
 export interface PagedAsyncIterableIterator<T, TPage = Page<T>, TSettings = PageSettings> {
+  /** The next item, fetching the next page when the current one is used up. */
   next(): Promise<IteratorResult<T>>;
+  /** Makes the iterator usable with `for await`. */
   [Symbol.asyncIterator](): PagedAsyncIterableIterator<T, TPage, TSettings>;
+  /** Iterates whole pages; `continuationToken` resumes where an earlier page left off. */
   byPage(settings?: TSettings): AsyncIterableIterator<TPage>;
 }
 

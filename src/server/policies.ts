@@ -5,13 +5,13 @@ import type { TracingClient } from "@azure/core-tracing";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { canSignSync, signJwt, signJwtSync } from "../core/index.js";
 
-/** Name of {@link keyCredentialPolicy}, for `beforePolicies`/`afterPolicies`. */
+/** Name of the key-credential (REST JWT) policy, for `beforePolicies`/`afterPolicies`. */
 export const KEY_POLICY_NAME = "webPubSubKeyCredentialPolicy";
-/** Name of {@link reverseProxyPolicy}. */
+/** Name of the reverse-proxy policy. */
 export const REVERSE_PROXY_POLICY_NAME = "webPubSubReverseProxyPolicy";
-/** Name of {@link httpTracingPolicy}. */
+/** Name of the HTTP span policy. */
 export const TRACING_POLICY_NAME = "webPubSubTracingPolicy";
-/** Name of {@link requestLoggingPolicy}. */
+/** Name of the redacting request-logging policy. */
 export const LOGGING_POLICY_NAME = "webPubSubRequestLoggingPolicy";
 
 /** Default lifetime of the per-request REST JWT: long enough for 5 min of clock skew plus retries, short if leaked. */

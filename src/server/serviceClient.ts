@@ -44,7 +44,7 @@ const ENTRA_SCOPE = "https://webpubsub.azure.com/.default";
 
 /** Options of the send operations. */
 export interface SendOptions extends WebPubSubOperationOptions {
-  /** `text/plain`, `application/json` or `application/octet-stream`; inferred from the message when absent (see {@link encodeMessage}). */
+  /** `text/plain`, `application/json` or `application/octet-stream`; inferred from the message when absent (see "Content types" in the README). */
   contentType?: string;
   /** Seconds the service keeps the message for a slow client, 0-300; 0 = never expires. */
   messageTtlSeconds?: number;
@@ -137,7 +137,7 @@ export class WebPubSubServiceClient {
 
   /** Connects with a connection string: `Endpoint=https://…;AccessKey=…;Version=1.0;`. */
   constructor(connectionString: string, hubName: string, options?: WebPubSubServiceClientOptions);
-  /** Connects to `endpoint` with an {@link AzureKeyCredential} (the access key) or a `TokenCredential` (Microsoft Entra ID). */
+  /** Connects to `endpoint` with an `AzureKeyCredential` (the access key) or a `TokenCredential` (Microsoft Entra ID). */
   constructor(endpoint: string, credential: KeyCredential | TokenCredential, hubName: string, options?: WebPubSubServiceClientOptions);
   constructor(
     endpointOrConnectionString: string,
@@ -594,7 +594,7 @@ export class WebPubSubServiceClient {
     return this.#exists("checkPermission", options, (p) => resource.head(p), query);
   }
 
-  /** Alias of {@link checkPermission}, the `@azure/web-pubsub` name. */
+  /** Alias of {@link WebPubSubServiceClient.checkPermission}, the `@azure/web-pubsub` name. */
   async hasPermission(connectionId: string, permission: Permission, options: PermissionOptions = {}): Promise<boolean> {
     return this.checkPermission(connectionId, permission, options);
   }
@@ -669,7 +669,7 @@ export class WebPubSubServiceClient {
     this.#disposeHttp = undefined;
   }
 
-  /** `await using` support: same as {@link close}. */
+  /** `await using` support: same as {@link WebPubSubServiceClient.close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
