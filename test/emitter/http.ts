@@ -1,5 +1,6 @@
 // nock helpers for the request tests: record exactly what a generated call sends.
 import nock from "nock";
+import { sealNetwork } from "../support/network.js";
 
 /** What one intercepted request looked like on the wire. */
 export interface Seen {
@@ -41,7 +42,5 @@ export function stub(origin: string, method: string, reply: Reply, seen: Seen[])
 
 /** Block real network access for a describe block; clean interceptors after each test. */
 export function useNock(): void {
-  before(() => nock.disableNetConnect());
-  afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  sealNetwork();
 }

@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import nock from "nock";
 import { WebPubSubServiceClient } from "../../src/index.js";
 import { KEY, intercept, newClient } from "./support.js";
+import { sealNetwork } from "../support/network.js";
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; endpoint: string; sockets: Set<Socket> }> {
   const server = createServer(handler);
@@ -96,8 +97,7 @@ describe("lean HTTP transport", () => {
 });
 
 describe("stream and Blob bodies", () => {
-  before(() => nock.disableNetConnect());
-  afterEach(() => nock.cleanAll());
+  sealNetwork();
 
   it("sends a Node Readable as application/octet-stream", async () => {
     const { captured, scope } = intercept([{ method: "POST", status: 202 }]);

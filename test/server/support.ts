@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import nock from "nock";
 import { verifyJwt, decodeJwt } from "../../src/core/index.js";
 import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "../../src/index.js";
+import { sealNetwork } from "../support/network.js";
 
 export const ENDPOINT = "https://fake.webpubsub.azure.com";
 export const KEY = "TESTKEY0123456789abcdefghijklmnopqrstuvwxyz";
@@ -82,7 +83,5 @@ export function claimsOf(token: string): Record<string, unknown> {
 }
 
 export function setupNock(): void {
-  before(() => nock.disableNetConnect());
-  afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  sealNetwork();
 }
