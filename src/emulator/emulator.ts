@@ -1,8 +1,7 @@
 // Assembles one emulator: options, shared runtime, HTTP server and WebSocket upgrades.
 // The upstream is injected so this file has no runtime dependency on upstream.ts.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
@@ -10,6 +9,7 @@ import { badRequest, notFound } from "./errors.js";
 import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
 import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
 import { HubRegistry } from "./hubState.js";
+import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
 import { createLogger } from "./log.js";
 import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
@@ -70,7 +70,7 @@ export type UpstreamFactory = (options: {
 }) => Upstream;
 
 /** Timings tests may shorten; not part of the public options. */
-export interface EmulatorTuning {
+export interface EmulatorTuning extends HttpServerTimings {
   /** Default RECOVERY_WINDOW_MS (30 s). */
   recoveryWindowMs?: number;
 }
@@ -123,7 +123,7 @@ export async function launchEmulator(
     clientTracking: false,
     handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
   });
-  const server = createServer((req, res) => onRequest(req, res, runtime));
+  const server = createHttpServer((req, res) => onRequest(req, res, runtime), log, tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrades.add(socket);
@@ -132,7 +132,6 @@ export async function launchEmulator(
     if (state.closing) return void socket.destroy();
     handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
   });
-  server.on("clientError", (_err, socket: Socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
