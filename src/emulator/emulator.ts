@@ -3,17 +3,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
 import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
 import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
-import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
-import { HubRegistry } from "./hubState.js";
+import { HubRegistry } from "./state/index.js";
 import { createLogger } from "./log.js";
 import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream.js";
-import { RECOVERY_WINDOW_MS } from "./reliable.js";
+import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** The [emu]'s well-known development key. Never use it outside loopback. */
@@ -92,7 +90,7 @@ export async function launchEmulator(
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
-    hubs: new HubRegistry(),
+    hubs: new HubRegistry<ClientConnection>(),
     upstream: makeUpstream({ accessKey, hubs, onLog: log }),
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
@@ -101,13 +99,8 @@ export async function launchEmulator(
     },
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_BODY_BYTES, // larger frames close with 1009
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
-  });
+  // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
+  const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
   const server = createServer((req, res) => onRequest(req, res, runtime));
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -115,7 +108,7 @@ export async function launchEmulator(
     socket.on("close", () => upgrades.delete(socket));
     socket.on("error", () => undefined);
     if (state.closing) return void socket.destroy();
-    handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
+    void clients.upgrade(req, socket, head);
   });
   server.on("clientError", (_err, socket: Socket) => socket.destroy());
 
@@ -153,7 +146,7 @@ export async function launchEmulator(
         for (const socket of upgrades) socket.destroy();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        wss.close();
+        clients.close();
         await Promise.allSettled([serverClosed, runtime.upstream.close()]);
       })();
       return closed;
