@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AuthError, verifyRestRequest } from "./auth.js";
 import { badRequest, notFound, RestError, unauthorized } from "./errors.js";
-import type { HubState } from "./hubState.js";
+import type { HubState } from "./state/index.js";
+import type { ClientConnection } from "./ws/index.js";
 import { readBody, SUPPORTED_API_VERSIONS, writeError, writeResponse } from "./httpIo.js";
 import { ROUTES } from "./restOperations.js";
 import type { Runtime } from "./runtime.js";
@@ -17,7 +18,7 @@ export interface RestCall {
   /** The hub segment as written in the URL (still encoded), for building links. */
   readonly rawHub: string;
   readonly query: URLSearchParams;
-  readonly hub: HubState;
+  readonly hub: HubState<ClientConnection>;
   /** The Host header: links and token audiences use what the caller used. */
   readonly host: string;
   readonly apiVersion: string;
