@@ -3,7 +3,7 @@ import type { ClientConnection } from "./connection.js";
 import type { Payload } from "./message.js";
 import type { Runtime } from "./runtime.js";
 import { applyReply, callUserEvent, publishToGroup } from "./simpleProtocol.js";
-import { isValidEventName, isValidGroup } from "./validation.js";
+import { isValidEventName, isValidGroup, isValidTtl } from "../core/index.js";
 
 type Message = Record<string, unknown>;
 
@@ -131,7 +131,7 @@ function sendToGroup(conn: ClientConnection, m: Message): Result {
   if (typeof noEcho !== "boolean") return badRequest("'noEcho' must be a boolean.");
   const ttl = m["ttlSeconds"];
   // TTL is validated but messages go out at once, like the [emu] (§1.7).
-  if (ttl !== undefined && ttl !== null && !(isUint(ttl) && ttl <= 300)) return badRequest("'ttlSeconds' must be 0-300.");
+  if (ttl !== undefined && ttl !== null && !isValidTtl(ttl)) return badRequest("'ttlSeconds' must be 0-300.");
   const payload = readPayload(m);
   if (typeof payload === "string") return badRequest(payload);
   if (!conn.permissions.allows("sendToGroup", group)) {

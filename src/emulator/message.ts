@@ -1,3 +1,5 @@
+import { mediaTypeOf } from "../core/index.js";
+
 // One message on its way to clients. Each wire form is built at most once and
 // shared by every recipient, so fan-out costs one serialization, not one per socket.
 
@@ -71,16 +73,11 @@ function encodeData(p: Payload): string {
 /** Maps a Content-Type (REST body or upstream reply) to a data type; undefined if unsupported. */
 export function dataTypeOfContentType(contentType: string | undefined): DataType | undefined {
   if (contentType === undefined || contentType.trim() === "") return "binary";
-  const media = mediaType(contentType);
+  const media = mediaTypeOf(contentType);
   if (media === "text/plain") return "text";
   if (media === "application/json") return "json";
   if (media === "application/octet-stream") return "binary";
   return undefined;
-}
-
-/** The media type of a Content-Type, lower-cased and without parameters; "" for none. */
-export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 /** True when `text` parses as JSON. */

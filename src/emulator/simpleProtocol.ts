@@ -1,7 +1,8 @@
 // Simple (raw) WebSocket mode, protocol-emulator.md §2.3: every frame is the user event
 // `message`; the handler's reply goes back as a bare frame.
 import type { ClientConnection, RawPublish } from "./connection.js";
-import { OutboundMessage, isValidJson, mediaType, type DataType, type Payload } from "./message.js";
+import { dataTypeOfReplyContentType } from "../core/index.js";
+import { OutboundMessage, isValidJson, type DataType, type Payload } from "./message.js";
 import type { Runtime } from "./runtime.js";
 import type { UserEventOutcome } from "./upstream.js";
 
@@ -64,17 +65,9 @@ export function applyReply(conn: ClientConnection, outcome: Extract<UserEventOut
   const data = outcome.data;
   if (!data || data.byteLength === 0) return;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let dataType = replyDataType(outcome.contentType);
+  let dataType = dataTypeOfReplyContentType(outcome.contentType);
   // JSON is embedded as is in JSON frames, so a reply that only claims to be JSON goes as text.
   if (dataType === "json" && !isValidJson(bytes.toString("utf8"))) dataType = "text";
   const payload = { dataType, data: bytes };
   conn.deliver(new OutboundMessage(payload, { from: "server" }));
-}
-
-// Reply Content-Type to data type: JSON and text as such, anything else (or none) binary ([emu]).
-function replyDataType(contentType: string | undefined): DataType {
-  const media = mediaType(contentType);
-  if (media === "application/json" || media.endsWith("+json")) return "json";
-  if (media.startsWith("text/")) return "text";
-  return "binary";
 }
