@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebPubSubServiceClient as Official } from "@azure/web-pubsub";
 import { Agent, request } from "undici";
-import { WebPubSubServiceClient } from "../src/index.js";
+import { DEFAULT_API_VERSION, WebPubSubServiceClient } from "../src/index.js";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const HUB = "bench";
@@ -80,7 +80,7 @@ export async function run(options: { ms?: number } = {}): Promise<BenchRow[]> {
   const ours = new WebPubSubServiceClient(connectionString, HUB, { retryOptions: { maxRetries: 0 } });
   const official = new Official(connectionString, HUB, { retryOptions: { maxRetries: 0 }, allowInsecureConnection: true });
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
-  const url = `${endpoint}/api/hubs/${HUB}/:send?api-version=2024-12-01`;
+  const url = `${endpoint}/api/hubs/${HUB}/:send?api-version=${DEFAULT_API_VERSION}`;
   const floorPost = async () => {
     const res = await request(url, { method: "POST", dispatcher, headers: { "content-type": "text/plain", authorization: "Bearer x" }, body: "hello" });
     await res.body.dump();

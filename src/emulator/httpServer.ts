@@ -3,7 +3,7 @@
 // with a bare status line; this one adds the flat JSON error body every other REST error has.
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { SUPPORTED_API_VERSIONS } from "./httpIo.js";
+import { SUPPORTED_API_VERSIONS } from "./rest/index.js";
 
 /** Timeouts of the HTTP server; tests shorten them. */
 export interface HttpServerTimings {

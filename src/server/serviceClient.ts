@@ -35,6 +35,7 @@ import {
   type Permission,
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
+import { guardApiVersion } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
@@ -189,7 +190,8 @@ export class WebPubSubServiceClient {
         userAgentPrefix: `${options.userAgentOptions?.userAgentPrefix ? `${options.userAgentOptions.userAgentPrefix} ` : ""}webpubsub-service/${PACKAGE_VERSION}`,
       },
     });
-    this.#rest = created.client;
+    // Calls and options this apiVersion lacks fail here, before any request.
+    this.#rest = guardApiVersion(created.client, this.apiVersion);
     this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
@@ -627,7 +629,8 @@ export class WebPubSubServiceClient {
       minutesToExpire: expirationTimeInMinutes,
       group: groups?.length ? groups : undefined,
       // The spec enum is Default | MQTT; Socket.IO tokens are Default tokens used on the Socket.IO path.
-      clientType: generateTokenClientType(protocol),
+      // Sent only when asked for (as @azure/web-pubsub does): versions before 2024-01-01 lack it.
+      clientType: options.clientProtocol === undefined ? undefined : generateTokenClientType(protocol),
     });
     const token = await this.#call(
       "getClientAccessToken",
