@@ -4,7 +4,6 @@ import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCr
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
 import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
-import { createClientLogger } from "@azure/logger";
 import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } from "../core/index.js";
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
@@ -12,10 +11,16 @@ import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAcce
 import { encodeMessage, isBlob, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
-import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
+import { isOwnCollection, pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
 import {
+  DEFAULT_MAX_RETRY_DELAY_MS,
   DEFAULT_REST_TOKEN_SECONDS,
+  deadlinePolicy,
+  defaultLogSink,
   httpTracingPolicy,
+  originGuardPolicy,
+  responseGuardPolicy,
+  retryAfterCapPolicy,
   LOG_MARKER_HEADER,
   keyCredentialPolicy,
   requestLoggingPolicy,
@@ -36,9 +41,10 @@ import {
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
 import { PACKAGE_VERSION } from "./version.js";
+import { azureLogger } from "./logger.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
-export const logger = createClientLogger("webpubsub-service");
+export const logger = azureLogger;
 
 const ENTRA_SCOPE = "https://webpubsub.azure.com/.default";
 
@@ -193,6 +199,8 @@ export class WebPubSubServiceClient {
     this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
+    // Before signing: nothing leaves this endpoint, whatever a nextLink, redirect or custom policy says.
+    pipeline.addPolicy(originGuardPolicy(this.endpoint), { phase: "Sign" });
     if (isTokenCredential(this.#credential)) {
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.#credential, scopes: ENTRA_SCOPE }));
     } else {
@@ -203,7 +211,14 @@ export class WebPubSubServiceClient {
     // Same spans as core's tracingPolicy, without its per-request cost when nothing records.
     pipeline.removePolicy({ name: "tracingPolicy" });
     pipeline.addPolicy(httpTracingPolicy(this.#tracing), { afterPhase: "Retry" });
-    pipeline.addPolicy(requestLoggingPolicy(sink ?? ((line) => logger.info(line)), loggingEnabled ?? false), { afterPhase: "Sign" });
+    // Outside the retry loop, outermost first: one log line per call, the total deadline, then
+    // the response guard (so logs and errors only ever see scrubbed bodies).
+    pipeline.removePolicy({ name: "logPolicy" });
+    pipeline.addPolicy(requestLoggingPolicy(sink ?? defaultLogSink, () => loggingEnabled === true || logger.info.enabled));
+    pipeline.addPolicy(deadlinePolicy());
+    const credential = this.#credential;
+    pipeline.addPolicy(responseGuardPolicy(() => (isTokenCredential(credential) ? undefined : credential.key)));
+    pipeline.addPolicy(retryAfterCapPolicy(options.retryOptions?.maxRetryDelayInMs ?? DEFAULT_MAX_RETRY_DELAY_MS), { afterPhase: "Retry" });
   }
 
   /** Same as `new WebPubSubServiceClient(connectionString, hubName, options)`. */
@@ -478,6 +493,11 @@ export class WebPubSubServiceClient {
       },
       { maxPageSize, top },
       pageSize,
+      (link, fromCaller) => {
+        if (isOwnCollection(link, this.endpoint, ["api", "hubs", this.hubName, "groups", group, "connections"])) return;
+        if (fromCaller) throw invalidArgument(`continuationToken does not belong to group '${group}' of hub '${this.hubName}' on ${this.endpoint}`);
+        throw new WebPubSubError("WPS_ERR_FOREIGN_URL", `listConnectionsInGroup: the service's nextLink leaves group '${group}' of hub '${this.hubName}' on ${this.endpoint}; not followed`);
+      },
     );
   }
 
