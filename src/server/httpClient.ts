@@ -68,20 +68,25 @@ interface Target {
 }
 
 const origins = new Map<string, Omit<Target, "path">>();
+let lastOrigin = "";
+let lastParts: Omit<Target, "path"> | undefined;
 
 function splitUrl(url: string): Target {
   const slash = url.indexOf("/", url.indexOf("//") + 2);
+  const hash = url.indexOf("#");
   const origin = slash < 0 ? url : url.slice(0, slash);
-  const path = slash < 0 ? "/" : url.slice(slash);
-  let parts = origins.get(origin);
+  const path = slash < 0 ? "/" : hash < 0 ? url.slice(slash) : url.slice(slash, hash);
+  // A client talks to one origin: remember the last one, and a bounded few others.
+  let parts = origin === lastOrigin ? lastParts : origins.get(origin);
   if (parts === undefined) {
     const parsed = new URL(origin);
     parts = { secure: parsed.protocol === "https:", hostname: parsed.hostname.replace(/^\[|\]$/g, ""), port: parsed.port };
-    // Bounded: a client talks to one or two origins; a hostile list could otherwise grow it.
     if (origins.size > 64) origins.clear();
     origins.set(origin, parts);
   }
-  return { ...parts, path: path.replace(/#.*$/, "") };
+  lastOrigin = origin;
+  lastParts = parts;
+  return { secure: parts.secure, hostname: parts.hostname, port: parts.port, path };
 }
 
 /** Creates the client, or undefined where node:http is missing (the Azure default is used then). */
