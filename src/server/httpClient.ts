@@ -7,21 +7,12 @@
 // error body is cut rather than refused, and nothing here throws from an event handler: every
 // failure settles the one promise of the call.
 import { RestError, createDefaultHttpClient, createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { WebPubSubError } from "../core/index.js";
+import { WebPubSubError, loadBuiltinModule } from "../core/index.js";
 
 type NodeHttp = typeof import("node:http");
 type NodeZlib = typeof import("node:zlib");
 type Agent = import("node:http").Agent;
 type IncomingMessage = import("node:http").IncomingMessage;
-
-function builtin<T>(id: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return proc?.getBuiltinModule?.(id) as T | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Largest successful response body accepted, after decompression. Service answers are a few KiB. */
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -91,9 +82,9 @@ function splitUrl(url: string): Target {
 
 /** Creates the client, or undefined where node:http is missing (the Azure default is used then). */
 export function createLeanHttpClient(): DisposableHttpClient | undefined {
-  const maybeHttp = builtin<NodeHttp>("node:http");
-  const maybeHttps = builtin<typeof import("node:https")>("node:https");
-  const maybeZlib = builtin<NodeZlib>("node:zlib");
+  const maybeHttp = loadBuiltinModule<NodeHttp>("node:http");
+  const maybeHttps = loadBuiltinModule<typeof import("node:https")>("node:https");
+  const maybeZlib = loadBuiltinModule<NodeZlib>("node:zlib");
   if (!maybeHttp || !maybeHttps || !maybeZlib) return undefined;
   const http = maybeHttp;
   const https = maybeHttps;
