@@ -50,7 +50,7 @@ export interface ConnectionInfo {
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://localhost:<port>` (or the bound host when it is not loopback). */
+  /** `http://localhost:<port>` for 127.0.0.1 and the wildcard addresses, else the bound host (`http://[::1]:<port>`). */
   readonly endpoint: string;
   /** `Endpoint=…;AccessKey=…;Version=1.0;` for the service SDKs. */
   readonly connectionString: string;
@@ -207,9 +207,9 @@ function checkAccessKey(key: string): void {
   if (problem) throw invalidArgument(`accessKey ${problem}`);
 }
 
+// The host part of the printed endpoint: one that reaches the bound address. "localhost"
+// resolves to 127.0.0.1 first, which a server bound to ::1 alone does not answer.
 function publicHost(host: string): string {
-  if (host === "127.0.0.1" || host === "::1" || host === "localhost" || host === "0.0.0.0" || host === "::") {
-    return "localhost";
-  }
-  return host.includes(":") ? `[${host}]` : host;
+  if (host === "127.0.0.1" || host === "localhost" || host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

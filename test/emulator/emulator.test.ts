@@ -61,6 +61,17 @@ describe("startEmulator", () => {
     }
   });
 
+  it("prints an endpoint that reaches a server bound to ::1", async () => {
+    const emu = await start({ host: "::1" });
+    try {
+      assert.equal(emu.endpoint, `http://[::1]:${emu.port}`);
+      assert.equal((await fetch(`${emu.endpoint}/api/health`)).status, 200);
+      assert.equal(parseConnectionString(emu.connectionString).endpoint, emu.endpoint);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("binds to loopback by default", async () => {
     const emu = await start();
     try {
