@@ -6,8 +6,8 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_CONFIGURATION"
   | "WPS_ERR_SERVICE"
   | "WPS_ERR_TOKEN"
-  | "WPS_ERR_TOKEN_EXPIRED"
-  | "WPS_ERR_CLOSED";
+  | "WPS_ERR_CLOSED"
+  | "WPS_ERR_LISTEN";
 
 /** Options shared by every error of this package. */
 export interface WebPubSubErrorOptions {

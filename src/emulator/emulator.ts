@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
+import { formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
 import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
 import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
@@ -104,11 +104,13 @@ export async function launchEmulator(
   const hubs: Record<string, HubSettings> = {};
   for (const [name, settings] of Object.entries(options.hubs ?? {})) hubs[normalizeHub(name)] = settings;
 
+  const upstream = createUpstream(makeUpstream, { accessKey, hubs, onLog: log });
+
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
     hubs: new HubRegistry(),
-    upstream: makeUpstream({ accessKey, hubs, onLog: log }),
+    upstream,
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
     get closing() {
@@ -136,7 +138,7 @@ export async function launchEmulator(
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new Error(`The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err })),
+      void upstream.close().finally(() => reject(new WebPubSubError("WPS_ERR_LISTEN", `The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }))),
     );
     server.listen(port, host, () => resolve());
   });
@@ -198,6 +200,16 @@ function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime):
     writeError(res, badRequest("This endpoint expects a WebSocket upgrade."));
   } else {
     writeError(res, notFound("Not found."));
+  }
+}
+
+// Bad hub names and handler settings are bad arguments: give them the stable code.
+function createUpstream(makeUpstream: UpstreamFactory, settings: Parameters<UpstreamFactory>[0]): Upstream {
+  try {
+    return makeUpstream(settings);
+  } catch (err) {
+    if (err instanceof TypeError && !("code" in err)) throw Object.assign(err, { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+    throw err;
   }
 }
 
