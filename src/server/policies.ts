@@ -3,7 +3,7 @@
 import type { KeyCredential } from "@azure/core-auth";
 import type { TracingClient } from "@azure/core-tracing";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { canSignSync, signJwt, signJwtSync } from "../core/index.js";
+import { canSignSync, redactHeaders, redactText, redactUrl, signJwt, signJwtSync } from "../core/index.js";
 
 /** Name of the key-credential (REST JWT) policy, for `beforePolicies`/`afterPolicies`. */
 export const KEY_POLICY_NAME = "webPubSubKeyCredentialPolicy";
@@ -76,36 +76,8 @@ export function reverseProxyPolicy(endpoint: string, proxyEndpoint: string): Pip
 
 // ---- redaction ----------------------------------------------------------------
 
-const REDACTED = "REDACTED";
-const SECRET_HEADERS = new Set(["authorization", "ce-signature", "accesskey", "x-ms-access-key", "cookie", "set-cookie", "proxy-authorization"]);
-const SECRET_QUERY = /([?&;](?:access_token|awps_reconnection_token|token|sig|signature|accesskey)=)[^&#;\s]*/gi;
-const SECRET_TEXT: [RegExp, string][] = [
-  [/(AccessKey\s*=\s*)[^;\s"']*/gi, `$1${REDACTED}`],
-  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${REDACTED}`],
-  // Any JWT-shaped string: header.claims.signature, header starting with {" (eyJ).
-  [/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
-];
-
-/** Replaces secret query values (`access_token`, reconnection tokens, signatures) in a URL. */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, `$1${REDACTED}`);
-}
-
-/** Copies headers with `Authorization`, `ce-signature`, `AccessKey`, cookies and JWT-looking values redacted. */
-export function redactHeaders(headers: Iterable<[string, string]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of headers) {
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : redactText(value);
-  }
-  return out;
-}
-
-/** Scrubs free text (error messages, bodies): AccessKey=…, Bearer …, JWTs, access_token=…. */
-export function redactText(text: string): string {
-  let out = redactUrl(text);
-  for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement);
-  return out;
-}
+// One redaction for the whole package (src/core/redact.ts); re-exported as part of the public API.
+export { redactHeaders, redactText, redactUrl };
 
 // ---- logging ------------------------------------------------------------------
 

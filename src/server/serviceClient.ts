@@ -5,7 +5,7 @@ import { operationOptionsToRequestParameters, type RequestParameters } from "@az
 import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
 import { createClientLogger } from "@azure/logger";
-import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } from "../core/index.js";
+import { PAGE_SIZE, WebPubSubError, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
 import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
@@ -457,7 +457,7 @@ export class WebPubSubServiceClient {
    */
   listConnectionsInGroup(group: string, options: ListConnectionsOptions = {}): PagedAsyncIterableIterator<GroupMember> {
     checkGroup(group);
-    const pageSize = (n: number) => checkInt(n, "maxPageSize", 1, 200);
+    const pageSize = (n: number) => checkInt(n, "maxPageSize", PAGE_SIZE.min, PAGE_SIZE.max);
     if (options.maxPageSize !== undefined) pageSize(options.maxPageSize);
     if (options.top !== undefined) checkInt(options.top, "top", 1);
     const { maxPageSize, top, ...operationOptions } = options;
@@ -627,7 +627,7 @@ export class WebPubSubServiceClient {
       minutesToExpire: expirationTimeInMinutes,
       group: groups?.length ? groups : undefined,
       // The spec enum is Default | MQTT; Socket.IO tokens are Default tokens used on the Socket.IO path.
-      clientType: protocol === "mqtt" ? "MQTT" : "Default",
+      clientType: generateTokenClientType(protocol),
     });
     const token = await this.#call(
       "getClientAccessToken",
