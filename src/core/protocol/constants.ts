@@ -1,4 +1,5 @@
 // Names fixed by the Web PubSub client protocols (docs/protocol.md#websocket-client-protocol).
+import { isValidGroup, MAX_GROUP_LENGTH, MESSAGE_TTL_SECONDS } from "../rules.js";
 
 /** The JSON subprotocol: acks, groups and events over text frames. */
 export const JSON_SUBPROTOCOL = "json.webpubsub.azure.v1";
@@ -27,15 +28,13 @@ export const UNSUPPORTED_CLIENT_TYPES: readonly string[] = [
   "unsubscribeGroupState",
 ];
 
+// Group and TTL rules are the service's, shared with REST: defined once in rules.ts.
 /** The longest group name the service accepts, in UTF-16 units. */
-export const MAX_GROUP_NAME_LENGTH = 1024;
+export const MAX_GROUP_NAME_LENGTH = MAX_GROUP_LENGTH;
 /** The longest `ttlSeconds` a sendToGroup may ask for. */
-export const MAX_TTL_SECONDS = 300;
-
+export const MAX_TTL_SECONDS = MESSAGE_TTL_SECONDS.max;
 /** True for a group name the service accepts: 1-1024 characters, not only whitespace. */
-export function isValidGroupName(group: unknown): group is string {
-  return typeof group === "string" && group.length >= 1 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== "";
-}
+export const isValidGroupName: (group: unknown) => group is string = isValidGroup;
 
 // The event-name rule is the upstream's (it becomes part of `ce-type`): defined once in rules.ts.
 export { isValidEventName } from "../rules.js";
