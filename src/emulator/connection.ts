@@ -10,7 +10,7 @@ import { Permissions } from "./permissions.js";
 import { ReplayBuffer } from "./reliable.js";
 import type { Runtime } from "./runtime.js";
 import { handleSimpleFrame } from "./simpleProtocol.js";
-import type { UpstreamContext } from "./upstream.js";
+import type { UpstreamContext } from "./upstream/index.js";
 
 /** The JSON subprotocol. */
 export const JSON_PROTOCOL = "json.webpubsub.azure.v1";

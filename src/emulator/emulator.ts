@@ -13,7 +13,7 @@ import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
 import { createLogger } from "./log.js";
 import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
-import type { HubSettings } from "./upstream.js";
+import type { HubSettings } from "./upstream/index.js";
 import { RECOVERY_WINDOW_MS } from "./reliable.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 

@@ -7,7 +7,7 @@ import { parseClientPath, timingSafeEqualText, type JwtClaims } from "../core/in
 import { AuthError, bearerToken, verifyClientToken } from "./auth.js";
 import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL, type RawPublish } from "./connection.js";
 import type { Runtime } from "./runtime.js";
-import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream.js";
+import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream/index.js";
 import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "./validation.js";
 
 /** Subprotocols the emulator speaks itself, in no particular preference. */

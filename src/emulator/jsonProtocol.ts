@@ -155,7 +155,7 @@ async function sendEvent(conn: ClientConnection, m: Message, runtime: Runtime): 
   const message =
     outcome.kind === "none"
       ? `No event handler is registered for event '${event}'.`
-      : `The event handler for '${event}' failed${outcome.status ? ` with status ${outcome.status}` : ""}.`;
+      : `The event handler for '${event}' failed${outcome.status ? ` with status ${outcome.status}` : ""}${outcome.reason ? `: ${outcome.reason}` : ""}.`;
   return { ok: false, name: "InternalServerError", message };
 }
 

@@ -1,6 +1,6 @@
 // What the emulator's parts share: the key, the hubs, the upstream and the log.
 import type { HubRegistry } from "./hubState.js";
-import type { UpstreamDispatcher } from "./upstream.js";
+import type { UpstreamDispatcher } from "./upstream/index.js";
 
 /** The part of the upstream dispatcher the emulator calls; tests may pass a fake. */
 export type Upstream = Pick<UpstreamDispatcher, "connect" | "connected" | "disconnected" | "userEvent" | "close">;

@@ -4,7 +4,7 @@ import type { ClientConnection, RawPublish } from "./connection.js";
 import { dataTypeOfReplyContentType } from "../core/index.js";
 import { OutboundMessage, isValidJson, type DataType, type Payload } from "./message.js";
 import type { Runtime } from "./runtime.js";
-import type { UserEventOutcome } from "./upstream.js";
+import type { UserEventOutcome } from "./upstream/index.js";
 
 /** Handles one frame of a simple-mode connection. */
 export async function handleSimpleFrame(
@@ -18,7 +18,7 @@ export async function handleSimpleFrame(
   const outcome = await callUserEvent(runtime, conn, "message", bytes, isBinary ? "binary" : "text");
   if (outcome.kind !== "ok") {
     // No handler or a failed one drops a raw client ([emu]: 1011).
-    const why = outcome.kind === "none" ? "No event handler for 'message'." : "The event handler failed.";
+    const why = outcome.kind === "none" ? "No event handler for 'message'." : `The event handler failed${outcome.reason ? `: ${outcome.reason}` : ""}.`;
     conn.close(1011, why);
     return;
   }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Emulator } from "../../src/emulator/index.js";
 import { clientsClosedAfterEach, connectJson, connectRaw, rest, start } from "./helpers.js";
+import { AbuseProtectionHeader } from "../../src/core/index.js";
 
 describe("emulator inbound backpressure behind a slow event handler", () => {
   let emu: Emulator;
@@ -10,7 +11,7 @@ describe("emulator inbound backpressure behind a slow event handler", () => {
   const handler = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     if (req.method === "OPTIONS") {
-      res.writeHead(200, { "WebHook-Allowed-Origin": "*" }).end();
+      res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" }).end();
       return;
     }
     held.push(res); // never answered: the handler is stuck
