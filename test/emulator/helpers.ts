@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
@@ -115,6 +115,17 @@ export function clientToken(emu: Emulator, hub: string, o: ClientTokenOptions = 
 export function clientUrl(emu: Emulator, hub: string, o: ClientTokenOptions = {}): string {
   return `ws://127.0.0.1:${emu.port}/client/hubs/${encodeURIComponent(hub)}?access_token=${clientToken(emu, hub, o)}`;
 }
+
+/** Header names lower-cased, as Node delivers them in `IncomingMessage#headers`. */
+function lowerCased<T extends Record<string, string>>(names: T): { readonly [K in keyof T]: string } {
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, v.toLowerCase()])) as { [K in keyof T]: string };
+}
+
+/** CloudEvents header names (core's), for reading a recorded upstream request. */
+export const CE = lowerCased(CloudEventHeader);
+
+/** Abuse-protection header names (core's), for reading a recorded upstream request. */
+export const WEBHOOK = lowerCased(AbuseProtectionHeader);
 
 /** A frame as received: text frames as strings, binary frames as Buffers. */
 export type Frame = string | Buffer;
@@ -295,13 +306,13 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "OPTIONS" || req.method === "GET") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
         return;
       }
       const r: UpstreamRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(r);
-      const name = String(req.headers["ce-eventname"] ?? "");
+      const name = String(req.headers[CE.eventName] ?? "");
       const i = waiters.findIndex((w) => w.name === name);
       if (i >= 0) waiters.splice(i, 1)[0]!.resolve(r);
       const a = answer(r) ?? {};
@@ -316,7 +327,7 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     requests,
     event(name) {
       const used = seen.get(name) ?? 0;
-      const found = requests.filter((r) => r.headers["ce-eventname"] === name)[used];
+      const found = requests.filter((r) => r.headers[CE.eventName] === name)[used];
       seen.set(name, used + 1);
       if (found) return Promise.resolve(found);
       return new Promise((resolve) => waiters.push({ name, resolve }));

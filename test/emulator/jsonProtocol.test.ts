@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach, wireText } from "./helpers.js";
+import { CE, connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach, wireText } from "./helpers.js";
+import { buildEventType } from "../../src/core/index.js";
 
 const ALL_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
@@ -13,7 +14,7 @@ describe("emulator JSON subprotocol", () => {
 
   before(async () => {
     handler = await startHandler((r) => {
-      const event = r.headers["ce-eventname"];
+      const event = r.headers[CE.eventName];
       if (event === "echo") return { status: 200, headers: { "content-type": String(r.headers["content-type"]) }, body: r.body };
       if (event === "deny") return { status: 400 };
       if (event === "quiet") return { status: 204 };
@@ -158,9 +159,9 @@ describe("emulator JSON subprotocol", () => {
       c.send({ type: "event", event: "echo", ackId: 1, dataType: "json", data: { hi: 1 } });
       assert.deepEqual(await c.nextJson(), { type: "message", from: "server", dataType: "json", data: { hi: 1 } });
       assert.deepEqual(await c.nextJson(), { type: "ack", ackId: 1, success: true });
-      const req = handler.requests.find((r) => r.headers["ce-eventname"] === "echo" && r.headers["ce-connectionid"] === c.connectionId)!;
-      assert.equal(req.headers["ce-type"], "azure.webpubsub.user.echo");
-      assert.equal(req.headers["ce-userid"], "e");
+      const req = handler.requests.find((r) => r.headers[CE.eventName] === "echo" && r.headers[CE.connectionId] === c.connectionId)!;
+      assert.equal(req.headers[CE.type], buildEventType("user", "echo"));
+      assert.equal(req.headers[CE.userId], "e");
     });
 
     it("passes text and binary events with their content types", async () => {

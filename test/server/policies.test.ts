@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
+import { CloudEventHeader } from "../../src/core/index.js";
 import { AzureKeyCredential, WebPubSubServiceClient, redactHeaders, redactText, redactUrl, DEFAULT_API_VERSION } from "../../src/index.js";
 import { ENDPOINT, FAST_RETRY, KEY, assertRestAuth, intercept, newClient, setupNock } from "./support.js";
 
@@ -165,9 +166,9 @@ describe("redaction helpers", () => {
   });
 
   it("redacts Authorization, ce-signature and AccessKey headers whatever their case", () => {
-    assert.deepEqual(redactHeaders([["Authorization", "Bearer t"], ["ce-signature", "sha256=ab"], ["AccessKey", "k"], ["content-type", "text/plain"]]), {
+    assert.deepEqual(redactHeaders([["Authorization", "Bearer t"], [CloudEventHeader.signature, "sha256=ab"], ["AccessKey", "k"], ["content-type", "text/plain"]]), {
       Authorization: "REDACTED",
-      "ce-signature": "REDACTED",
+      [CloudEventHeader.signature]: "REDACTED",
       AccessKey: "REDACTED",
       "content-type": "text/plain",
     });

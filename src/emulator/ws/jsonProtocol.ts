@@ -173,7 +173,8 @@ export class JsonProtocol implements Protocol {
     }
     if (outcome.kind === "none") return noHandler(frame.event);
     const status = outcome.status ? ` with status ${outcome.status}` : "";
-    return { ok: false, name: "InternalServerError", message: `The event handler for '${frame.event}' failed${status}.` };
+    const reason = outcome.reason ? `: ${outcome.reason}` : "";
+    return { ok: false, name: "InternalServerError", message: `The event handler for '${frame.event}' failed${status}${reason}.` };
   }
 }
 
