@@ -43,7 +43,7 @@ describe("listConnectionsInGroup", () => {
   it("byPage yields pages carrying continuationToken, and honours maxPageSize", async () => {
     const { captured, scope } = intercept([page(["a", "b"], next), page(["c"])]);
     const pages = [];
-    for await (const p of newClient().listConnectionsInGroup("g").byPage({ maxPageSize: 2 })) pages.push(p);
+    for await (const p of newClient().listConnectionsInGroup("g 1").byPage({ maxPageSize: 2 })) pages.push(p);
     scope.done();
     assert.deepEqual(pages.map((p) => p.map((m) => m.connectionId)), [["a", "b"], ["c"]]);
     assert.equal(pages[0]!.continuationToken, next);

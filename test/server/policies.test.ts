@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import { AzureKeyCredential, WebPubSubServiceClient, redactHeaders, redactText, redactUrl, DEFAULT_API_VERSION } from "../../src/index.js";
 import { ENDPOINT, FAST_RETRY, KEY, assertRestAuth, intercept, newClient, setupNock } from "./support.js";
 
@@ -83,17 +84,27 @@ describe("insecure endpoints", () => {
 });
 
 describe("logging", () => {
-  it("logs method, redacted URL, status and redacted headers when loggingEnabled", async () => {
+  it("logs one redacted line per call when loggingEnabled: method, URL, status, time, request id", async () => {
     const lines: string[] = [];
     const { captured, scope } = intercept([{ method: "POST", status: 202, headers: { "x-ms-request-id": "rid" } }]);
     await newClient("chat", { loggingEnabled: true, logger: (l) => lines.push(l) }).sendToAll("x");
     scope.done();
-    assert.equal(lines.length, 2);
-    assert.ok(lines[0]!.startsWith(`--> POST https://fake.webpubsub.azure.com/api/hubs/chat/:send?api-version=${DEFAULT_API_VERSION} `), lines[0]);
-    assert.match(lines[0]!, /"authorization":"REDACTED"/i);
-    assert.match(lines[1]!, /^<-- 202 POST .*"x-ms-request-id":"rid"/);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`^POST https://fake\\.webpubsub\\.azure\\.com/api/hubs/chat/:send\\?api-version=${DEFAULT_API_VERSION} 202 in \\d+ ms request-id rid$`));
     const token = String(captured[0]!.headers["authorization"]).slice(7);
     assert.ok(lines.every((l) => !l.includes(token) && !l.includes(KEY)));
+  });
+
+  it("logs a retried call once, with the final status and the service's reason", async () => {
+    const lines: string[] = [];
+    const { scope } = intercept([
+      { method: "POST", status: 503 },
+      { method: "POST", status: 403, headers: { "x-ms-error-code": "Forbidden", "x-ms-request-id": "r2" } },
+    ]);
+    await assert.rejects(newClient("chat", { loggingEnabled: true, logger: (l) => lines.push(l) }).sendToAll("x"), { statusCode: 403 });
+    scope.done();
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, / 403 in \d+ ms request-id r2: Forbidden$/);
   });
 
   it("logs a single call that asks for it, and the marker header never reaches the wire", async () => {
@@ -106,9 +117,42 @@ describe("logging", () => {
     await client.userExists("quiet");
     await client.userExists("loud", { loggingEnabled: true });
     scope.done();
-    assert.equal(lines.length, 2);
-    assert.ok(lines.every((l) => l.includes("/users/loud")));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /\/users\/loud/);
     assert.ok(captured.every((r) => !Object.keys(r.headers).some((h) => h.startsWith("x-wps"))));
+  });
+
+  it("prints with loggingEnabled alone (no logger, no AZURE_LOG_LEVEL), once per call", async () => {
+    const printed: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args.join(" "));
+    try {
+      const { scope } = intercept([{ method: "HEAD", status: 200 }]);
+      await newClient("chat", { loggingEnabled: true }).userExists("alice");
+      scope.done();
+    } finally {
+      console.error = original;
+    }
+    assert.equal(printed.length, 1);
+    assert.match(printed[0]!, /^webpubsub-service: HEAD https:\/\/fake\.webpubsub\.azure\.com\/api\/hubs\/chat\/users\/alice\?api-version=2024-12-01 200/);
+  });
+
+  it("with AZURE_LOG_LEVEL=info too, each call is logged once (core's own request log is off)", async () => {
+    const logged: string[] = [];
+    const originalLog = AzureLogger.log;
+    const level = getLogLevel();
+    AzureLogger.log = (...args: unknown[]) => void logged.push(args.join(" "));
+    setLogLevel("info");
+    try {
+      const { scope } = intercept([{ method: "HEAD", status: 200 }]);
+      await newClient("chat", { loggingEnabled: true }).userExists("alice");
+      scope.done();
+    } finally {
+      setLogLevel(level);
+      AzureLogger.log = originalLog;
+    }
+    assert.equal(logged.filter((l) => l.includes("users/alice") || /Request: \{/.test(l)).length, 1);
+    assert.ok(logged.every((l) => !l.includes(KEY)));
   });
 });
 
