@@ -18,7 +18,7 @@ const referenceDir = path.resolve(process.env["WPS_REFERENCE_OPENAPI"] ?? path.j
 const newest = routeTable.versions.at(-1)!;
 const NEW_VERSION = `${Number(newest.slice(0, 4)) + 1}-01-01`;
 
-/** The suites that know about API versions: spec, emitter output, server, recordings, emulator REST. */
+/** The suites that know about API versions: spec, emitter output, server, recordings, emulator REST, official-SDK interop. */
 const SUITES = [
   "test/spec/conformance.test.ts",
   "test/emitter/golden.test.ts",
@@ -27,6 +27,7 @@ const SUITES = [
   "test/emulator/rest.test.ts",
   "test/emulator/restAuth.test.ts",
   "test/emulator/restVersions.test.ts",
+  "test/emulator/interop.test.ts",
   "test/boundaries.test.ts",
 ];
 
