@@ -40,7 +40,7 @@ import {
   type Permission,
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
-import { guardApiVersion } from "./apiVersionGuard.js";
+import { guardApiVersion, versionLacksAnything } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
 import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
 import { azureLogger } from "./logger.js";
@@ -254,7 +254,8 @@ export class WebPubSubServiceClient {
     pipeline.addPolicy(retryAfterCapPolicy(options.retryOptions?.maxRetryDelayInMs ?? DEFAULT_MAX_RETRY_DELAY_MS), { afterPhase: "Retry" });
     this.#loggingEnabled = loggingEnabled === true;
     // The send lane (issue 14) where this client needs nothing the pipeline alone provides.
-    if (sign !== undefined && created.lean !== undefined && proxy === undefined && laneFits(pipelineOptions)) {
+    // It skips the generated layer, so a version the guard wraps (one lacking something) never takes it.
+    if (sign !== undefined && created.lean !== undefined && proxy === undefined && laneFits(pipelineOptions) && !versionLacksAnything(this.apiVersion)) {
       const lane = createSendLane({
         endpoint: this.endpoint,
         transport: created.lean,
