@@ -1,7 +1,8 @@
 // The send lane (issue 14): the four sends, when nothing optional is asked for, skip the
 // generated layer and the general pipeline and run a fixed chain of the same policies: total
-// deadline, response guard, core's own retry (Retry-After, 5xx, network errors) and redirect
-// policies, the Retry-After bound, the origin guard, the memoized JWT, then the lean transport.
+// deadline, core's own retry (Retry-After, 5xx, network errors) and redirect policies, the origin
+// guard, the memoized JWT, then the lean transport, whose answer gets the response guard and the
+// Retry-After bound.
 // What it sends is byte-for-byte what the pipeline sends (test/server/sendLane.test.ts compares
 // them); anything it does not cover (custom policies or httpClient, proxies, logging, a recording
 // tracer, onResponse…) takes the pipeline, decided per client and per call.
@@ -19,7 +20,7 @@ import {
   type SendRequest,
 } from "@azure/core-rest-pipeline";
 import type { TracingClient } from "@azure/core-tracing";
-import { deadlinePolicy, originGuardPolicy, responseGuardPolicy, retryAfterCapPolicy } from "./policies.js";
+import { capRetryAfter, deadlinePolicy, guardResponse, originGuardPolicy } from "./policies.js";
 
 type AbortSignalLike = NonNullable<PipelineRequest["abortSignal"]>;
 
@@ -70,16 +71,12 @@ export function createSendLane(options: SendLaneOptions): LanePost | Promise<Lan
 }
 
 function buildLane(options: SendLaneOptions, userAgent: string): LanePost {
-  const chain: PipelinePolicy[] = [
-    deadlinePolicy(),
-    responseGuardPolicy(options.secret),
-    defaultRetryPolicy(options.retryOptions),
-    redirectPolicy(),
-    retryAfterCapPolicy(options.maxRetryDelayMs),
-    originGuardPolicy(options.endpoint),
-    options.sign,
-  ];
-  const transport: SendRequest = (request) => options.transport.sendRequest(request);
+  const { secret, maxRetryDelayMs } = options;
+  // The response guard and the Retry-After bound run on the transport's answer (the guard's checks
+  // hold inside the retry loop too: it rejects nothing core would retry), one step instead of two.
+  const inspect = (response: PipelineResponse) => (response.status === 202 ? response : capRetryAfter(guardResponse(response, secret), maxRetryDelayMs));
+  const transport: SendRequest = (request) => options.transport.sendRequest(request).then(inspect);
+  const chain: PipelinePolicy[] = [deadlinePolicy(), defaultRetryPolicy(options.retryOptions), redirectPolicy(), originGuardPolicy(options.endpoint), options.sign];
   const send = chain.reduceRight<SendRequest>((next, policy) => (request: PipelineRequest) => policy.sendRequest(request, next), transport);
   return (url, contentType, body, abortSignal, timeout) => {
     const request = createPipelineRequest({ url, method: "POST", body, timeout, ...(abortSignal && { abortSignal }) });
