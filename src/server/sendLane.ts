@@ -70,14 +70,37 @@ export function createSendLane(options: SendLaneOptions): LanePost | Promise<Lan
   return typeof userAgent === "string" ? buildLane(options, userAgent) : userAgent.then((ua) => buildLane(options, ua));
 }
 
+/** An outcome of the first attempt, replayed to the retry policy as its attempt 0. */
+type Outcome = { response: PipelineResponse } | { error: unknown };
+
 function buildLane(options: SendLaneOptions, userAgent: string): LanePost {
   const { secret, maxRetryDelayMs } = options;
   // The response guard and the Retry-After bound run on the transport's answer (the guard's checks
   // hold inside the retry loop too: it rejects nothing core would retry), one step instead of two.
   const inspect = (response: PipelineResponse) => (response.status === 202 ? response : capRetryAfter(guardResponse(response, secret), maxRetryDelayMs));
   const transport: SendRequest = (request) => options.transport.sendRequest(request).then(inspect);
-  const chain: PipelinePolicy[] = [deadlinePolicy(), defaultRetryPolicy(options.retryOptions), redirectPolicy(), originGuardPolicy(options.endpoint), options.sign];
-  const send = chain.reduceRight<SendRequest>((next, policy) => (request: PipelineRequest) => policy.sendRequest(request, next), transport);
+  const compose = (policies: PipelinePolicy[], last: SendRequest) =>
+    policies.reduceRight<SendRequest>((next, policy) => (request: PipelineRequest) => policy.sendRequest(request, next), last);
+  const guard = originGuardPolicy(options.endpoint);
+  // The first attempt: guard, JWT, transport. Only when it did not succeed does the call enter
+  // core's retry and redirect policies, which then see that attempt as their own first one, so
+  // attempts, waits (Retry-After) and errors are exactly the pipeline's; a success pays for none.
+  const first = compose([guard, options.sign], transport);
+  const retried = (outcome: Outcome) => {
+    let replayed = false;
+    const replayThenSend: SendRequest = (request) => {
+      if (replayed) return transport(request);
+      replayed = true;
+      return "response" in outcome ? Promise.resolve(outcome.response) : Promise.reject(outcome.error);
+    };
+    return compose([defaultRetryPolicy(options.retryOptions), redirectPolicy(), guard, options.sign], replayThenSend);
+  };
+  const withDeadline = deadlinePolicy();
+  const attempt: SendRequest = (request) =>
+    first(request).then(
+      (response) => (response.status < 300 ? response : retried({ response })(request)),
+      (error: unknown) => retried({ error })(request),
+    );
   return (url, contentType, body, abortSignal, timeout) => {
     const request = createPipelineRequest({ url, method: "POST", body, timeout, ...(abortSignal && { abortSignal }) });
     // Same names, values and order as the pipeline's policies write them.
@@ -85,7 +108,7 @@ function buildLane(options: SendLaneOptions, userAgent: string): LanePost {
     request.headers.set("content-type", contentType);
     request.headers.set("User-Agent", userAgent);
     request.headers.set("x-ms-client-request-id", request.requestId);
-    return send(request);
+    return timeout > 0 ? withDeadline.sendRequest(request, attempt) : attempt(request);
   };
 }
 
