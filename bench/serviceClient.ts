@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebPubSubServiceClient as Official } from "@azure/web-pubsub";
 import { Agent, request } from "undici";
-import { WebPubSubServiceClient } from "../src/index.js";
+import { DEFAULT_API_VERSION, WebPubSubServiceClient } from "../src/index.js";
 import { profile } from "./profile.js";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
@@ -100,7 +100,7 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
   const official = new Official(connectionString, HUB, { retryOptions: { maxRetries: 0 }, allowInsecureConnection: true });
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
-  const path = `/api/hubs/${HUB}/:send?api-version=2024-12-01`;
+  const path = `/api/hubs/${HUB}/:send?api-version=${DEFAULT_API_VERSION}`;
   const url = `${endpoint}${path}`;
   const undiciPost = async () => {
     const res = await request(url, { method: "POST", dispatcher, headers: { "content-type": "text/plain", authorization: "Bearer x" }, body: "hello" });

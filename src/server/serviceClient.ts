@@ -40,6 +40,7 @@ import {
   type Permission,
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
+import { guardApiVersion } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
 import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
 import { azureLogger } from "./logger.js";
@@ -202,7 +203,8 @@ export class WebPubSubServiceClient {
         userAgentPrefix,
       },
     });
-    this.#rest = created.client;
+    // Calls and options this apiVersion lacks fail here, before any request.
+    this.#rest = guardApiVersion(created.client, this.apiVersion);
     this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
@@ -695,7 +697,8 @@ export class WebPubSubServiceClient {
       minutesToExpire: expirationTimeInMinutes,
       group: groups?.length ? groups : undefined,
       // The spec enum is Default | MQTT; Socket.IO tokens are Default tokens used on the Socket.IO path.
-      clientType: generateTokenClientType(protocol),
+      // Sent only when asked for (as @azure/web-pubsub does): versions before 2024-01-01 lack it.
+      clientType: options.clientProtocol === undefined ? undefined : generateTokenClientType(protocol),
     });
     const token = await this.#call(
       "getClientAccessToken",

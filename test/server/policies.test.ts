@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
-import { AzureKeyCredential, WebPubSubServiceClient, redactHeaders, redactText, redactUrl } from "../../src/index.js";
+import { AzureKeyCredential, WebPubSubServiceClient, redactHeaders, redactText, redactUrl, DEFAULT_API_VERSION } from "../../src/index.js";
 import { ENDPOINT, FAST_RETRY, KEY, assertRestAuth, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
@@ -10,7 +10,7 @@ describe("REST authentication with the key", () => {
     const { captured, scope } = intercept([{ method: "POST", status: 204 }]);
     await newClient().closeAllConnections({ excludedConnections: ["a", "b"], reason: "r" });
     scope.done();
-    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/:closeConnections?excluded=a&excluded=b&reason=r&api-version=2024-12-01`);
+    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/:closeConnections?excluded=a&excluded=b&reason=r&api-version=${DEFAULT_API_VERSION}`);
   });
 
   it("uses a rotated AzureKeyCredential on the next call", async () => {
@@ -45,7 +45,7 @@ describe("reverse proxy", () => {
     await newClient("chat", { reverseProxyEndpoint: "https://apim.example.net" }).sendToGroup("g 1", "x");
     scope.done();
     assert.equal(captured[0]!.path, "/api/hubs/chat/groups/g%201/:send");
-    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/groups/g%201/:send?api-version=2024-12-01`);
+    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/groups/g%201/:send?api-version=${DEFAULT_API_VERSION}`);
   });
 
   it("prefixes a base path of the proxy URL", async () => {
@@ -79,7 +79,7 @@ describe("insecure endpoints", () => {
     const { captured, scope } = intercept([{ method: "HEAD", status: 404 }], "http://pubsub.example.com");
     assert.equal(await client.connectionExists("c"), false);
     scope.done();
-    assertRestAuth(captured[0]!, KEY, "http://pubsub.example.com/api/hubs/chat/connections/c?api-version=2024-12-01");
+    assertRestAuth(captured[0]!, KEY, `http://pubsub.example.com/api/hubs/chat/connections/c?api-version=${DEFAULT_API_VERSION}`);
   });
 });
 
@@ -90,7 +90,7 @@ describe("logging", () => {
     await newClient("chat", { loggingEnabled: true, logger: (l) => lines.push(l) }).sendToAll("x");
     scope.done();
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^POST https:\/\/fake\.webpubsub\.azure\.com\/api\/hubs\/chat\/:send\?api-version=2024-12-01 202 in \d+ ms request-id rid$/);
+    assert.match(lines[0]!, new RegExp(`^POST https://fake\\.webpubsub\\.azure\\.com/api/hubs/chat/:send\\?api-version=${DEFAULT_API_VERSION} 202 in \\d+ ms request-id rid$`));
     const token = String(captured[0]!.headers["authorization"]).slice(7);
     assert.ok(lines.every((l) => !l.includes(token) && !l.includes(KEY)));
   });
