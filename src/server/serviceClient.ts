@@ -232,7 +232,8 @@ export class WebPubSubServiceClient {
     pipeline.addPolicy(retryAfterCapPolicy(options.retryOptions?.maxRetryDelayInMs ?? DEFAULT_MAX_RETRY_DELAY_MS), { afterPhase: "Retry" });
     this.#loggingEnabled = loggingEnabled === true;
     // The send lane (issue 14) where this client needs nothing the pipeline alone provides.
-    if (sign !== undefined && created.lean !== undefined && proxy === undefined && laneFits(pipelineOptions)) {
+    // (Not at an apiVersion the version guard has work for: its checks live on the generated calls.)
+    if (sign !== undefined && created.lean !== undefined && proxy === undefined && this.#rest === created.client && laneFits(pipelineOptions)) {
       const lane = createSendLane({
         endpoint: this.endpoint,
         transport: created.lean,
