@@ -4,10 +4,10 @@ import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCr
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
 import { bearerTokenAuthenticationPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
-import { PAGE_SIZE, WebPubSubError, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
+import { PAGE_SIZE, WebPubSubError, canSignSync, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
-import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
+import { clientAccess, checkTokenOptions, mintClientAccessToken, signClientAccessTokenSync, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
 import { encodeMessage, isBlob, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
@@ -713,7 +713,9 @@ export class WebPubSubServiceClient {
     checkTokenOptions(options);
     if (this.#closed) throw closedError("getClientAccessToken");
     const credential = this.#credential;
-    if (!isTokenCredential(credential)) return mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    if (!isTokenCredential(credential)) {
+      return canSignSync ? signClientAccessTokenSync(this.endpoint, this.hubName, credential.key, options) : mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    }
     if (options.jwtHeaders !== undefined) throw invalidArgument("jwtHeaders can only be used with an access key; the service signs tokens minted with a TokenCredential");
     const protocol = options.clientProtocol ?? "default";
     const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: _c, jwtHeaders: _j, ...operationOptions } = options;
