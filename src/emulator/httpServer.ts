@@ -5,7 +5,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { badRequest, RestError } from "./errors.js";
-import { SUPPORTED_API_VERSIONS, writeError } from "./httpIo.js";
+import { SUPPORTED_API_VERSIONS, writeError } from "./rest/index.js";
 
 /** Timeouts of the HTTP server; tests shorten them. */
 export interface HttpServerTimings {
