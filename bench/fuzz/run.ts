@@ -125,6 +125,8 @@ export async function runFuzz(overrides: Partial<FuzzOptions> = {}): Promise<Fuz
         target,
         subprotocol: c.subprotocol,
         send: c.send,
+        // A close ends the watch at once; a busy machine may need seconds to send it.
+        watchMs: c.expect === "close" ? 4_000 : 600,
         ...(c.headers ? { headers: c.headers } : {}),
       });
       const key =
