@@ -12,6 +12,9 @@ const JOIN_TIMEOUT_MS = 15_000;
 // Recovery attempts that fail to connect at all (not a refusal) before the session is given up.
 const MAX_RECOVERY_ATTEMPTS = 50;
 const RECOVERY_RETRY_MS = 100;
+// A handshake that neither opens nor fails (a SYN dropped by a full accept queue is retried
+// only after 1, 2, 4, 8… s) is abandoned and retried, or the 30 s recovery window runs out.
+const HANDSHAKE_TIMEOUT_MS = 3_000;
 
 interface Frame {
   type?: string;
@@ -37,6 +40,8 @@ class ReliableSoakClient implements SoakClient {
   sessionsLost = 0;
   sequenceGaps = 0;
   readonly lossReasons: string[] = [];
+  longestRecoveryMs = 0;
+  private droppedAt = 0;
   private ws: WebSocket | undefined;
   private connectionId = "";
   private reconnectionToken = "";
@@ -116,7 +121,7 @@ class ReliableSoakClient implements SoakClient {
   }
 
   private open(url: string, recovering: boolean): WebSocket {
-    const ws = new WebSocket(url, RELIABLE_PROTOCOL, { perMessageDeflate: false });
+    const ws = new WebSocket(url, RELIABLE_PROTOCOL, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     this.ws = ws;
     ws.on("message", (data) => this.onFrame(ws, data));
     ws.on("error", () => undefined);
@@ -125,6 +130,7 @@ class ReliableSoakClient implements SoakClient {
       this.state = "open";
       if (recovering) {
         this.recoveries++;
+        this.longestRecoveryMs = Math.max(this.longestRecoveryMs, Date.now() - this.droppedAt);
         // Tell the service at once what arrived, so its replay can start past it.
         this.ackedSeq = 0;
         this.flushAck();
@@ -180,12 +186,17 @@ class ReliableSoakClient implements SoakClient {
     if (wasOpen && code !== 1006) return this.loseSession(`closed by the service: ${code} ${reason.toString()}`);
     // A dropped socket, or a recovery that could not connect: try again while the session lives.
     this.state = "down";
-    if (wasOpen) this.recoveryAttempts = 0;
+    if (wasOpen) {
+      this.recoveryAttempts = 0;
+      this.droppedAt = Date.now();
+    }
     this.retryTimer = setTimeout(() => this.recover(), wasOpen ? 0 : RECOVERY_RETRY_MS);
   }
 
   private dropAndRecover(): void {
     clearTimeout(this.blackholeTimer);
+    clearTimeout(this.retryTimer);
+    this.droppedAt = Date.now();
     const old = this.ws;
     this.ws = undefined;
     old?.terminate();

@@ -79,6 +79,8 @@ export interface SoakReport {
   recoveries: number;
   failedRecoveries: number;
   sequenceGaps: number;
+  /** The longest time any client took to recover, in ms. */
+  longestRecoveryMs: number;
   /** Why sessions were lost, with counts, as the clients saw it. */
   lossReasons: Record<string, number>;
   /** Why the emulator ended sessions during the run (its log), with counts. */
@@ -279,6 +281,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       recoveries: clients.reduce((s, c) => s + c.recoveries, 0),
       failedRecoveries: clients.reduce((s, c) => s + c.failedRecoveries, 0),
       sequenceGaps: clients.reduce((s, c) => s + c.sequenceGaps, 0),
+      longestRecoveryMs: clients.reduce((m, c) => Math.max(m, c.longestRecoveryMs), 0),
       lossReasons: {},
       emulatorEnds: {},
       restErrors,
@@ -423,7 +426,7 @@ export function formatSoakReport(r: SoakReport): string[] {
     `duplicated:        ${r.duplicated}`,
     `out of order:      ${r.outOfOrder}`,
     `chaos:             ${r.kills} socket kills, ${r.blackholes} silent black-holes`,
-    `recoveries:        ${r.recoveries} (${r.failedRecoveries} refused or lost sessions, ${r.sequenceGaps} sequence gaps)`,
+    `recoveries:        ${r.recoveries} (${r.failedRecoveries} refused or lost sessions, ${r.sequenceGaps} sequence gaps; longest ${(r.longestRecoveryMs / 1000).toFixed(1)} s)`,
     ...Object.entries(r.lossReasons).map(([why, n]) => `  lost session (${n}): ${why}`),
     ...Object.entries(r.emulatorEnds).map(([why, n]) => `  emulator ended ${n} session(s) during the run: ${why}`),
     `REST errors:       ${r.restErrors}`,
