@@ -3,3 +3,4 @@ export * from "./errors.js";
 export * from "./jwt.js";
 export * from "./connectionString.js";
 export { bytesToBase64Url, base64UrlToBytes, textToBase64Url } from "./base64url.js";
+export * from "./protocol/index.js";
