@@ -143,7 +143,7 @@ export class WebPubSubClient {
       await this.connectFresh(life.signal);
     } catch (err) {
       // stop() during start already ended the run and emitted `stopped`.
-      if (this.state !== "stopped") this.finishStop(undefined, false);
+      if ((this.state as State) !== "stopped") this.finishStop(undefined, false);
       if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
       throw err;
     } finally {
