@@ -30,14 +30,26 @@ export function clientUrl(emu: { port: number }, hub: string, o: UrlOptions = {}
   return `ws://127.0.0.1:${port}/client/hubs/${hub}?access_token=${signJwtSync(claims, DEFAULT_ACCESS_KEY)}`;
 }
 
-/** Signs a REST call to the emulator like the service SDK does. */
-export async function restSend(emu: Emulator, path: string, body: string, contentType = "text/plain"): Promise<number> {
+/** Starts an emulator on a given port (to restart one where its clients expect it). */
+export function startEmulatorOnPort(port: number, options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ ...options, port });
+}
+
+/** Calls the emulator's REST API with a signed token; returns the status. */
+export async function restCall(emu: { port: number }, method: string, path: string, body?: string, contentType = "text/plain"): Promise<number> {
   const url = `http://127.0.0.1:${emu.port}${path}${path.includes("?") ? "&" : "?"}api-version=2024-12-01`;
   const now = Math.floor(Date.now() / 1000);
   const token = signJwtSync({ aud: url, iat: now, exp: now + 300 }, DEFAULT_ACCESS_KEY);
-  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": contentType }, body });
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["content-type"] = contentType;
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
   await res.arrayBuffer();
   return res.status;
+}
+
+/** POSTs a message through the emulator's REST API; returns the status (202 when sent). */
+export function restSend(emu: { port: number }, path: string, body: string, contentType = "text/plain"): Promise<number> {
+  return restCall(emu, "POST", path, body, contentType);
 }
 
 /** Resolves with the next emission of `event` on anything with `on`/`off`. */
@@ -140,8 +152,17 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
+/** What the upstream answers to one event. */
+export interface UpstreamAnswer {
+  status?: number;
+  type?: string;
+  body?: string;
+}
+
 /** Starts an upstream whose answers come from `answer`. */
-export async function startUpstream(answer: (event: string, body: string) => { status?: number; type?: string; body?: string }): Promise<Upstream> {
+export async function startUpstream(
+  answer: (event: string, body: string) => UpstreamAnswer | Promise<UpstreamAnswer>,
+): Promise<Upstream> {
   const events: { event: string; body: string }[] = [];
   const server: HttpServer = createHttpServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -154,11 +175,12 @@ export async function startUpstream(answer: (event: string, body: string) => { s
       const event = String(req.headers["ce-eventname"] ?? "");
       const body = Buffer.concat(chunks).toString("utf8");
       events.push({ event, body });
-      const a = answer(event, body);
+      void Promise.resolve(answer(event, body)).then((a) => {
       const headers: Record<string, string> = {};
       if (a.type) headers["content-type"] = a.type;
       res.writeHead(a.status ?? (a.body === undefined ? 204 : 200), headers);
       res.end(a.body);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
