@@ -2,5 +2,9 @@
 export * from "./errors.js";
 export * from "./jwt.js";
 export * from "./connectionString.js";
-export { bytesToBase64Url, base64UrlToBytes, textToBase64Url } from "./base64url.js";
+export * from "./cloudEvents.js";
+export * from "./rules.js";
+export * from "./mediaType.js";
+export { loadBuiltinModule } from "./builtin.js";
+export { bytesToBase64Url, base64UrlToBytes, textToBase64Url, textToBase64, base64ToText } from "./base64url.js";
 export * from "./protocol/index.js";

@@ -1,17 +1,11 @@
+import { loadBuiltinModule } from "./builtin.js";
 import { base64UrlToBytes, bytesToBase64Url, textToBase64Url } from "./base64url.js";
 
 type NodeCrypto = typeof import("node:crypto");
 
-// getBuiltinModule (Node >= 20.16) loads node:crypto without a static import,
-// so this module still loads on edge runtimes, where WebCrypto is used instead.
-const nodeCrypto: NodeCrypto | undefined = (() => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return proc?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
-  } catch {
-    return undefined;
-  }
-})();
+// Loaded without a static import, so this module still loads on edge runtimes and in
+// browsers, where WebCrypto is used instead.
+const nodeCrypto: NodeCrypto | undefined = loadBuiltinModule<NodeCrypto>("node:crypto");
 
 const encoder = new TextEncoder();
 

@@ -3,19 +3,11 @@
 // bytes, and hands anything unusual (streams, Blob, multipart, proxies, TLS, progress,
 // streamed responses) to the Azure default client. Being node:http, nock intercepts it.
 import { RestError, createDefaultHttpClient, createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { loadBuiltinModule } from "../core/index.js";
 
 type NodeHttp = typeof import("node:http");
 type NodeZlib = typeof import("node:zlib");
 type Agent = import("node:http").Agent;
-
-function builtin<T>(id: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return proc?.getBuiltinModule?.(id) as T | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** An HttpClient whose sockets can be released. */
 export interface DisposableHttpClient extends HttpClient {
@@ -46,9 +38,9 @@ function abortError(): Error {
 
 /** Creates the client, or undefined where node:http is missing (the Azure default is used then). */
 export function createLeanHttpClient(): DisposableHttpClient | undefined {
-  const maybeHttp = builtin<NodeHttp>("node:http");
-  const maybeHttps = builtin<typeof import("node:https")>("node:https");
-  const maybeZlib = builtin<NodeZlib>("node:zlib");
+  const maybeHttp = loadBuiltinModule<NodeHttp>("node:http");
+  const maybeHttps = loadBuiltinModule<typeof import("node:https")>("node:https");
+  const maybeZlib = loadBuiltinModule<NodeZlib>("node:zlib");
   if (!maybeHttp || !maybeHttps || !maybeZlib) return undefined;
   const http = maybeHttp;
   const https = maybeHttps;

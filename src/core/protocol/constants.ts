@@ -32,18 +32,13 @@ export const MAX_GROUP_NAME_LENGTH = 1024;
 /** The longest `ttlSeconds` a sendToGroup may ask for. */
 export const MAX_TTL_SECONDS = 300;
 
-// Event names become part of the CloudEvents `ce-type`; matched case-insensitively.
-const EVENT_NAME = /^[a-z][a-z0-9_.-]{0,127}$/i;
-
 /** True for a group name the service accepts: 1-1024 characters, not only whitespace. */
 export function isValidGroupName(group: unknown): group is string {
   return typeof group === "string" && group.length >= 1 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== "";
 }
 
-/** True for a user event name the service forwards upstream (`^[a-z][a-z0-9_.-]{0,127}$`, any case). */
-export function isValidEventName(event: unknown): event is string {
-  return typeof event === "string" && EVENT_NAME.test(event);
-}
+// The event-name rule is the upstream's (it becomes part of `ce-type`): defined once in rules.ts.
+export { isValidEventName } from "../rules.js";
 
 /** True for an id the protocol carries as a uint64 that JavaScript can hold exactly. */
 export function isUint(value: unknown): value is number {
