@@ -435,7 +435,7 @@ export class WebPubSubClient {
     const source = this.credential.getClientAccessUrl;
     let url: unknown;
     try {
-      url = typeof source === "string" ? source : await source({ abortSignal: signal });
+      url = typeof source === "string" ? source : await untilAborted(Promise.resolve(source({ abortSignal: signal })), signal);
     } catch (err) {
       throw new ConnectionError("getClientAccessUrl failed", { cause: err });
     }
@@ -818,6 +818,16 @@ async function sleepUnlessStopped(ms: number, signal: AbortSignalLike | undefine
     life.removeEventListener("abort", onStop);
     signal?.removeEventListener("abort", onStop);
   }
+}
+
+/** Settles like `promise`, or rejects as soon as `signal` aborts (a URL source may ignore it). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ConnectionError("the connection attempt was aborted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Binary data is handed out as an ArrayBuffer, as the official client does. */
