@@ -71,40 +71,40 @@ interface Queued {
  * timeouts, retries that keep their ackId, a custom WebSocket).
  */
 export class WebPubSubClient {
-  private readonly credential: WebPubSubClientCredential;
-  private readonly options: ResolvedClientOptions;
-  private readonly reliable: boolean;
-  private readonly events = new Emitter<WebPubSubClientEvents>();
-  private readonly acks = new PendingRequests<number, WebPubSubResult>();
-  private readonly invocations = new PendingRequests<string, InvokeEventResult>();
+  readonly #credential: WebPubSubClientCredential;
+  readonly #options: ResolvedClientOptions;
+  readonly #reliable: boolean;
+  readonly #events = new Emitter<WebPubSubClientEvents>();
+  readonly #acks = new PendingRequests<number, WebPubSubResult>();
+  readonly #invocations = new PendingRequests<string, InvokeEventResult>();
   /** Groups to rejoin after a fresh reconnect. */
-  private readonly groups = new Set<string>();
-  private queue: Queued[] = [];
-  private factory: WebSocketFactory | undefined;
-  private state: State = "stopped";
+  readonly #groups = new Set<string>();
+  #queue: Queued[] = [];
+  #factory: WebSocketFactory | undefined;
+  #state: State = "stopped";
   /** Aborted by stop(): cancels connects, sleeps and getClientAccessUrl. One per start(). */
-  private life = new AbortController();
-  private whenStopped: Promise<void> = Promise.resolve();
-  private markStopped: () => void = () => undefined;
-  private socket: WebSocketLike | undefined;
-  private opening: Opening | undefined;
-  private url: string | undefined;
-  private connectionId: string | undefined;
-  private userId: string | null = null;
-  private reconnectionToken: string | undefined;
-  private lastDisconnected: DisconnectedMessage | undefined;
+  #life = new AbortController();
+  #whenStopped: Promise<void> = Promise.resolve();
+  #markStopped: () => void = () => undefined;
+  #socket: WebSocketLike | undefined;
+  #opening: Opening | undefined;
+  #url: string | undefined;
+  #connectionId: string | undefined;
+  #userId: string | null = null;
+  #reconnectionToken: string | undefined;
+  #lastDisconnected: DisconnectedMessage | undefined;
   /** True from a connection's `connected` frame until its `disconnected` event. */
-  private live = false;
-  private receiver = new SequenceReceiver();
-  private sinceSequenceAck = 0;
-  private nextAckId = 1;
-  private nextInvocation = 1;
-  private framesReceived = 0;
-  private framesSeen = 0;
-  private lastActivity = 0;
-  private lastPing = 0;
-  private lastSequenceAck = 0;
-  private ticker: ReturnType<typeof setInterval> | undefined;
+  #live = false;
+  #receiver = new SequenceReceiver();
+  #sinceSequenceAck = 0;
+  #nextAckId = 1;
+  #nextInvocation = 1;
+  #framesReceived = 0;
+  #framesSeen = 0;
+  #lastActivity = 0;
+  #lastPing = 0;
+  #lastSequenceAck = 0;
+  #ticker: ReturnType<typeof setInterval> | undefined;
 
   /**
    * @param credential - A client access URL, or `{ getClientAccessUrl }` called on start and
@@ -112,38 +112,38 @@ export class WebPubSubClient {
    * @param options - See {@link WebPubSubClientOptions}.
    */
   constructor(credential: string | WebPubSubClientCredential, options?: WebPubSubClientOptions) {
-    if (typeof credential === "string") this.credential = { getClientAccessUrl: credential };
+    if (typeof credential === "string") this.#credential = { getClientAccessUrl: credential };
     else if (
       credential &&
       (typeof credential.getClientAccessUrl === "string" || typeof credential.getClientAccessUrl === "function")
     ) {
-      this.credential = credential;
+      this.#credential = credential;
     } else {
       throw invalidArgument("credential must be a client access URL or { getClientAccessUrl }");
     }
-    this.options = resolveClientOptions(options);
-    const url = this.credential.getClientAccessUrl;
-    if (typeof url === "string") checkUrl(url, this.options.allowInsecureConnection);
-    this.reliable = this.options.protocol.isReliableSubProtocol;
+    this.#options = resolveClientOptions(options);
+    const url = this.#credential.getClientAccessUrl;
+    if (typeof url === "string") checkUrl(url, this.#options.allowInsecureConnection);
+    this.#reliable = this.#options.protocol.isReliableSubProtocol;
   }
 
   /** Connects. Resolves once the connection is ready and `connected` has fired. */
   async start(options: StartOptions = {}): Promise<void> {
-    if (this.state !== "stopped") {
-      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() needs a stopped client; this one is ${this.state}`);
+    if (this.#state !== "stopped") {
+      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() needs a stopped client; this one is ${this.#state}`);
     }
     if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
     const life = new AbortController();
-    this.life = life;
-    this.whenStopped = new Promise<void>((resolve) => (this.markStopped = resolve));
-    this.state = "connecting";
+    this.#life = life;
+    this.#whenStopped = new Promise<void>((resolve) => (this.#markStopped = resolve));
+    this.#state = "connecting";
     const onAbort = (): void => life.abort();
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await this.connectFresh(life.signal);
+      await this.#connectFresh(life.signal);
     } catch (err) {
       // stop() during start already ended the run and emitted `stopped`.
-      if ((this.state as State) !== "stopped") this.finishStop(undefined, false);
+      if ((this.#state as State) !== "stopped") this.#finishStop(undefined, false);
       if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
       throw err;
     } finally {
@@ -156,26 +156,26 @@ export class WebPubSubClient {
    * connection was up) and `stopped` fire. Resolves once stopped; safe to call twice.
    */
   stop(): Promise<void> {
-    if (this.state === "stopped" || this.state === "stopping") return this.whenStopped;
-    const wasConnected = this.state === "connected";
-    this.state = "stopping";
-    this.life.abort();
-    this.failEverything("WPS_ERR_CLOSED", "the client was stopped");
-    const ws = this.socket;
+    if (this.#state === "stopped" || this.#state === "stopping") return this.#whenStopped;
+    const wasConnected = this.#state === "connected";
+    this.#state = "stopping";
+    this.#life.abort();
+    this.#failEverything("WPS_ERR_CLOSED", "the client was stopped");
+    const ws = this.#socket;
     if (ws && wasConnected) {
       // A clean close tells the service not to keep the connection for recovery.
-      const timer = setTimeout(() => this.drop(ws, 1006, "The service did not answer the close frame."), STOP_GRACE_MS);
-      void this.whenStopped.then(() => clearTimeout(timer));
+      const timer = setTimeout(() => this.#drop(ws, 1006, "The service did not answer the close frame."), STOP_GRACE_MS);
+      void this.#whenStopped.then(() => clearTimeout(timer));
       try {
         ws.close(1000, "");
       } catch {
-        this.drop(ws, 1006, "The socket could not be closed.");
+        this.#drop(ws, 1006, "The socket could not be closed.");
       }
     } else {
-      if (ws) this.forget(ws);
-      this.finishStop(undefined, true);
+      if (ws) this.#forget(ws);
+      this.#finishStop(undefined, true);
     }
-    return this.whenStopped;
+    return this.#whenStopped;
   }
 
   /** Stops the client at the end of an `await using` block. */
@@ -185,12 +185,12 @@ export class WebPubSubClient {
 
   /** Adds a listener. Events: see {@link WebPubSubClientEvents}. */
   on<K extends keyof WebPubSubClientEvents>(event: K, listener: Listener<WebPubSubClientEvents[K]>): void {
-    this.events.on(event, listener);
+    this.#events.on(event, listener);
   }
 
   /** Removes a listener added with {@link WebPubSubClient.on}. */
   off<K extends keyof WebPubSubClientEvents>(event: K, listener: Listener<WebPubSubClientEvents[K]>): void {
-    this.events.off(event, listener);
+    this.#events.off(event, listener);
   }
 
   /** Sends to a group. Resolves with the ack (`isDuplicated` when a retry found it already done). */
@@ -204,9 +204,9 @@ export class WebPubSubClient {
     const data = encodeData(content, dataType);
     const noEcho = options.noEcho ?? false;
     if (options.fireAndForget) {
-      return this.sendUnacked({ type: "sendToGroup", group: groupName, noEcho, dataType, data }, options.abortSignal);
+      return this.#sendUnacked({ type: "sendToGroup", group: groupName, noEcho, dataType, data }, options.abortSignal);
     }
-    return this.sendAcked(
+    return this.#sendAcked(
       (ackId) => ({ type: "sendToGroup", group: groupName, ackId, noEcho, dataType, data }),
       options.ackId,
       options.abortSignal,
@@ -222,23 +222,23 @@ export class WebPubSubClient {
   ): Promise<WebPubSubResult> {
     checkName(eventName, "eventName");
     const data = encodeData(content, dataType);
-    if (options.fireAndForget) return this.sendUnacked({ type: "event", event: eventName, dataType, data }, options.abortSignal);
-    return this.sendAcked((ackId) => ({ type: "event", event: eventName, ackId, dataType, data }), options.ackId, options.abortSignal);
+    if (options.fireAndForget) return this.#sendUnacked({ type: "event", event: eventName, dataType, data }, options.abortSignal);
+    return this.#sendAcked((ackId) => ({ type: "event", event: eventName, ackId, dataType, data }), options.ackId, options.abortSignal);
   }
 
   /** Joins a group; the group is rejoined after a fresh reconnect (`autoRejoinGroups`). */
   async joinGroup(groupName: string, options: JoinGroupOptions = {}): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const result = await this.sendAcked((ackId) => ({ type: "joinGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
-    this.groups.add(groupName);
+    const result = await this.#sendAcked((ackId) => ({ type: "joinGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
+    this.#groups.add(groupName);
     return result;
   }
 
   /** Leaves a group. */
   async leaveGroup(groupName: string, options: LeaveGroupOptions = {}): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const result = await this.sendAcked((ackId) => ({ type: "leaveGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
-    this.groups.delete(groupName);
+    const result = await this.#sendAcked((ackId) => ({ type: "leaveGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
+    this.#groups.delete(groupName);
     return result;
   }
 
@@ -254,36 +254,36 @@ export class WebPubSubClient {
   ): Promise<InvokeEventResult> {
     checkName(eventName, "eventName");
     const data = encodeData(content, dataType);
-    const invocationId = options.invocationId ?? this.newInvocationId();
+    const invocationId = options.invocationId ?? this.#newInvocationId();
     if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
-    if (this.invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting for its response`);
+    if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting for its response`);
     const text = encodeFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
     const signal = options.abortSignal;
-    const pending = this.invocations.add(
+    const pending = this.#invocations.add(
       invocationId,
       signal,
       () => new InvocationError("WPS_ERR_ABORTED", `invokeEvent('${eventName}') was aborted`, { invocationId }),
     );
     try {
-      const queued = this.transmit(text, signal, false);
+      const queued = this.#transmit(text, signal, false);
       if (queued) await queued;
     } catch (err) {
       const e = err as SendMessageError;
-      this.invocations.reject(invocationId, new InvocationError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { invocationId, cause: err }));
+      this.#invocations.reject(invocationId, new InvocationError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { invocationId, cause: err }));
       return pending;
     }
-    this.invocations.arm(
+    this.#invocations.arm(
       invocationId,
-      this.options.ackTimeoutInMs,
-      () => new InvocationError("WPS_ERR_ACK_TIMEOUT", `No response to invocation '${invocationId}' within ${this.options.ackTimeoutInMs} ms`, { invocationId }),
+      this.#options.ackTimeoutInMs,
+      () => new InvocationError("WPS_ERR_ACK_TIMEOUT", `No response to invocation '${invocationId}' within ${this.#options.ackTimeoutInMs} ms`, { invocationId }),
     );
     return pending;
   }
 
   // ---- sending ----
 
-  private async sendUnacked(frame: ClientFrame, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
-    const queued = this.transmit(encodeFrame(frame), signal, false);
+  async #sendUnacked(frame: ClientFrame, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
+    const queued = this.#transmit(encodeFrame(frame), signal, false);
     if (queued) await queued;
     return { isDuplicated: false };
   }
@@ -293,42 +293,42 @@ export class WebPubSubClient {
    * sends the same frame with the same ackId, so the service answers `Duplicate` instead of
    * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final.
    */
-  private async sendAcked(
+  async #sendAcked(
     build: (ackId: number) => ClientFrame,
     ackId: number | undefined,
     signal: AbortSignalLike | undefined,
   ): Promise<WebPubSubResult> {
     if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
-    const id = ackId ?? this.newAckId();
-    if (this.acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting for its ack`);
+    const id = ackId ?? this.#newAckId();
+    if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting for its ack`);
     const text = encodeFrame(build(id));
     for (let retry = 1; ; retry++) {
       try {
-        return await this.attempt(id, text, signal, false);
+        return await this.#attempt(id, text, signal, false);
       } catch (err) {
-        if (!isRetryable(err) || signal?.aborted || this.life.signal.aborted) throw err;
-        const delay = retryDelay(this.options.messageRetryOptions, retry);
+        if (!isRetryable(err) || signal?.aborted || this.#life.signal.aborted) throw err;
+        const delay = retryDelay(this.#options.messageRetryOptions, retry);
         if (delay === undefined) throw err;
         // After a loss the frame waits in the queue for the next connection anyway.
         if ((err as SendMessageError).code !== "WPS_ERR_CONNECTION_LOST") {
-          await sleepUnlessStopped(delay, signal, this.life.signal, err as Error);
+          await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
         }
       }
     }
   }
 
   /** One try: registers the ack, writes (or queues) the frame, then arms the ack timeout. */
-  private async attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
-    const pending = this.acks.add(ackId, signal, () => new SendMessageError("WPS_ERR_ABORTED", `message ${ackId} was aborted`, { ackId }));
+  async #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
+    const pending = this.#acks.add(ackId, signal, () => new SendMessageError("WPS_ERR_ABORTED", `message ${ackId} was aborted`, { ackId }));
     try {
-      const queued = this.transmit(text, signal, direct);
+      const queued = this.#transmit(text, signal, direct);
       if (queued) await queued;
     } catch (err) {
       const e = err as SendMessageError;
-      this.acks.reject(ackId, new SendMessageError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { ackId, cause: err }));
+      this.#acks.reject(ackId, new SendMessageError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { ackId, cause: err }));
       return pending;
     }
-    this.acks.arm(ackId, this.options.ackTimeoutInMs, () => new SendMessageError("WPS_ERR_ACK_TIMEOUT", `No ack for message ${ackId} within ${this.options.ackTimeoutInMs} ms`, { ackId }));
+    this.#acks.arm(ackId, this.#options.ackTimeoutInMs, () => new SendMessageError("WPS_ERR_ACK_TIMEOUT", `No ack for message ${ackId} within ${this.#options.ackTimeoutInMs} ms`, { ackId }));
     return pending;
   }
 
@@ -336,10 +336,10 @@ export class WebPubSubClient {
    * Writes a frame now when connected (or `direct`, for rejoins before `connected`), queues it
    * while (re)connecting, and refuses it when stopped. Returns a promise only when queued.
    */
-  private transmit(text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<void> | undefined {
+  #transmit(text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<void> | undefined {
     if (signal?.aborted) throw new SendMessageError("WPS_ERR_ABORTED", "the send was aborted");
-    if (this.state === "connected" || direct) {
-      const ws = this.socket;
+    if (this.#state === "connected" || direct) {
+      const ws = this.#socket;
       if (!ws || ws.readyState !== OPEN) throw new SendMessageError("WPS_ERR_CONNECTION_LOST", "the connection was lost");
       try {
         ws.send(text);
@@ -348,14 +348,14 @@ export class WebPubSubClient {
       }
       return undefined;
     }
-    if (this.state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", "the client is not started; call start() first");
-    if (this.state === "stopping") throw new SendMessageError("WPS_ERR_CLOSED", "the client was stopped");
-    if (this.queue.length >= this.options.maxQueuedMessages) {
-      throw new SendMessageError("WPS_ERR_QUEUE_FULL", `${this.queue.length} messages already wait for the connection (maxQueuedMessages)`);
+    if (this.#state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", "the client is not started; call start() first");
+    if (this.#state === "stopping") throw new SendMessageError("WPS_ERR_CLOSED", "the client was stopped");
+    if (this.#queue.length >= this.#options.maxQueuedMessages) {
+      throw new SendMessageError("WPS_ERR_QUEUE_FULL", `${this.#queue.length} messages already wait for the connection (maxQueuedMessages)`);
     }
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
-        this.queue = this.queue.filter((q) => q !== item);
+        this.#queue = this.#queue.filter((q) => q !== item);
         reject(new SendMessageError("WPS_ERR_ABORTED", "the send was aborted while waiting for the connection"));
       };
       const item: Queued = {
@@ -365,15 +365,15 @@ export class WebPubSubClient {
         detach: () => signal?.removeEventListener("abort", onAbort),
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.queue.push(item);
+      this.#queue.push(item);
     });
   }
 
   /** Writes the frames queued while (re)connecting, in order. */
-  private flushQueue(): void {
-    const ws = this.socket;
-    while (this.queue.length && ws && ws.readyState === OPEN && this.state === "connected") {
-      const item = this.queue.shift()!;
+  #flushQueue(): void {
+    const ws = this.#socket;
+    while (this.#queue.length && ws && ws.readyState === OPEN && this.#state === "connected") {
+      const item = this.#queue.shift()!;
       item.detach();
       try {
         ws.send(item.text);
@@ -384,55 +384,55 @@ export class WebPubSubClient {
     }
   }
 
-  private newAckId(): number {
-    while (this.acks.has(this.nextAckId)) this.nextAckId++;
-    return this.nextAckId++;
+  #newAckId(): number {
+    while (this.#acks.has(this.#nextAckId)) this.#nextAckId++;
+    return this.#nextAckId++;
   }
 
-  private newInvocationId(): string {
+  #newInvocationId(): string {
     const uuid = (globalThis.crypto as { randomUUID?: () => string } | undefined)?.randomUUID;
     // randomUUID needs a secure context in browsers; the counter keeps ids unique on this client anyway.
-    return uuid ? uuid.call(globalThis.crypto) : `${Date.now().toString(36)}-${(this.nextInvocation++).toString(36)}`;
+    return uuid ? uuid.call(globalThis.crypto) : `${Date.now().toString(36)}-${(this.#nextInvocation++).toString(36)}`;
   }
 
   // ---- connecting ----
 
   /** A new connection: fresh URL, handshake, rejoin, then `connected`. Throws ConnectionError. */
-  private async connectFresh(signal: AbortSignal): Promise<void> {
-    const url = await this.fetchUrl(signal);
-    this.url = url;
-    this.receiver = new SequenceReceiver();
-    this.sinceSequenceAck = 0;
-    this.lastDisconnected = undefined;
-    const connected = await this.open(url, false, signal);
-    const ws = this.socket!;
-    this.connectionId = connected!.connectionId;
-    this.userId = connected!.userId ?? null;
-    this.reconnectionToken = connected!.reconnectionToken;
-    this.live = true;
-    this.startTicker();
-    if (this.options.autoRejoinGroups && this.groups.size) {
+  async #connectFresh(signal: AbortSignal): Promise<void> {
+    const url = await this.#fetchUrl(signal);
+    this.#url = url;
+    this.#receiver = new SequenceReceiver();
+    this.#sinceSequenceAck = 0;
+    this.#lastDisconnected = undefined;
+    const connected = await this.#open(url, false, signal);
+    const ws = this.#socket!;
+    this.#connectionId = connected!.connectionId;
+    this.#userId = connected!.userId ?? null;
+    this.#reconnectionToken = connected!.reconnectionToken;
+    this.#live = true;
+    this.#startTicker();
+    if (this.#options.autoRejoinGroups && this.#groups.size) {
       await Promise.all(
-        [...this.groups].map(async (group) => {
-          const ackId = this.newAckId();
+        [...this.#groups].map(async (group) => {
+          const ackId = this.#newAckId();
           try {
-            await this.attempt(ackId, encodeFrame({ type: "joinGroup", group, ackId }), undefined, true);
+            await this.#attempt(ackId, encodeFrame({ type: "joinGroup", group, ackId }), undefined, true);
           } catch (error) {
             // A loss during the rejoin fails this connect as a whole instead.
-            if (this.socket === ws) this.events.emit("rejoin-group-failed", { group, error: error as Error });
+            if (this.#socket === ws) this.#events.emit("rejoin-group-failed", { group, error: error as Error });
           }
         }),
       );
     }
     if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
-    if (this.socket !== ws) throw new ConnectionError("the connection was lost while rejoining groups");
-    this.state = "connected";
-    this.events.emit("connected", { connectionId: this.connectionId, userId: this.userId as string });
-    this.flushQueue();
+    if (this.#socket !== ws) throw new ConnectionError("the connection was lost while rejoining groups");
+    this.#state = "connected";
+    this.#events.emit("connected", { connectionId: this.#connectionId, userId: this.#userId as string });
+    this.#flushQueue();
   }
 
-  private async fetchUrl(signal: AbortSignal): Promise<string> {
-    const source = this.credential.getClientAccessUrl;
+  async #fetchUrl(signal: AbortSignal): Promise<string> {
+    const source = this.#credential.getClientAccessUrl;
     let url: unknown;
     try {
       url = typeof source === "string" ? source : await untilAborted(Promise.resolve(source({ abortSignal: signal })), signal);
@@ -441,27 +441,27 @@ export class WebPubSubClient {
     }
     if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
     if (typeof url !== "string") throw new ConnectionError(`getClientAccessUrl must return a string, got ${typeof url}`);
-    return checkUrl(url, this.options.allowInsecureConnection);
+    return checkUrl(url, this.#options.allowInsecureConnection);
   }
 
   /**
    * Opens a socket. A fresh one resolves with the `connected` frame; a recovery resolves on
    * the first frame after open (a refused recovery opens, then closes with 1008 at once).
    */
-  private open(url: string, recovery: boolean, signal: AbortSignal): Promise<ConnectedFrame | undefined> {
+  #open(url: string, recovery: boolean, signal: AbortSignal): Promise<ConnectedFrame | undefined> {
     return new Promise<ConnectedFrame | undefined>((resolve, reject) => {
       if (signal.aborted) return reject(new ConnectionError("the connection attempt was aborted"));
       let ws: WebSocketLike;
       try {
-        this.factory ??= this.options.webSocket ? toFactory(this.options.webSocket) : defaultWebSocketFactory();
-        ws = this.factory(url, this.options.protocol.name);
+        this.#factory ??= this.#options.webSocket ? toFactory(this.#options.webSocket) : defaultWebSocketFactory();
+        ws = this.#factory(url, this.#options.protocol.name);
       } catch (err) {
         return reject(err instanceof WebPubSubError ? err : new ConnectionError("the WebSocket could not be created", { cause: err }));
       }
       const cleanup = (): void => {
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
-        if (this.opening === opening) this.opening = undefined;
+        if (this.#opening === opening) this.#opening = undefined;
       };
       const opening: Opening = {
         recovery,
@@ -475,47 +475,47 @@ export class WebPubSubClient {
         },
       };
       const fail = (message: string): void => {
-        this.forget(ws);
+        this.#forget(ws);
         opening.reject(new ConnectionError(message));
       };
       const onAbort = (): void => fail("the connection attempt was aborted");
       // The handshake gets as long as an ack: both are the service answering.
-      const limit = this.options.ackTimeoutInMs || RECOVERY_WINDOW_MS;
+      const limit = this.#options.ackTimeoutInMs || RECOVERY_WINDOW_MS;
       const timer = setTimeout(() => fail(`no answer from the service within ${limit} ms`), limit);
       signal.addEventListener("abort", onAbort, { once: true });
-      this.opening = opening;
-      this.socket = ws;
+      this.#opening = opening;
+      this.#socket = ws;
       if ("binaryType" in ws) ws.binaryType = "arraybuffer";
       ws.onopen = () => {
-        if (this.socket !== ws) return;
-        this.framesReceived++;
+        if (this.#socket !== ws) return;
+        this.#framesReceived++;
         if (recovery) {
           // Resend the last sequenceAck: the service may not have got it before the drop.
-          if (this.receiver.latest > 0) ws.send(encodeFrame({ type: "sequenceAck", sequenceId: this.receiver.latest }));
+          if (this.#receiver.latest > 0) ws.send(encodeFrame({ type: "sequenceAck", sequenceId: this.#receiver.latest }));
           // Any answer proves the service took the connection back.
           ws.send(encodeFrame({ type: "ping" }));
         }
       };
-      ws.onmessage = (event: { data: unknown }) => this.onMessage(ws, event.data);
-      ws.onclose = (event: { code?: number; reason?: string }) => this.onSocketClose(ws, event.code ?? 1006, event.reason ?? "");
+      ws.onmessage = (event: { data: unknown }) => this.#onMessage(ws, event.data);
+      ws.onclose = (event: { code?: number; reason?: string }) => this.#onSocketClose(ws, event.code ?? 1006, event.reason ?? "");
       // `close` follows every error; this listener only keeps `ws` from throwing.
       ws.onerror = () => undefined;
     });
   }
 
   /** Recovery of the same connection (reliable protocol). True when it came back. */
-  private async recover(code: number, reason: string, signal: AbortSignal): Promise<boolean> {
-    const connectionId = this.connectionId!;
-    const url = new URL(this.url!);
+  async #recover(code: number, reason: string, signal: AbortSignal): Promise<boolean> {
+    const connectionId = this.#connectionId!;
+    const url = new URL(this.#url!);
     url.searchParams.set("awps_connection_id", connectionId);
-    url.searchParams.set("awps_reconnection_token", this.reconnectionToken!);
-    this.state = "recovering";
-    this.events.emit("recovering", { connectionId, code, reason });
+    url.searchParams.set("awps_reconnection_token", this.#reconnectionToken!);
+    this.#state = "recovering";
+    this.#events.emit("recovering", { connectionId, code, reason });
     const started = Date.now();
     let delay = 0;
     for (let attempts = 1; !signal.aborted; attempts++) {
       try {
-        await this.open(url.toString(), true, signal);
+        await this.#open(url.toString(), true, signal);
       } catch (err) {
         if (signal.aborted || (err as ConnectionError).closeCode === 1008) return false;
         delay = Math.min(delay ? delay * 2 : RECOVERY_FIRST_DELAY_MS, RECOVERY_MAX_DELAY_MS);
@@ -528,34 +528,34 @@ export class WebPubSubClient {
         }
         continue;
       }
-      this.state = "connected";
-      this.startTicker();
-      this.events.emit("recovered", { connectionId, attempts, elapsedMs: Date.now() - started });
-      this.flushQueue();
+      this.#state = "connected";
+      this.#startTicker();
+      this.#events.emit("recovered", { connectionId, attempts, elapsedMs: Date.now() - started });
+      this.#flushQueue();
       return true;
     }
     return false;
   }
 
   /** After a connection was lost while connected: recover, else reconnect, else stop. */
-  private async afterLoss(code: number, reason: string): Promise<void> {
-    const signal = this.life.signal;
+  async #afterLoss(code: number, reason: string): Promise<void> {
+    const signal = this.#life.signal;
     const recoverable =
-      this.reliable && this.reconnectionToken !== undefined && this.lastDisconnected === undefined && code !== 1008 && code !== 1000;
-    if (recoverable && (await this.recover(code, reason, signal))) return;
+      this.#reliable && this.#reconnectionToken !== undefined && this.#lastDisconnected === undefined && code !== 1008 && code !== 1000;
+    if (recoverable && (await this.#recover(code, reason, signal))) return;
     if (signal.aborted) return;
-    this.emitDisconnected(code, reason);
-    if (!this.options.autoReconnect) return this.finishStop(undefined, true);
-    this.state = "reconnecting";
+    this.#emitDisconnected(code, reason);
+    if (!this.#options.autoReconnect) return this.#finishStop(undefined, true);
+    this.#state = "reconnecting";
     for (let retry = 1; ; retry++) {
       try {
-        await this.connectFresh(signal);
+        await this.#connectFresh(signal);
         return;
       } catch {
         if (signal.aborted) return;
-        if (this.live) this.emitDisconnected(1006, "The connection was lost while rejoining groups.");
-        const delay = retryDelay(this.options.reconnectRetryOptions, retry);
-        if (delay === undefined) return this.finishStop(undefined, true);
+        if (this.#live) this.#emitDisconnected(1006, "The connection was lost while rejoining groups.");
+        const delay = retryDelay(this.#options.reconnectRetryOptions, retry);
+        if (delay === undefined) return this.#finishStop(undefined, true);
         try {
           await sleep(delay, signal, () => new Error("stopped"));
         } catch {
@@ -567,74 +567,74 @@ export class WebPubSubClient {
 
   // ---- receiving ----
 
-  private onMessage(ws: WebSocketLike, data: unknown): void {
-    if (this.socket !== ws) return;
-    this.framesReceived++;
+  #onMessage(ws: WebSocketLike, data: unknown): void {
+    if (this.#socket !== ws) return;
+    this.#framesReceived++;
     // JSON subprotocols use text frames only; anything else is not ours to interpret.
     if (typeof data !== "string") return;
     const decoded = decodeServiceFrame(data);
     // Unknown or malformed frames are skipped: the protocol adds types over time.
     if (!decoded.ok) return;
     const frame = decoded.frame;
-    if (this.opening?.recovery) this.opening.resolve(undefined);
+    if (this.#opening?.recovery) this.#opening.resolve(undefined);
     switch (frame.type) {
       case "message":
-        return this.onDataMessage(frame);
+        return this.#onDataMessage(frame);
       case "ack":
-        return this.onAck(frame);
+        return this.#onAck(frame);
       case "system":
         if (frame.event === "connected") {
           // A recovered connection may get a fresh token; only a fresh one completes a handshake.
-          if (frame.reconnectionToken) this.reconnectionToken = frame.reconnectionToken;
-          if (this.opening && !this.opening.recovery) this.opening.resolve(frame);
+          if (frame.reconnectionToken) this.#reconnectionToken = frame.reconnectionToken;
+          if (this.#opening && !this.#opening.recovery) this.#opening.resolve(frame);
         } else {
-          this.lastDisconnected = { kind: "disconnected", message: frame.message };
+          this.#lastDisconnected = { kind: "disconnected", message: frame.message };
         }
         return;
       case "invokeResponse":
-        return this.onInvokeResponse(frame);
+        return this.#onInvokeResponse(frame);
       default:
         return; // pong: counted as activity above
     }
   }
 
-  private onDataMessage(frame: Extract<ServiceFrame, { type: "message" }>): void {
+  #onDataMessage(frame: Extract<ServiceFrame, { type: "message" }>): void {
     const seq = frame.sequenceId;
-    if (seq !== undefined && this.reliable) {
+    if (seq !== undefined && this.#reliable) {
       // A replay after recovery repeats what already arrived: drop it, exactly once.
-      if (!this.receiver.accept(seq)) return;
-      if (++this.sinceSequenceAck >= SEQUENCE_ACK_EVERY) this.sendSequenceAck();
+      if (!this.#receiver.accept(seq)) return;
+      if (++this.#sinceSequenceAck >= SEQUENCE_ACK_EVERY) this.#sendSequenceAck();
     }
     const decoded = decodeData(frame.dataType, frame.data);
     if (!decoded.ok) return;
     const data = toPublicData(decoded.frame);
     if (frame.from === "group") {
       const message = { kind: "groupData", group: frame.group, fromUserId: (frame.fromUserId ?? null) as string, dataType: frame.dataType, data } as const;
-      this.events.emit("group-message", { message: seq === undefined ? message : { ...message, sequenceId: seq } });
+      this.#events.emit("group-message", { message: seq === undefined ? message : { ...message, sequenceId: seq } });
     } else {
       const message = { kind: "serverData", dataType: frame.dataType, data } as const;
-      this.events.emit("server-message", { message: seq === undefined ? message : { ...message, sequenceId: seq } });
+      this.#events.emit("server-message", { message: seq === undefined ? message : { ...message, sequenceId: seq } });
     }
   }
 
-  private onAck(frame: Extract<ServiceFrame, { type: "ack" }>): void {
+  #onAck(frame: Extract<ServiceFrame, { type: "ack" }>): void {
     const ackId = frame.ackId;
-    if (frame.success) this.acks.resolve(ackId, { ackId, isDuplicated: false });
-    else if (frame.error?.name === "Duplicate") this.acks.resolve(ackId, { ackId, isDuplicated: true });
+    if (frame.success) this.#acks.resolve(ackId, { ackId, isDuplicated: false });
+    else if (frame.error?.name === "Duplicate") this.#acks.resolve(ackId, { ackId, isDuplicated: true });
     else {
       const detail = frame.error ?? { name: "Unknown", message: "The service gave no reason." };
-      this.acks.reject(
+      this.#acks.reject(
         ackId,
         new SendMessageError("WPS_ERR_ACK_REJECTED", `The service rejected message ${ackId}: ${detail.name}: ${detail.message}`, { ackId, errorDetail: detail }),
       );
     }
   }
 
-  private onInvokeResponse(frame: Extract<ServiceFrame, { type: "invokeResponse" }>): void {
+  #onInvokeResponse(frame: Extract<ServiceFrame, { type: "invokeResponse" }>): void {
     const invocationId = frame.invocationId;
     if (frame.success !== true) {
       const detail = frame.error ?? { name: "Unknown", message: "The service gave no reason." };
-      this.invocations.reject(
+      this.#invocations.reject(
         invocationId,
         new InvocationError("WPS_ERR_INVOCATION_FAILED", `Invocation '${invocationId}' failed: ${detail.name}: ${detail.message}`, { invocationId, errorDetail: detail }),
       );
@@ -648,93 +648,93 @@ export class WebPubSubClient {
         result.data = toPublicData(decoded.frame);
       }
     }
-    this.invocations.resolve(invocationId, result);
+    this.#invocations.resolve(invocationId, result);
   }
 
-  private sendSequenceAck(): void {
-    const ws = this.socket;
+  #sendSequenceAck(): void {
+    const ws = this.#socket;
     if (!ws || ws.readyState !== OPEN) return;
-    const frame = this.receiver.ackNeeded();
-    this.sinceSequenceAck = 0;
-    this.lastSequenceAck = Date.now();
+    const frame = this.#receiver.ackNeeded();
+    this.#sinceSequenceAck = 0;
+    this.#lastSequenceAck = Date.now();
     if (frame) ws.send(encodeFrame(frame));
   }
 
   // ---- keep-alive ----
 
   /** One timer for pings, the dead-socket check and the timed sequenceAck. */
-  private startTicker(): void {
-    this.stopTicker();
-    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.options;
-    const period = Math.max(10, Math.min(interval || Infinity, timeout ? timeout / 4 : Infinity, this.reliable ? SEQUENCE_ACK_INTERVAL_MS : Infinity));
+  #startTicker(): void {
+    this.#stopTicker();
+    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
+    const period = Math.max(10, Math.min(interval || Infinity, timeout ? timeout / 4 : Infinity, this.#reliable ? SEQUENCE_ACK_INTERVAL_MS : Infinity));
     if (period === Infinity) return;
     const now = Date.now();
-    this.lastActivity = now;
-    this.lastPing = now;
-    this.lastSequenceAck = now;
-    this.framesSeen = this.framesReceived;
-    this.ticker = setInterval(() => this.tick(), period);
-    (this.ticker as { unref?: () => void }).unref?.();
+    this.#lastActivity = now;
+    this.#lastPing = now;
+    this.#lastSequenceAck = now;
+    this.#framesSeen = this.#framesReceived;
+    this.#ticker = setInterval(() => this.#tick(), period);
+    (this.#ticker as { unref?: () => void }).unref?.();
   }
 
-  private stopTicker(): void {
-    clearInterval(this.ticker);
-    this.ticker = undefined;
+  #stopTicker(): void {
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
   }
 
-  private tick(): void {
-    const ws = this.socket;
-    if (!ws || this.state !== "connected") return;
+  #tick(): void {
+    const ws = this.#socket;
+    if (!ws || this.#state !== "connected") return;
     const now = Date.now();
     // Counting frames costs less than reading the clock for each of them.
-    if (this.framesReceived !== this.framesSeen) {
-      this.framesSeen = this.framesReceived;
-      this.lastActivity = now;
+    if (this.#framesReceived !== this.#framesSeen) {
+      this.#framesSeen = this.#framesReceived;
+      this.#lastActivity = now;
     }
-    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.options;
-    if (timeout && now - this.lastActivity > timeout) {
+    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
+    if (timeout && now - this.#lastActivity > timeout) {
       // A dead socket (sleep, lost network) never finishes a closing handshake: drop it now.
-      this.drop(ws, 1006, `No frame from the service for ${now - this.lastActivity} ms (keepAliveTimeoutInMs).`);
+      this.#drop(ws, 1006, `No frame from the service for ${now - this.#lastActivity} ms (keepAliveTimeoutInMs).`);
       return;
     }
-    if (interval && now - this.lastPing >= interval) {
-      this.lastPing = now;
+    if (interval && now - this.#lastPing >= interval) {
+      this.#lastPing = now;
       try {
         ws.send(encodeFrame({ type: "ping" }));
       } catch {
         // The close event reports the failure.
       }
     }
-    if (this.reliable && now - this.lastSequenceAck >= SEQUENCE_ACK_INTERVAL_MS) this.sendSequenceAck();
+    if (this.#reliable && now - this.#lastSequenceAck >= SEQUENCE_ACK_INTERVAL_MS) this.#sendSequenceAck();
   }
 
   // ---- closing ----
 
-  private onSocketClose(ws: WebSocketLike, code: number, reason: string): void {
-    if (this.socket !== ws) return;
-    this.forget(ws);
-    const opening = this.opening;
+  #onSocketClose(ws: WebSocketLike, code: number, reason: string): void {
+    if (this.#socket !== ws) return;
+    this.#forget(ws);
+    const opening = this.#opening;
     if (opening) {
       // The procedure that opened this socket decides what comes next.
       opening.reject(new ConnectionError(`the service closed the connection (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
       return;
     }
-    this.failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
-    if (this.state === "stopping") return this.finishStop({ code, reason }, true);
-    if (this.state === "connected") void this.afterLoss(code, reason);
+    this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
+    if (this.#state === "stopping") return this.#finishStop({ code, reason }, true);
+    if (this.#state === "connected") void this.#afterLoss(code, reason);
     // Otherwise a connect is rejoining groups on this socket and sees the loss itself.
   }
 
   /** Drops a socket at once (no closing handshake) and handles it as closed with `code`. */
-  private drop(ws: WebSocketLike, code: number, reason: string): void {
-    if (this.socket !== ws) return;
-    this.onSocketClose(ws, code, reason);
+  #drop(ws: WebSocketLike, code: number, reason: string): void {
+    if (this.#socket !== ws) return;
+    this.#onSocketClose(ws, code, reason);
   }
 
   /** Detaches a socket and ends its TCP connection without waiting for anything. */
-  private forget(ws: WebSocketLike): void {
-    if (this.socket === ws) this.socket = undefined;
-    this.stopTicker();
+  #forget(ws: WebSocketLike): void {
+    if (this.#socket === ws) this.#socket = undefined;
+    this.#stopTicker();
     const noop = (): void => undefined;
     ws.onopen = noop;
     ws.onmessage = noop;
@@ -748,48 +748,48 @@ export class WebPubSubClient {
     }
   }
 
-  private failInFlight(code: "WPS_ERR_CONNECTION_LOST" | "WPS_ERR_CLOSED", why: string): void {
-    this.acks.rejectAll((ackId) => new SendMessageError(code, `No ack for message ${ackId}: ${why}`, { ackId }));
-    this.invocations.rejectAll((invocationId) => new InvocationError(code, `No response to invocation '${invocationId}': ${why}`, { invocationId }));
+  #failInFlight(code: "WPS_ERR_CONNECTION_LOST" | "WPS_ERR_CLOSED", why: string): void {
+    this.#acks.rejectAll((ackId) => new SendMessageError(code, `No ack for message ${ackId}: ${why}`, { ackId }));
+    this.#invocations.rejectAll((invocationId) => new InvocationError(code, `No response to invocation '${invocationId}': ${why}`, { invocationId }));
   }
 
-  private failEverything(code: "WPS_ERR_CLOSED", why: string): void {
-    this.failInFlight(code, why);
-    const queue = this.queue;
-    this.queue = [];
+  #failEverything(code: "WPS_ERR_CLOSED", why: string): void {
+    this.#failInFlight(code, why);
+    const queue = this.#queue;
+    this.#queue = [];
     for (const item of queue) {
       item.detach();
       item.reject(new SendMessageError(code, `The message was not sent: ${why}`));
     }
   }
 
-  private emitDisconnected(code: number | undefined, reason: string | undefined): void {
-    if (!this.live) return;
-    this.live = false;
+  #emitDisconnected(code: number | undefined, reason: string | undefined): void {
+    if (!this.#live) return;
+    this.#live = false;
     const args: OnDisconnectedArgs = {};
-    if (this.connectionId !== undefined) args.connectionId = this.connectionId;
-    if (this.lastDisconnected) args.message = this.lastDisconnected;
+    if (this.#connectionId !== undefined) args.connectionId = this.#connectionId;
+    if (this.#lastDisconnected) args.message = this.#lastDisconnected;
     if (code !== undefined) args.code = code;
     if (reason !== undefined) args.reason = reason;
-    this.events.emit("disconnected", args);
+    this.#events.emit("disconnected", args);
   }
 
   /** Ends a run: `disconnected` if a connection was up, then `stopped` (unless start() failed). */
-  private finishStop(close: { code: number; reason: string } | undefined, emit: boolean): void {
-    if (this.state === "stopped") return;
-    this.life.abort();
-    this.failEverything("WPS_ERR_CLOSED", "the client stopped");
-    if (this.socket) this.forget(this.socket);
-    this.stopTicker();
-    this.state = "stopped";
+  #finishStop(close: { code: number; reason: string } | undefined, emit: boolean): void {
+    if (this.#state === "stopped") return;
+    this.#life.abort();
+    this.#failEverything("WPS_ERR_CLOSED", "the client stopped");
+    if (this.#socket) this.#forget(this.#socket);
+    this.#stopTicker();
+    this.#state = "stopped";
     if (emit) {
-      this.emitDisconnected(close?.code ?? 1000, close?.reason ?? "");
-      this.events.emit("stopped", {});
+      this.#emitDisconnected(close?.code ?? 1000, close?.reason ?? "");
+      this.#events.emit("stopped", {});
     }
-    this.live = false;
-    this.connectionId = undefined;
-    this.reconnectionToken = undefined;
-    this.markStopped();
+    this.#live = false;
+    this.#connectionId = undefined;
+    this.#reconnectionToken = undefined;
+    this.#markStopped();
   }
 }
 

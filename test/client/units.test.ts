@@ -23,7 +23,7 @@ describe("client retry policy", () => {
   });
 
   it("keeps defaults for undefined fields and refuses bad ones", () => {
-    assert.deepEqual(resolveRetryOptions("r", { maxRetries: undefined }, defaults), defaults);
+    assert.deepEqual(resolveRetryOptions("r", { maxRetries: undefined } as never, defaults), defaults);
     assert.throws(() => resolveRetryOptions("r", { maxRetries: -1 }, defaults), { code: "WPS_ERR_INVALID_ARGUMENT", message: /r\.maxRetries/ });
     assert.throws(() => resolveRetryOptions("r", { retryDelayInMs: Infinity }, defaults), { code: "WPS_ERR_INVALID_ARGUMENT" });
   });
