@@ -16,4 +16,4 @@ export type { WebSocketLike, WebSocketFactory, WebSocketConstructorLike } from "
 export type { Listener } from "./emitter.js";
 export type * from "./messages.js";
 export { isWebPubSubError, WebPubSubError } from "../core/index.js";
-export type { WebPubSubErrorCode } from "../core/index.js";
+export type { WebPubSubErrorCode, WebPubSubErrorOptions } from "../core/index.js";

@@ -14,7 +14,7 @@ export interface GroupDataMessage {
   readonly kind: "groupData";
   /** The group. */
   group: string;
-  /** The sender's user id; null when the sender had none. */
+  /** The sender's user id. Typed as the official client types it; null at runtime for an anonymous sender. */
   fromUserId: string;
   /** How `data` was sent. */
   dataType: WebPubSubDataType;
@@ -48,7 +48,7 @@ export interface DisconnectedMessage {
 export interface OnConnectedArgs {
   /** The connection id. */
   connectionId: string;
-  /** The user id; null when anonymous. */
+  /** The user id. Typed as the official client types it; null at runtime when anonymous. */
   userId: string;
 }
 
