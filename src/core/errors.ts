@@ -8,6 +8,10 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_TOKEN"
   | "WPS_ERR_TOKEN_EXPIRED"
   | "WPS_ERR_CLOSED"
+  | "WPS_ERR_API_VERSION"
+  | "WPS_ERR_TIMEOUT"
+  | "WPS_ERR_RESPONSE_TOO_LARGE"
+  | "WPS_ERR_FOREIGN_URL"
   // WebSocket client (src/client): why a send, an invocation or a connection failed.
   | "WPS_ERR_NOT_CONNECTED"
   | "WPS_ERR_INVALID_STATE"

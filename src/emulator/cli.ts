@@ -4,7 +4,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type EmulatorConfig } from "./config.js";
 import type { Emulator, EmulatorOptions } from "./emulator.js";
-import { redactUrl, type HubSettings } from "./upstream.js";
+import { redactUrl } from "../core/index.js";
+import type { HubSettings } from "./upstream.js";
 
 /** Options the CLI passes to `startEmulator`. */
 export type CliStartOptions = EmulatorOptions;

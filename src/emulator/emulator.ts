@@ -3,18 +3,15 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
 import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
-import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
-import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
-import { HubRegistry } from "./hubState.js";
+import { handleRest, MAX_BODY_BYTES, writeError } from "./rest/index.js";
 import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
+import { HubRegistry } from "./state/index.js";
 import { createLogger } from "./log.js";
-import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream.js";
-import { RECOVERY_WINDOW_MS } from "./reliable.js";
+import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** The [emu]'s well-known development key. Never use it outside loopback. */
@@ -107,7 +104,7 @@ export async function launchEmulator(
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
-    hubs: new HubRegistry(),
+    hubs: new HubRegistry<ClientConnection>(),
     upstream: makeUpstream({ accessKey, hubs, onLog: log }),
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
@@ -116,13 +113,8 @@ export async function launchEmulator(
     },
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_BODY_BYTES, // larger frames close with 1009
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
-  });
+  // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
+  const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
   const server = createHttpServer((req, res) => onRequest(req, res, runtime), log, tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -130,7 +122,7 @@ export async function launchEmulator(
     socket.on("close", () => upgrades.delete(socket));
     socket.on("error", () => undefined);
     if (state.closing) return void socket.destroy();
-    handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
+    void clients.upgrade(req, socket, head);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -178,7 +170,7 @@ export async function launchEmulator(
         for (const socket of upgrades) socket.destroy();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        wss.close();
+        clients.close();
         await Promise.allSettled([serverClosed, runtime.upstream.close()]);
       })();
       return closed;

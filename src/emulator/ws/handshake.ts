@@ -1,32 +1,41 @@
-// The client endpoint (protocol-emulator.md §2.1–2.2, §2.8): every check and the upstream
+// The client endpoint (docs/protocol.md#handshake): every check and the upstream
 // `connect` run before the upgrade, so a refused client gets a plain HTTP status.
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { WebSocket, WebSocketServer } from "ws";
-import { timingSafeEqualText, type JwtClaims } from "../core/index.js";
-import { AuthError, bearerToken, verifyClientToken } from "./auth.js";
-import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL, type RawPublish } from "./connection.js";
-import type { Runtime } from "./runtime.js";
-import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream.js";
-import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "./validation.js";
+import type { WebSocket } from "ws";
+import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
+import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
+import type { Runtime } from "../runtime.js";
+import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream.js";
+import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
+import { ClientConnection, newConnectionId } from "./connection.js";
+import type { RawPublish } from "./protocol.js";
+import { protocolFor, SPOKEN_SUBPROTOCOLS } from "./protocols.js";
 
-/** Subprotocols the emulator speaks itself, in no particular preference. */
-const KNOWN_PROTOCOLS = new Set([JSON_PROTOCOL, RELIABLE_PROTOCOL]);
-
-/** The subprotocol chosen for each upgrade, read back by the server's handleProtocols. */
-export const chosenProtocols = new WeakMap<IncomingMessage, string | null>();
+/** Completes a WebSocket upgrade with the chosen subprotocol (null: none). */
+export type AcceptUpgrade = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  subprotocol: string | null,
+  onOpen: (ws: WebSocket) => void,
+) => void;
 
 /** Handles an upgrade request on /client. Never throws. */
 export async function handleClientUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-  wss: WebSocketServer,
+  accept: AcceptUpgrade,
   runtime: Runtime,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const hubText = hubOf(url);
-  if (hubText === undefined) return refuse(socket, 404, "No WebSocket endpoint at this path.");
+  if (hubText === undefined) {
+    // MQTT and Socket.IO paths exist on the service but not here; :generateToken refuses their tokens too.
+    const other = parseClientPath(url.pathname);
+    return refuse(socket, 404, other ? `The emulator does not serve ${other.protocol} clients.` : "No WebSocket endpoint at this path.");
+  }
   if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
     return refuse(socket, 400, "Not a WebSocket request.");
   }
@@ -38,12 +47,11 @@ export async function handleClientUpgrade(
     .map((p) => p.trim())
     .filter((p) => p !== "");
   // The first offered protocol the emulator speaks; a connect handler may replace it below.
-  let subprotocol = offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null;
+  let subprotocol = offered.find((p) => SPOKEN_SUBPROTOCOLS.has(p)) ?? null;
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    chosenProtocols.set(req, subprotocol);
-    wss.handleUpgrade(req, socket, head, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
+    accept(req, socket, head, subprotocol, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
 
@@ -79,25 +87,20 @@ export async function handleClientUpgrade(
   if (outcome.kind === "accept") {
     if (outcome.userId !== undefined) userId = outcome.userId;
     if (outcome.roles !== undefined) roles = outcome.roles;
-    // A non-empty groups list replaces the token's; an empty one keeps them ([emu]).
+    // A non-empty groups list replaces the token's; an empty one keeps them, as the service does.
     if (outcome.groups !== undefined && outcome.groups.length > 0) groups = outcome.groups.filter(isValidGroup);
     if (outcome.subprotocol !== undefined && outcome.subprotocol.trim() !== "") subprotocol = outcome.subprotocol;
     connectionState = outcome.connectionState;
   }
-  chosenProtocols.set(req, subprotocol);
-
-  wss.handleUpgrade(req, socket, head, (ws) => {
+  accept(req, socket, head, subprotocol, (ws) => {
     const hub = runtime.hubs.get(hubName);
     const conn = new ClientConnection(
       { id, hub, userId, subprotocol, roles, origin: host, connectionState, rawPublish: rawMode },
       runtime,
+      protocolFor(subprotocol),
     );
     conn.attach(ws);
-    if (conn.kind !== "simple") {
-      const connected: Record<string, unknown> = { type: "system", event: "connected", userId, connectionId: id };
-      if (conn.reconnectionToken) connected["reconnectionToken"] = conn.reconnectionToken;
-      conn.sendControl(connected);
-    }
+    conn.protocol.greet();
     hub.add(conn);
     for (const group of groups) hub.join(conn, group);
     runtime.log(`[${hub.name}] connected ${id} (user ${userId ?? "(none)"}, ${subprotocol ?? "raw websocket"})`);
@@ -105,7 +108,7 @@ export async function handleClientUpgrade(
   });
 }
 
-// A failed recovery still opens the socket, then closes it with 1008 (§2.8).
+// A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
 function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
   if (
@@ -115,7 +118,7 @@ function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, ru
     !timingSafeEqualText(conn.reconnectionToken, token)
   ) {
     ws.on("error", () => undefined);
-    ws.close(1008, "The connection cannot be recovered.");
+    ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
     runtime.log(`recovery refused for a missing, closed or unauthenticated connection`);
     return;
   }
@@ -123,7 +126,7 @@ function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, ru
   runtime.log(`[${conn.hub.name}] recovered ${conn.id}`);
 }
 
-// `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` ([emu] raw mode, §2.3). Returns an
+// `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` (docs/protocol.md#plain-websocket). Returns an
 // error text for a bad query; `sendEvent` or no mode is the usual user-event mode.
 function readRawMode(url: URL): RawPublish | undefined | string {
   const mode = url.searchParams.get("webpubsub_mode");
@@ -138,13 +141,13 @@ function readRawMode(url: URL): RawPublish | undefined | string {
 
 // `/client/hubs/{hub}` or `/client/?hub={hub}`; undefined for any other path.
 function hubOf(url: URL): string | undefined {
-  const m = /^\/client\/hubs\/([^/]+)\/?$/.exec(url.pathname);
-  if (m) return decodeSegment(m[1]!) ?? "";
+  const path = parseClientPath(url.pathname);
+  if (path?.protocol === "default") return decodeSegment(path.hubSegment) ?? "";
   if (url.pathname === "/client" || url.pathname === "/client/") return url.searchParams.get("hub") ?? "";
   return undefined;
 }
 
-/** The `connect` event body: every value an array, token and Authorization left out (§3.3). */
+/** The `connect` event body: every value an array, token and Authorization left out (docs/protocol.md#connect). */
 function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered: string[]): ConnectEventBody {
   const query: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
