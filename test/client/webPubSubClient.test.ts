@@ -156,6 +156,49 @@ for (const [name, protocol] of [
       assert.equal(upstream.events.at(-1)?.body, "ping");
     });
 
+    it("invokes an event and resolves with the handler's response, not a server message", async () => {
+      const c = client();
+      await c.start();
+      let serverMessages = 0;
+      c.on("server-message", () => serverMessages++);
+      const text = await c.invokeEvent("echo", "ping", "text", { invocationId: "inv-1" });
+      assert.deepEqual(text, { invocationId: "inv-1", dataType: "text", data: "echo:ping" });
+      const json = await c.invokeEvent("json", { q: 1 }, "json");
+      assert.equal(typeof json.invocationId, "string");
+      assert.deepEqual([json.dataType, json.data], ["json", { got: { q: 1 } }]);
+      const empty = await c.invokeEvent("ok", new Uint8Array([1]), "binary");
+      assert.deepEqual(Object.keys(empty), ["invocationId"]);
+      assert.equal(serverMessages, 0);
+    });
+
+    it("rejects an invocation the handler fails or nobody handles with InvocationError", async () => {
+      const c = client();
+      await c.start();
+      await assert.rejects(c.invokeEvent("fail", "x", "text", { invocationId: "f1" }), (err: any) => {
+        assert.equal(err.name, "InvocationError");
+        assert.equal(err.code, "WPS_ERR_INVOCATION_FAILED");
+        assert.equal(err.invocationId, "f1");
+        assert.equal(err.errorDetail.name, "InternalServerError");
+        return true;
+      });
+      await assert.rejects(c.invokeEvent("nobody", "x", "text"), { name: "InvocationError", code: "WPS_ERR_INVOCATION_FAILED" });
+    });
+
+    it("times out an invocation, and settles pending ones on stop", async () => {
+      const c = client(undefined, { ackTimeoutInMs: 100 });
+      await c.start();
+      await assert.rejects(c.invokeEvent("slow", "x", "text"), { name: "InvocationError", code: "WPS_ERR_ACK_TIMEOUT" });
+      const c2 = client();
+      await c2.start();
+      const pending = c2.invokeEvent("slow", "x", "text").then(
+        () => "resolved",
+        (err: { code: string }) => err.code,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      await c2.stop();
+      assert.equal(await pending, "WPS_ERR_CLOSED");
+    });
+
     it("rejects a send without permission with Forbidden, without retrying", async () => {
       const sent: string[] = [];
       const c = client({}, { webSocket: recording(sent) });
