@@ -4,12 +4,14 @@
 // `--profile` also writes a CPU profile of the service client's send path to bench/results/.
 import { run as runServiceClient } from "./serviceClient.js";
 import { run as runEmulatorFanout } from "./emulatorFanout.js";
+import { run as runClient } from "./client.js";
 
 const args = process.argv.slice(2);
 const profile = args.includes("--profile");
 const suites: Record<string, () => Promise<unknown>> = {
   serviceClient: () => runServiceClient({ profile }),
   emulatorFanout: runEmulatorFanout,
+  client: runClient,
 };
 
 const wanted = args.filter((a) => !a.startsWith("--"));
