@@ -12,6 +12,7 @@ const allowed = {
   "src/core": ["src/core"],
   "src/emulator": ["src/emulator", "src/core"],
   "src/server": ["src/server", "src/core", "generated"],
+  "src/handler": ["src/handler", "src/core"],
   "src/index.ts": ["src/server", "src/core", "src/index.ts"],
 };
 
