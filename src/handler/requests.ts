@@ -78,5 +78,6 @@ export function readUserEvent(context: ConnectionContext, dataType: "text" | "js
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   // A view over a larger buffer (Node's pooled Buffers) must not leak the neighbouring bytes.
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
-  return bytes.slice().buffer as ArrayBuffer;
+  // new Uint8Array(view) copies; Buffer#slice would not.
+  return new Uint8Array(bytes).buffer;
 }
