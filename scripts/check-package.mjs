@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-const expected = { ".": ["WebPubSubServiceClient", "odata", "AzureKeyCredential"], "./emulator": ["startEmulator"] };
+const expected = { ".": ["WebPubSubServiceClient", "odata", "AzureKeyCredential"], "./emulator": ["startEmulator"], "./handler": ["WebPubSubEventHandler", "MqttV311ConnectReturnCode"] };
 const require = createRequire(import.meta.url);
 let failures = 0;
 
