@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark, one after the other, in one process.
 // A report, not a test: figures are printed side by side with the official SDK
-// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout) to run one.
+// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout, handler) to run one.
 import { run as runServiceClient } from "./serviceClient.js";
 import { run as runEmulatorFanout } from "./emulatorFanout.js";
+import { run as runHandler } from "./handler.js";
 
 const suites: Record<string, () => Promise<unknown>> = {
   serviceClient: runServiceClient,
   emulatorFanout: runEmulatorFanout,
+  handler: runHandler,
 };
 
 const wanted = process.argv.slice(2);
