@@ -58,8 +58,8 @@ class UsageError extends Error {}
 
 /** Runs the CLI. Resolves with the process exit code once the emulator has stopped (or failed to start). */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
+  const stdout = guardWrites(io.stdout ?? process.stdout);
+  const stderr = guardWrites(io.stderr ?? process.stderr);
   const print = (text: string): void => void stdout.write(`${text}\n`);
   const fail = (text: string): void => void stderr.write(`webpubsub: ${text}\n`);
 
@@ -171,6 +171,28 @@ function parseCommandLine(argv: string[]): {
   }
   if (values.config !== undefined) result.config = values.config;
   return result;
+}
+
+/**
+ * A stream whose write failures (EPIPE after `| head`, a closed terminal) are swallowed:
+ * output is a courtesy, and losing it must never stop the service or drop clients.
+ */
+function guardWrites(stream: NonNullable<CliIo["stdout"]>): NonNullable<CliIo["stdout"]> {
+  let broken = false;
+  const events = stream as { on?: (event: "error", listener: (err: unknown) => void) => unknown };
+  // Without an 'error' listener a failed write on process.stdout is an uncaught exception.
+  events.on?.call(stream, "error", () => (broken = true));
+  return {
+    write(text: string) {
+      if (broken) return false;
+      try {
+        return stream.write(text);
+      } catch {
+        broken = true;
+        return false;
+      }
+    },
+  };
 }
 
 function isParseArgsError(err: unknown): boolean {

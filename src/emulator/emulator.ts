@@ -1,19 +1,18 @@
 // Assembles one emulator: options, shared runtime, HTTP server and WebSocket upgrades.
 // The upstream is injected so this file has no runtime dependency on upstream.ts.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
 import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
 import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
-import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
-import { HubRegistry } from "./hubState.js";
+import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
+import { HubRegistry } from "./state/index.js";
 import { createLogger } from "./log.js";
 import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream.js";
-import { RECOVERY_WINDOW_MS } from "./reliable.js";
+import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** The [emu]'s well-known development key. Never use it outside loopback. */
@@ -69,9 +68,23 @@ export type UpstreamFactory = (options: {
 }) => Upstream;
 
 /** Timings tests may shorten; not part of the public options. */
-export interface EmulatorTuning {
+export interface EmulatorTuning extends HttpServerTimings {
   /** Default RECOVERY_WINDOW_MS (30 s). */
   recoveryWindowMs?: number;
+}
+
+// Close reason sent to every client when the emulator stops.
+const SHUTDOWN_REASON = "The service is shutting down.";
+// How long close() waits for clients to answer their close frame before cutting the socket.
+const CLOSE_HANDSHAKE_MS = 1000;
+
+/** Resolves when every promise settled or after `ms`, whichever comes first; leaves no timer behind. */
+async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
 }
 
 /** Starts an emulator with the given upstream factory. Prefer {@link startEmulator}. */
@@ -92,7 +105,7 @@ export async function launchEmulator(
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
-    hubs: new HubRegistry(),
+    hubs: new HubRegistry<ClientConnection>(),
     upstream: makeUpstream({ accessKey, hubs, onLog: log }),
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
@@ -101,23 +114,17 @@ export async function launchEmulator(
     },
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_BODY_BYTES, // larger frames close with 1009
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
-  });
-  const server = createServer((req, res) => onRequest(req, res, runtime));
+  // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
+  const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
+  const server = createHttpServer((req, res) => onRequest(req, res, runtime), log, tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrades.add(socket);
     socket.on("close", () => upgrades.delete(socket));
     socket.on("error", () => undefined);
     if (state.closing) return void socket.destroy();
-    handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
+    void clients.upgrade(req, socket, head);
   });
-  server.on("clientError", (_err, socket: Socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -149,11 +156,22 @@ export async function launchEmulator(
     close() {
       closed ??= (async () => {
         state.closing = true;
-        for (const hub of runtime.hubs.all()) for (const conn of [...hub.connections.values()]) conn.terminate();
+        // Clients learn the service is going away (1001, and `disconnected` first on JSON
+        // protocols) instead of seeing 1006, which tells a reliable client to recover.
+        const socketsClosed: Promise<void>[] = [];
+        for (const hub of runtime.hubs.all()) {
+          for (const conn of [...hub.connections.values()]) {
+            const ws = conn.socket;
+            if (ws && ws.readyState !== ws.CLOSED) socketsClosed.push(new Promise((resolve) => ws.once("close", () => resolve())));
+            conn.close(1001, SHUTDOWN_REASON);
+          }
+        }
+        await settleWithin(socketsClosed, CLOSE_HANDSHAKE_MS);
+        // Whatever did not answer its close frame in time, and handshakes in flight, are cut.
         for (const socket of upgrades) socket.destroy();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        wss.close();
+        clients.close();
         await Promise.allSettled([serverClosed, runtime.upstream.close()]);
       })();
       return closed;
@@ -163,8 +181,11 @@ export async function launchEmulator(
 
 function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
   const path = (req.url ?? "/").split("?")[0]!;
+  // Like the service, every response names its request, so errors can be matched to log lines.
+  const requestId = randomUUID();
+  res.setHeader("x-ms-request-id", requestId);
   if (path === "/api" || path.startsWith("/api/")) {
-    void handleRest(req, res, runtime);
+    void handleRest(req, res, runtime, requestId);
   } else if (path === "/client" || path.startsWith("/client/")) {
     writeError(res, badRequest("This endpoint expects a WebSocket upgrade."));
   } else {

@@ -7,6 +7,8 @@ export class RestError extends Error {
   readonly errorCode: string;
   readonly target: string | undefined;
   readonly headers: Record<string, string>;
+  /** Why the call failed, for the log only (e.g. which auth check failed); never sent to the caller. */
+  logReason: string | undefined;
 
   constructor(status: number, errorCode: string, message: string, target?: string, headers: Record<string, string> = {}) {
     super(message);

@@ -1,9 +1,9 @@
 // The 2024-12-01 data-plane operations (protocol-emulator.md §1.4), with the [emu]'s
 // answers for missing targets: sends 202, closes and removals 204, adds 404.
-import { signJwtSync } from "../core/index.js";
-import type { ClientConnection } from "./connection.js";
+import { CloseCode, signJwtSync } from "../core/index.js";
+import type { ClientConnection } from "./ws/index.js";
 import { badRequest, notFound, RestError } from "./errors.js";
-import { dataTypeOfContentType, isValidJson, mediaType, OutboundMessage, type MessageSource, type Payload } from "./message.js";
+import { dataTypeOfContentType, deliverAll, isValidJson, mediaType, OutboundMessage, type MessageSource, type Payload } from "./ws/index.js";
 import { parsePermission, type GroupPermission } from "./permissions.js";
 import type { RestCall, RestReply, Route } from "./restRouter.js";
 import { compileFilter, selectConnections } from "./selection.js";
@@ -79,8 +79,7 @@ async function sendToConnection(c: RestCall): Promise<RestReply> {
 }
 
 function deliver(targets: readonly ClientConnection[], payload: Payload, source: MessageSource): void {
-  const message = new OutboundMessage(payload, source);
-  for (const conn of targets) conn.deliver(message);
+  deliverAll(targets, new OutboundMessage(payload, source));
 }
 
 /** Reads a send body by Content-Type (§1.5): none is binary, JSON must parse, others 415. */
@@ -118,13 +117,13 @@ function closeUser(c: RestCall): RestReply {
 
 function closeConnection(c: RestCall): RestReply {
   const conn = connectionParam(c);
-  conn?.close(1000, reason(c));
+  conn?.close(CloseCode.Normal, reason(c));
   return NO_CONTENT;
 }
 
 function closeEach(c: RestCall, pool: Iterable<ClientConnection>): RestReply {
   const why = reason(c);
-  for (const conn of selectConnections(pool, excludedQuery(c), undefined)) conn.close(1000, why);
+  for (const conn of selectConnections(pool, excludedQuery(c), undefined)) conn.close(CloseCode.Normal, why);
   return NO_CONTENT;
 }
 

@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AuthError, verifyRestRequest } from "./auth.js";
 import { badRequest, notFound, RestError, unauthorized } from "./errors.js";
-import type { HubState } from "./hubState.js";
+import type { HubState } from "./state/index.js";
+import type { ClientConnection } from "./ws/index.js";
 import { readBody, SUPPORTED_API_VERSIONS, writeError, writeResponse } from "./httpIo.js";
 import { ROUTES } from "./restOperations.js";
 import type { Runtime } from "./runtime.js";
@@ -17,7 +18,7 @@ export interface RestCall {
   /** The hub segment as written in the URL (still encoded), for building links. */
   readonly rawHub: string;
   readonly query: URLSearchParams;
-  readonly hub: HubState;
+  readonly hub: HubState<ClientConnection>;
   /** The Host header: links and token audiences use what the caller used. */
   readonly host: string;
   readonly apiVersion: string;
@@ -43,27 +44,33 @@ interface CompiledRoute extends Route {
 
 const compiled: CompiledRoute[] = ROUTES.map((r) => ({ ...r, segments: r.pattern.split("/") }));
 
-/** Handles one request under /api. Never throws. */
-export async function handleRest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): Promise<void> {
+/**
+ * Handles one request under /api. Never throws. `requestId` is the response's
+ * `x-ms-request-id`; a failed call logs it with the reason, so a user holding a
+ * ServiceError's `requestId` can find the line.
+ */
+export async function handleRest(req: IncomingMessage, res: ServerResponse, runtime: Runtime, requestId: string): Promise<void> {
   const method = req.method ?? "GET";
   const url = req.url ?? "/";
   const queryAt = url.indexOf("?");
   const path = queryAt < 0 ? url : url.slice(0, queryAt);
-  let status = 500;
   try {
     const reply = await route(req, method, path, new URLSearchParams(queryAt < 0 ? "" : url.slice(queryAt + 1)), runtime);
-    status = reply.status;
     writeResponse(res, reply.status, reply.body);
+    runtime.log(`REST ${method} ${path} -> ${reply.status}`);
   } catch (err) {
     const restError =
       err instanceof RestError
         ? err
         : new RestError(500, "Error.InternalServerError", "The emulator failed to handle the request.");
-    if (!(err instanceof RestError)) runtime.log(`REST ${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`);
-    status = restError.status;
+    const reason = err instanceof RestError ? (restError.logReason ?? restError.message) : describeFailure(err);
     writeError(res, restError);
+    runtime.log(`REST ${method} ${path} -> ${restError.status} ${restError.errorCode}: ${reason} (request id ${requestId})`);
   }
-  runtime.log(`REST ${method} ${path} -> ${status}`);
+}
+
+function describeFailure(err: unknown): string {
+  return `${err instanceof Error ? err.message : String(err)} (emulator bug)`;
 }
 
 async function route(
@@ -83,8 +90,9 @@ async function route(
     verifyRestRequest(req, runtime.accessKey);
   } catch (err) {
     if (err instanceof AuthError) {
-      runtime.log(`REST ${method} ${path}: ${err.reason}`);
-      throw unauthorized();
+      const refused = unauthorized();
+      refused.logReason = err.reason;
+      throw refused;
     }
     throw err;
   }

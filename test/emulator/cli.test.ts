@@ -3,12 +3,20 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import WebSocket from "ws";
+import { signJwtSync } from "../../src/core/index.js";
 import { main, type CliEmulator, type CliIo, type CliStartOptions } from "../../src/emulator/cli.js";
 import { ConfigError, loadConfig, validateConfig } from "../../src/emulator/config.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin", "webpubsub.mjs");
 const CUSTOM_KEY = "my-own-emulator-key-0123456789-abcdefgh";
+
+/** A client token for hub `chat` of a CLI emulator with the default key. */
+function token(port: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  return signJwtSync({ aud: `http://127.0.0.1:${port}/client/hubs/chat`, iat: now, exp: now + 600 }, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH");
+}
 
 class Sink {
   text = "";
@@ -349,6 +357,25 @@ describe("cli", () => {
       running.child.kill("SIGTERM");
       assert.equal(await running.exit, 0);
       assert.doesNotMatch(running.stdout(), /health|listening/);
+    });
+
+    it("keeps serving when its stdout pipe closes (`| head`)", async () => {
+      running = spawnCli(["emulator", "--port", "0"]);
+      const [, endpoint, port] = await running.waitFor(/Endpoint=(http:\/\/[^:;]+:(\d+));/);
+      // What `| head -3` does once it has its lines: the read end goes away.
+      running.child.stdout!.destroy();
+      const client = new WebSocket(`ws://127.0.0.1:${port}/client/hubs/chat?access_token=${token(Number(port))}`);
+      await new Promise((resolve, reject) => client.once("open", resolve).once("error", reject));
+      // Each of these makes the emulator log a line into the dead pipe.
+      for (let i = 0; i < 5; i++) assert.equal((await fetch(`${endpoint}/api/health`)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(client.readyState, WebSocket.OPEN);
+      assert.equal(running.child.exitCode, null, running.stderr());
+      const closed = new Promise<number>((resolve) => client.once("close", (code) => resolve(code)));
+      running.child.kill("SIGINT");
+      assert.equal(await running.exit, 0);
+      assert.equal(await closed, 1001);
+      assert.doesNotMatch(running.stderr(), /EPIPE|Error/);
     });
 
     it("exits non-zero naming the bad config field", async () => {

@@ -82,6 +82,21 @@ describe("startEmulator", () => {
     await assert.rejects(fetch(`http://127.0.0.1:${emu.port}/api/health`, { method: "HEAD" }));
   });
 
+  it("close() sends plain, json and reliable clients a 1001 close frame, json ones `disconnected` first", async () => {
+    const emu = await start();
+    const plain = await connectRaw(emu, "h");
+    const json = await connectJson(emu, "h");
+    const reliable = await connectJson(emu, "h", {}, RELIABLE_PROTOCOL);
+    await emu.close();
+    for (const c of [plain, json, reliable]) {
+      assert.deepEqual(await c.closed, { code: 1001, reason: "The service is shutting down." });
+    }
+    for (const c of [json, reliable]) {
+      assert.deepEqual(await c.nextJson(), { type: "system", event: "disconnected", message: "The service is shutting down." });
+    }
+    assert.equal(plain.pending, 0);
+  });
+
   it("close() does not wait for a connect handler that never answers", async () => {
     const { createServer: createHttp } = await import("node:http");
     const stuck = createHttp((req, res) => {
@@ -129,6 +144,37 @@ describe("startEmulator", () => {
       for (const secret of [DEFAULT_ACCESS_KEY, token, c.reconnectionToken!, "secret-token", "eyJhbGciOiJIUzI1NiJ9"]) {
         assert.ok(!all.includes(secret), `log leaks ${secret.slice(0, 12)}…`);
       }
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("puts a unique x-ms-request-id on every response and logs it with the reason of a failed call", async () => {
+    const lines: string[] = [];
+    const emu = await start({ onLog: (l) => lines.push(l) });
+    try {
+      const results = [
+        await rest(emu, "POST", "/api/hubs/h/:send", { body: "x" }), // 202
+        await rest(emu, "HEAD", "/api/hubs/h/connections/nope/groups/g"), // 404
+        await rest(emu, "POST", "/api/hubs/h/:send", { body: "x", query: { "api-version": "1999-01-01" } }), // 400
+        await rest(emu, "POST", "/api/hubs/h/:send", { body: "x", token: null }), // 401
+      ];
+      const plain = await fetch(`http://127.0.0.1:${emu.port}/nowhere`);
+      await plain.arrayBuffer();
+      const ids = [...results.map((r) => r.headers.get("x-ms-request-id")), plain.headers.get("x-ms-request-id")];
+      for (const id of ids) assert.match(id ?? "", /^[0-9a-f-]{36}$/);
+      assert.equal(new Set(ids).size, ids.length);
+      const [, , badVersion, unauthorized] = results;
+      const log = lines.join("\n");
+      assert.ok(
+        lines.includes(
+          `REST POST /api/hubs/h/:send -> 400 Error.BadRequest: The specified API version is not supported. (request id ${badVersion!.headers.get("x-ms-request-id")})`,
+        ),
+        log,
+      );
+      // The 401 body says nothing; the log says which check failed.
+      assert.match(log, new RegExp(`-> 401 Error.Unauthorized: \\S.* \\(request id ${unauthorized!.headers.get("x-ms-request-id")}\\)`));
+      assert.match(log, /REST POST \/api\/hubs\/h\/:send -> 202$/m);
     } finally {
       await emu.close();
     }

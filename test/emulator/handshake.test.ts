@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { request, type IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
-import { WebSocketServer } from "ws";
-import { handleClientUpgrade } from "../../src/emulator/handshake.js";
+import { ClientEndpoint } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
   clientToken,
@@ -233,7 +232,7 @@ describe("emulator client handshake", () => {
   describe("refused upgrades", () => {
     it("leave no hub state behind for a hub name a refused request made up", async () => {
       const runtime = fakeRuntime();
-      const wss = new WebSocketServer({ noServer: true });
+      const endpoint = new ClientEndpoint(runtime, { maxPayload: 1024 });
       const headers = { host: "localhost", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
       const queries = ["", "?access_token=not-a-jwt", "?webpubsub_mode=bogus"];
       for (const [i, query] of queries.entries()) {
@@ -241,11 +240,11 @@ describe("emulator client handshake", () => {
         const socket = new PassThrough();
         let answer = "";
         socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
-        await handleClientUpgrade(req, socket, Buffer.alloc(0), wss, runtime);
+        await endpoint.upgrade(req, socket, Buffer.alloc(0));
         assert.match(answer, /^HTTP\/1\.1 40[01] /, query);
       }
       assert.deepEqual([...runtime.hubs.all()].map((h) => h.name), []);
-      wss.close();
+      endpoint.close();
     });
   });
 });

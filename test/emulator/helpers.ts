@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { signJwtSync } from "../../src/core/index.js";
-import { HubRegistry } from "../../src/emulator/hubState.js";
+import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
 
@@ -337,6 +337,7 @@ export function fakeRuntime(lines: string[] = []): Runtime {
       connected: () => undefined,
       disconnected: () => undefined,
       userEvent: () => Promise.resolve({ kind: "none" }),
+      hasUserEventHandler: () => false,
       close: () => Promise.resolve(),
     },
     log: (line) => void lines.push(line),

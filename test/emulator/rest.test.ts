@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeJwt } from "../../src/core/index.js";
-import { truncateUtf8 } from "../../src/emulator/connection.js";
+import { truncateUtf8 } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
   clientToken,

@@ -1,59 +1,38 @@
 // One logical client connection. For the reliable protocol it outlives its socket:
 // a dropped socket leaves it "detached" for the recovery window, still in its groups and
 // still buffering, until the client recovers with a new socket or the window ends.
+// What goes on the wire is the protocol's business (protocol.ts); this file owns the socket.
 import { randomBytes } from "node:crypto";
 import { WebSocket, type RawData } from "ws";
-import type { HubState } from "./hubState.js";
-import { handleJsonFrame } from "./jsonProtocol.js";
+import { CloseCode } from "../../core/index.js";
+import { Permissions } from "../permissions.js";
+import type { Runtime } from "../runtime.js";
+import type { HubState } from "../state/index.js";
+import type { UpstreamContext } from "../upstream.js";
+import { InboundQueue } from "./inboundQueue.js";
 import type { OutboundMessage } from "./message.js";
-import { Permissions } from "./permissions.js";
-import { ReplayBuffer } from "./reliable.js";
-import type { Runtime } from "./runtime.js";
-import { handleSimpleFrame } from "./simpleProtocol.js";
-import type { UpstreamContext } from "./upstream.js";
-
-/** The JSON subprotocol. */
-export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
-/** The reliable JSON subprotocol. */
-export const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
-
-/** How frames are read and written: raw frames, JSON, or JSON with sequence ids and recovery. */
-export type ProtocolKind = "simple" | "json" | "reliable";
-
-/** Maps a negotiated subprotocol to its kind; anything unknown is simple (raw) mode. */
-export function protocolKind(subprotocol: string | null): ProtocolKind {
-  if (subprotocol === JSON_PROTOCOL) return "json";
-  if (subprotocol === RELIABLE_PROTOCOL) return "reliable";
-  return "simple";
-}
+import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
 
 // Retries come soon after a drop, so a long-lived connection need not remember every ackId.
 const MAX_REMEMBERED_ACKS = 10_000;
-
-// Past this much unsent data a slow client is dropped instead of growing memory.
-const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
-// Frames waiting behind a slow event handler; past either bound the client is cut off
-// rather than letting one fast sender grow the process without limit.
-const MAX_PENDING_FRAMES = 1000;
-const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/**
+ * Unsent bytes allowed in a socket's buffer before a slow client is dropped instead of
+ * growing memory. It holds for reliable clients too: their acks say nothing about what
+ * still sits in the socket (docs/protocol.md#limits).
+ */
+export const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
 
 /** What a new connection starts with. */
 export interface ConnectionInit {
   id: string;
-  hub: HubState;
+  hub: HubState<ClientConnection>;
   userId: string | null;
   subprotocol: string | null;
   roles: readonly string[];
   origin: string;
   connectionState?: string | undefined;
-  /** Raw clients in `webpubsub_mode=sendToGroup` publish every frame to this group ([emu], §2.3). */
+  /** Raw clients in `webpubsub_mode=sendToGroup` publish every frame to this group (docs/protocol.md#plain-websocket). */
   rawPublish?: RawPublish | undefined;
-}
-
-/** Where a raw client in sendToGroup mode publishes. */
-export interface RawPublish {
-  group: string;
-  noEcho: boolean;
 }
 
 /** Creates a random connection id. */
@@ -62,50 +41,54 @@ export function newConnectionId(): string {
 }
 
 /** A connected (or, for reliable, recoverable) client. */
-export class ClientConnection {
+export class ClientConnection implements ProtocolHost {
   readonly id: string;
-  readonly hub: HubState;
+  readonly hub: HubState<ClientConnection>;
   readonly userId: string | null;
   readonly subprotocol: string | null;
-  readonly kind: ProtocolKind;
   readonly origin: string;
   readonly groups = new Set<string>();
   readonly permissions: Permissions;
-  /** ackIds already processed; kept across recovery (§2.6). Use {@link rememberAck}. */
-  readonly ackIds = new Set<number>();
+  readonly runtime: Runtime;
+  readonly protocol: Protocol;
   connectionState: string | undefined;
   state: "open" | "detached" | "closed" = "open";
   socket: WebSocket | null = null;
-  readonly replay: ReplayBuffer | undefined;
   /** Opaque secret that lets the client recover (reliable only). */
   readonly reconnectionToken: string | undefined;
   /** Set for raw clients in sendToGroup mode. */
   readonly rawPublish: RawPublish | undefined;
 
-  private readonly runtime: Runtime;
+  // ackIds already processed; kept across recovery (docs/protocol.md#acks).
+  private readonly ackIds = new Set<number>();
+  private readonly inbound: InboundQueue;
   private recoveryTimer: NodeJS.Timeout | undefined;
-  // Frames are handled one after another so acks and handler replies keep their order.
-  private inbound: Promise<void> = Promise.resolve();
-  private pendingFrames = 0;
-  private pendingBytes = 0;
+  // Set while close() runs, so the farewell it sends cannot start another close.
+  private closing = false;
 
-  constructor(init: ConnectionInit, runtime: Runtime) {
+  constructor(init: ConnectionInit, runtime: Runtime, makeProtocol: (host: ProtocolHost) => Protocol) {
     this.id = init.id;
     this.hub = init.hub;
     this.userId = init.userId;
     this.subprotocol = init.subprotocol;
-    this.kind = protocolKind(init.subprotocol);
     this.origin = init.origin;
     this.connectionState = init.connectionState;
-    this.rawPublish = this.kind === "simple" ? init.rawPublish : undefined;
     this.runtime = runtime;
     this.permissions = new Permissions(init.roles, (role, why) =>
       runtime.log(`[${init.hub.name}] connection ${init.id}: ignoring role '${role}': ${why}`),
     );
-    if (this.kind === "reliable") {
-      this.replay = new ReplayBuffer();
-      this.reconnectionToken = randomBytes(32).toString("base64url");
-    }
+    this.protocol = makeProtocol(this);
+    this.rawPublish = this.protocol.kind === "plain" ? init.rawPublish : undefined;
+    if (this.protocol.kind === "reliable") this.reconnectionToken = randomBytes(32).toString("base64url");
+    this.inbound = new InboundQueue({
+      pause: () => this.socket?.pause(),
+      resume: () => this.socket?.resume(),
+      overflow: (frames) => {
+        this.runtime.log(`[${this.hub.name}] connection ${this.id}: ${frames} messages wait for the event handler; closing`);
+        this.close(CloseCode.PolicyViolation, "Too many messages are waiting for the event handler.");
+      },
+      failed: (err) => this.handlerFailed(err),
+    });
   }
 
   /** The upstream context of this connection. */
@@ -134,25 +117,30 @@ export class ClientConnection {
     ws.on("close", (code) => this.onSocketClose(ws, code));
     // 'close' always follows 'error'; the listener only keeps ws from throwing.
     ws.on("error", () => undefined);
-    if (this.replay) for (const frame of this.replay.unacked()) this.sendFrame(frame);
+    if (this.inbound.isPaused) ws.pause();
+    this.protocol.attached();
   }
 
   /** Delivers a message in this connection's wire format. */
   deliver(msg: OutboundMessage): void {
-    if (this.state === "closed") return;
-    if (this.kind === "simple") return this.sendFrame(msg.raw);
-    if (!this.replay) return this.sendFrame(`{${msg.jsonTail}`);
-    const frame = this.replay.push(msg.jsonTail, msg.byteLength);
-    if (this.replay.overflowed) {
-      this.close(1008, "Too many unacknowledged messages; the connection cannot be recovered.");
-      return;
-    }
-    this.sendFrame(frame);
+    if (this.state !== "closed") this.protocol.deliver(msg);
   }
 
-  /** Sends a frame that is not sequenced (ack, pong, system). */
-  sendControl(message: object): void {
-    if (this.state !== "closed") this.sendFrame(JSON.stringify(message));
+  /** Writes one frame; a client whose socket buffer is over the bound is dropped. */
+  send(frame: string | Buffer): void {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    // The farewell frame of a close goes out whatever the buffer holds: it is the last one.
+    if (ws.bufferedAmount > MAX_OUTBOUND_BYTES && !this.closing) {
+      this.close(CloseCode.PolicyViolation, "The outbound queue is full.");
+      return;
+    }
+    ws.send(frame);
+  }
+
+  /** True when this ackId was already processed on this connection. */
+  hasAcked(ackId: number): boolean {
+    return this.ackIds.has(ackId);
   }
 
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
@@ -161,20 +149,21 @@ export class ClientConnection {
     if (this.ackIds.size > MAX_REMEMBERED_ACKS) this.ackIds.delete(this.ackIds.values().next().value as number);
   }
 
-  /** Releases reliable messages up to `sequenceId`. */
-  acknowledge(sequenceId: number): void {
-    this.replay?.ack(sequenceId);
+  /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */
+  enqueue(task: () => Promise<void> | void, size = 0, waitsForUpstream = false): void {
+    this.inbound.run(task, size, waitsForUpstream);
   }
 
   /**
-   * Service-initiated close: `system/disconnected` first on JSON protocols, then the
-   * close frame. The session ends, so a later recovery is refused.
+   * Service-initiated close: the protocol's farewell first, then the close frame. The
+   * session ends, so a later recovery is refused.
    */
   close(code: number, reason: string): void {
-    if (this.state === "closed") return;
+    if (this.state === "closed" || this.closing) return;
+    this.closing = true;
     const ws = this.socket;
     if (ws && ws.readyState === WebSocket.OPEN) {
-      if (this.kind !== "simple") ws.send(JSON.stringify({ type: "system", event: "disconnected", message: reason }));
+      this.protocol.farewell(reason);
       ws.close(code, truncateUtf8(reason, 123));
     }
     this.finish(reason);
@@ -188,61 +177,29 @@ export class ClientConnection {
     this.socket = null;
   }
 
-  private sendFrame(data: string | Buffer): void {
-    const ws = this.socket;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > MAX_OUTBOUND_BYTES && this.kind !== "reliable") {
-      this.close(1008, "The outbound queue is full.");
-      return;
-    }
-    ws.send(data);
-  }
-
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (this.socket !== ws || this.state !== "open") return;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     try {
-      if (this.kind === "simple") {
-        this.enqueue(() => handleSimpleFrame(this, bytes, isBinary, this.runtime), bytes.length);
-      } else {
-        handleJsonFrame(this, bytes, isBinary, this.runtime);
-      }
+      this.protocol.receive(bytes, isBinary);
     } catch (err) {
       this.handlerFailed(err);
     }
-  }
-
-  /** Runs `task` after every earlier frame of this connection was handled; `size` counts toward the pending-bytes bound. */
-  enqueue(task: () => Promise<void> | void, size = 0): void {
-    if (this.pendingFrames >= MAX_PENDING_FRAMES || this.pendingBytes + size > MAX_PENDING_BYTES) {
-      this.runtime.log(`[${this.hub.name}] connection ${this.id}: ${this.pendingFrames} messages wait for the event handler; closing`);
-      this.close(1008, "Too many messages are waiting for the event handler.");
-      return;
-    }
-    this.pendingFrames++;
-    this.pendingBytes += size;
-    this.inbound = this.inbound
-      .then(task)
-      .catch((err: unknown) => this.handlerFailed(err))
-      .finally(() => {
-        this.pendingFrames--;
-        this.pendingBytes -= size;
-      });
   }
 
   // A bug in a handler must cost one connection, never the process (ws rethrows listener
   // errors), and must not leave the client waiting for an ack that never comes.
   private handlerFailed(err: unknown): void {
     this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
-    this.close(1011, "The emulator failed to handle the message.");
+    this.close(CloseCode.InternalError, "The emulator failed to handle the message.");
   }
 
   private onSocketClose(ws: WebSocket, code: number): void {
     if (this.socket !== ws) return;
     this.socket = null;
     if (this.state !== "open") return;
-    // 1006 means no close frame: the network dropped, so a reliable client may come back.
-    if (this.kind === "reliable" && code === 1006 && !this.runtime.closing) {
+    // No close frame means the network dropped, so a reliable client may come back.
+    if (this.protocol.kind === "reliable" && code === CloseCode.Abnormal && !this.runtime.closing) {
       this.state = "detached";
       const window = this.runtime.recoveryWindowMs;
       this.runtime.log(`[${this.hub.name}] connection ${this.id} dropped; waiting ${window / 1000}s for recovery`);
@@ -250,7 +207,7 @@ export class ClientConnection {
       this.recoveryTimer.unref();
       return;
     }
-    this.finish(code === 1006 ? "The connection was lost." : `Closed by the client (${code}).`);
+    this.finish(code === CloseCode.Abnormal ? "The connection was lost." : `Closed by the client (${code}).`);
   }
 
   // Final cleanup: indexes, upstream `disconnected` (once), log.

@@ -1,8 +1,9 @@
-// One message on its way to clients. Each wire form is built at most once and
-// shared by every recipient, so fan-out costs one serialization, not one per socket.
+// One message on its way to clients. Each wire form is built at most once, by the protocol
+// core's codecs, and shared by every recipient: fan-out costs one serialization, not one per socket.
+import { JsonText, prepareMessageFrame, type PreparedMessageFrame, type WebPubSubDataType } from "../../core/index.js";
 
 /** How the payload is typed on the JSON protocols. */
-export type DataType = "text" | "json" | "binary";
+export type DataType = WebPubSubDataType;
 
 /** A payload: `json` holds JSON text that is known to be valid. */
 export interface Payload {
@@ -18,7 +19,7 @@ export type MessageSource = { from: "server" } | { from: "group"; group: string;
 export class OutboundMessage {
   readonly payload: Payload;
   readonly source: MessageSource;
-  private jsonTailCache: string | undefined;
+  private preparedCache: PreparedMessageFrame | undefined;
   private rawCache: string | Buffer | undefined;
 
   constructor(payload: Payload, source: MessageSource) {
@@ -26,23 +27,24 @@ export class OutboundMessage {
     this.source = source;
   }
 
-  /**
-   * The JSON frame without its opening brace, so reliable connections can put their own
-   * `"sequenceId":n,` in front without serializing the payload again.
-   */
-  get jsonTail(): string {
-    if (this.jsonTailCache === undefined) {
-      const s = this.source;
-      const head =
-        s.from === "server"
-          ? `"type":"message","from":"server"`
-          : `"type":"message","from":"group","group":${JSON.stringify(s.group)},"fromUserId":${JSON.stringify(s.fromUserId)}`;
-      this.jsonTailCache = `${head},"dataType":"${this.payload.dataType}","data":${encodeData(this.payload)}}`;
-    }
-    return this.jsonTailCache;
+  /** The JSON-protocol frame, encoded once; reliable connections number it per recipient. */
+  get frame(): PreparedMessageFrame {
+    this.preparedCache ??= prepareMessageFrame(
+      this.source.from === "server"
+        ? { type: "message", from: "server", dataType: this.payload.dataType, data: wireData(this.payload) }
+        : {
+            type: "message",
+            from: "group",
+            group: this.source.group,
+            fromUserId: this.source.fromUserId,
+            dataType: this.payload.dataType,
+            data: wireData(this.payload),
+          },
+    );
+    return this.preparedCache;
   }
 
-  /** What a simple (raw) WebSocket client gets: text and JSON as text, binary as binary. */
+  /** What a plain WebSocket client gets: text and JSON as text, binary as binary. */
   get raw(): string | Buffer {
     if (this.rawCache === undefined) {
       this.rawCache = this.payload.dataType === "binary" ? this.payload.data : this.payload.data.toString("utf8");
@@ -56,15 +58,18 @@ export class OutboundMessage {
   }
 }
 
-function encodeData(p: Payload): string {
+// Node's base64 is much faster than the portable one for large payloads; JSON goes in as is.
+function wireData(p: Payload): unknown {
   switch (p.dataType) {
     case "binary":
-      return `"${p.data.toString("base64")}"`;
+      return p.data.toString("base64");
     case "text":
-      return JSON.stringify(p.data.toString("utf8"));
-    case "json":
-      // Validated JSON text is embedded as is; trimming keeps the frame compact.
-      return p.data.toString("utf8").trim();
+      return p.data.toString("utf8");
+    case "json": {
+      const text = p.data.toString("utf8");
+      // Callers check the JSON first; a wrong guess still yields a valid frame, as text.
+      return JsonText.from(text) ?? text;
+    }
   }
 }
 
@@ -85,10 +90,5 @@ export function mediaType(contentType: string | undefined): string {
 
 /** True when `text` parses as JSON. */
 export function isValidJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return JsonText.from(text) !== undefined;
 }

@@ -1,27 +1,32 @@
-// The client endpoint (protocol-emulator.md §2.1–2.2, §2.8): every check and the upstream
+// The client endpoint (docs/protocol.md#handshake): every check and the upstream
 // `connect` run before the upgrade, so a refused client gets a plain HTTP status.
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { WebSocket, WebSocketServer } from "ws";
-import { timingSafeEqualText, type JwtClaims } from "../core/index.js";
-import { AuthError, bearerToken, verifyClientToken } from "./auth.js";
-import { ClientConnection, JSON_PROTOCOL, newConnectionId, RELIABLE_PROTOCOL, type RawPublish } from "./connection.js";
-import type { Runtime } from "./runtime.js";
-import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "./upstream.js";
-import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "./validation.js";
+import type { WebSocket } from "ws";
+import { CloseCode, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
+import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
+import type { Runtime } from "../runtime.js";
+import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream.js";
+import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
+import { ClientConnection, newConnectionId } from "./connection.js";
+import type { RawPublish } from "./protocol.js";
+import { protocolFor, SPOKEN_SUBPROTOCOLS } from "./protocols.js";
 
-/** Subprotocols the emulator speaks itself, in no particular preference. */
-const KNOWN_PROTOCOLS = new Set([JSON_PROTOCOL, RELIABLE_PROTOCOL]);
-
-/** The subprotocol chosen for each upgrade, read back by the server's handleProtocols. */
-export const chosenProtocols = new WeakMap<IncomingMessage, string | null>();
+/** Completes a WebSocket upgrade with the chosen subprotocol (null: none). */
+export type AcceptUpgrade = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  subprotocol: string | null,
+  onOpen: (ws: WebSocket) => void,
+) => void;
 
 /** Handles an upgrade request on /client. Never throws. */
 export async function handleClientUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-  wss: WebSocketServer,
+  accept: AcceptUpgrade,
   runtime: Runtime,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
@@ -38,12 +43,11 @@ export async function handleClientUpgrade(
     .map((p) => p.trim())
     .filter((p) => p !== "");
   // The first offered protocol the emulator speaks; a connect handler may replace it below.
-  let subprotocol = offered.find((p) => KNOWN_PROTOCOLS.has(p)) ?? null;
+  let subprotocol = offered.find((p) => SPOKEN_SUBPROTOCOLS.has(p)) ?? null;
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    chosenProtocols.set(req, subprotocol);
-    wss.handleUpgrade(req, socket, head, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
+    accept(req, socket, head, subprotocol, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
 
@@ -79,25 +83,20 @@ export async function handleClientUpgrade(
   if (outcome.kind === "accept") {
     if (outcome.userId !== undefined) userId = outcome.userId;
     if (outcome.roles !== undefined) roles = outcome.roles;
-    // A non-empty groups list replaces the token's; an empty one keeps them ([emu]).
+    // A non-empty groups list replaces the token's; an empty one keeps them, as the service does.
     if (outcome.groups !== undefined && outcome.groups.length > 0) groups = outcome.groups.filter(isValidGroup);
     if (outcome.subprotocol !== undefined && outcome.subprotocol.trim() !== "") subprotocol = outcome.subprotocol;
     connectionState = outcome.connectionState;
   }
-  chosenProtocols.set(req, subprotocol);
-
-  wss.handleUpgrade(req, socket, head, (ws) => {
+  accept(req, socket, head, subprotocol, (ws) => {
     const hub = runtime.hubs.get(hubName);
     const conn = new ClientConnection(
       { id, hub, userId, subprotocol, roles, origin: host, connectionState, rawPublish: rawMode },
       runtime,
+      protocolFor(subprotocol),
     );
     conn.attach(ws);
-    if (conn.kind !== "simple") {
-      const connected: Record<string, unknown> = { type: "system", event: "connected", userId, connectionId: id };
-      if (conn.reconnectionToken) connected["reconnectionToken"] = conn.reconnectionToken;
-      conn.sendControl(connected);
-    }
+    conn.protocol.greet();
     hub.add(conn);
     for (const group of groups) hub.join(conn, group);
     runtime.log(`[${hub.name}] connected ${id} (user ${userId ?? "(none)"}, ${subprotocol ?? "raw websocket"})`);
@@ -105,7 +104,7 @@ export async function handleClientUpgrade(
   });
 }
 
-// A failed recovery still opens the socket, then closes it with 1008 (§2.8).
+// A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
 function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
   if (
@@ -115,7 +114,7 @@ function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, ru
     !timingSafeEqualText(conn.reconnectionToken, token)
   ) {
     ws.on("error", () => undefined);
-    ws.close(1008, "The connection cannot be recovered.");
+    ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
     runtime.log(`recovery refused for a missing, closed or unauthenticated connection`);
     return;
   }
@@ -123,7 +122,7 @@ function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, ru
   runtime.log(`[${conn.hub.name}] recovered ${conn.id}`);
 }
 
-// `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` ([emu] raw mode, §2.3). Returns an
+// `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` (docs/protocol.md#plain-websocket). Returns an
 // error text for a bad query; `sendEvent` or no mode is the usual user-event mode.
 function readRawMode(url: URL): RawPublish | undefined | string {
   const mode = url.searchParams.get("webpubsub_mode");
@@ -144,7 +143,7 @@ function hubOf(url: URL): string | undefined {
   return undefined;
 }
 
-/** The `connect` event body: every value an array, token and Authorization left out (§3.3). */
+/** The `connect` event body: every value an array, token and Authorization left out (docs/protocol.md#connect). */
 function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered: string[]): ConnectEventBody {
   const query: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {

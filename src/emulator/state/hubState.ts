@@ -1,14 +1,22 @@
-// Who is connected to one hub, and the group and user indexes over them.
-import type { ClientConnection } from "./connection.js";
+// Who is connected to one hub, and the group and user indexes over them. Generic over the
+// member type so that hub state needs nothing from the WebSocket layer (no import cycle).
+
+/** What the hub indexes need to know of a connection. */
+export interface HubMember {
+  readonly id: string;
+  readonly userId: string | null;
+  /** The groups the member is in; kept in step by {@link HubState.join} and {@link HubState.leave}. */
+  readonly groups: Set<string>;
+}
 
 /** Connections, groups and users of one hub (hub names are already normalized). */
-export class HubState {
+export class HubState<Member extends HubMember = HubMember> {
   readonly name: string;
-  readonly connections = new Map<string, ClientConnection>();
+  readonly connections = new Map<string, Member>();
   // Each membership carries an increasing ordinal: page tokens say "after ordinal n",
   // which stays correct while members come and go between pages.
-  private readonly groups = new Map<string, Map<ClientConnection, number>>();
-  private readonly users = new Map<string, Set<ClientConnection>>();
+  private readonly groups = new Map<string, Map<Member, number>>();
+  private readonly users = new Map<string, Set<Member>>();
   private nextOrdinal = 1;
 
   constructor(name: string) {
@@ -16,7 +24,7 @@ export class HubState {
   }
 
   /** Registers a new connection (and its user). */
-  add(conn: ClientConnection): void {
+  add(conn: Member): void {
     this.connections.set(conn.id, conn);
     if (conn.userId !== null) {
       let set = this.users.get(conn.userId);
@@ -26,7 +34,7 @@ export class HubState {
   }
 
   /** Drops a connection from every index. */
-  remove(conn: ClientConnection): void {
+  remove(conn: Member): void {
     if (this.connections.get(conn.id) !== conn) return;
     this.connections.delete(conn.id);
     this.leaveAll(conn);
@@ -38,7 +46,7 @@ export class HubState {
   }
 
   /** Adds to a group; a no-op when already a member. */
-  join(conn: ClientConnection, group: string): void {
+  join(conn: Member, group: string): void {
     if (conn.groups.has(group)) return;
     let members = this.groups.get(group);
     if (!members) this.groups.set(group, (members = new Map()));
@@ -47,7 +55,7 @@ export class HubState {
   }
 
   /** Removes from a group; a no-op when not a member. */
-  leave(conn: ClientConnection, group: string): void {
+  leave(conn: Member, group: string): void {
     if (!conn.groups.delete(group)) return;
     const members = this.groups.get(group);
     members?.delete(conn);
@@ -55,13 +63,13 @@ export class HubState {
   }
 
   /** Removes from every group. */
-  leaveAll(conn: ClientConnection): void {
+  leaveAll(conn: Member): void {
     for (const group of [...conn.groups]) this.leave(conn, group);
   }
 
   /** Members of a group in join order, with their ordinals. */
-  groupMembers(group: string): ReadonlyMap<ClientConnection, number> {
-    return this.groups.get(group) ?? EMPTY_MEMBERS;
+  groupMembers(group: string): ReadonlyMap<Member, number> {
+    return this.groups.get(group) ?? (EMPTY_MEMBERS as ReadonlyMap<Member, number>);
   }
 
   /** True when the group has at least one member. */
@@ -70,32 +78,32 @@ export class HubState {
   }
 
   /** Live connections of a user. */
-  userConnections(userId: string): ReadonlySet<ClientConnection> {
-    return this.users.get(userId) ?? EMPTY_SET;
+  userConnections(userId: string): ReadonlySet<Member> {
+    return this.users.get(userId) ?? (EMPTY_SET as ReadonlySet<Member>);
   }
 }
 
-const EMPTY_MEMBERS: ReadonlyMap<ClientConnection, number> = new Map();
-const EMPTY_SET: ReadonlySet<ClientConnection> = new Set();
+const EMPTY_MEMBERS: ReadonlyMap<HubMember, number> = new Map();
+const EMPTY_SET: ReadonlySet<HubMember> = new Set();
 
 /** All hubs, created on first use. */
-export class HubRegistry {
-  private readonly hubs = new Map<string, HubState>();
+export class HubRegistry<Member extends HubMember = HubMember> {
+  private readonly hubs = new Map<string, HubState<Member>>();
 
   /** The hub for an already-normalized name. */
-  get(name: string): HubState {
+  get(name: string): HubState<Member> {
     let hub = this.hubs.get(name);
-    if (!hub) this.hubs.set(name, (hub = new HubState(name)));
+    if (!hub) this.hubs.set(name, (hub = new HubState<Member>(name)));
     return hub;
   }
 
   /** The hub if it exists, without creating it. */
-  peek(name: string): HubState | undefined {
+  peek(name: string): HubState<Member> | undefined {
     return this.hubs.get(name);
   }
 
   /** Every hub that was ever touched. */
-  all(): IterableIterator<HubState> {
+  all(): IterableIterator<HubState<Member>> {
     return this.hubs.values();
   }
 }

@@ -1,0 +1,46 @@
+// Names fixed by the Web PubSub client protocols (docs/protocol.md#websocket-client-protocol).
+
+/** The JSON subprotocol: acks, groups and events over text frames. */
+export const JSON_SUBPROTOCOL = "json.webpubsub.azure.v1";
+/** The reliable JSON subprotocol: the JSON one plus sequence ids and recovery. */
+export const RELIABLE_JSON_SUBPROTOCOL = "json.reliable.webpubsub.azure.v1";
+
+/** How a payload is typed on the wire: text is a string, json any JSON value, binary base64. */
+export type WebPubSubDataType = "text" | "json" | "binary";
+/** Every data type, in the order the protocol documents them. */
+export const DATA_TYPES: readonly WebPubSubDataType[] = ["text", "json", "binary"];
+
+/** The `error.name` of a negative ack. */
+export type AckErrorName = "Forbidden" | "InternalServerError" | "Duplicate" | "BadRequest";
+
+/**
+ * Client message types that newer clients send but this protocol core does not model
+ * (streams, group state, invocation cancel). Decoders report them as `unsupported-type`.
+ */
+export const UNSUPPORTED_CLIENT_TYPES: readonly string[] = [
+  "invokeResponse",
+  "cancelInvocation",
+  "streamData",
+  "streamEnd",
+  "setGroupState",
+  "subscribeGroupState",
+  "unsubscribeGroupState",
+];
+
+/** The longest group name the service accepts, in UTF-16 units. */
+export const MAX_GROUP_NAME_LENGTH = 1024;
+/** The longest `ttlSeconds` a sendToGroup may ask for. */
+export const MAX_TTL_SECONDS = 300;
+
+/** True for a group name the service accepts: 1-1024 characters, not only whitespace. */
+export function isValidGroupName(group: unknown): group is string {
+  return typeof group === "string" && group.length >= 1 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== "";
+}
+
+// The event-name rule is the upstream's (it becomes part of `ce-type`): defined once in rules.ts.
+export { isValidEventName } from "../rules.js";
+
+/** True for an id the protocol carries as a uint64 that JavaScript can hold exactly. */
+export function isUint(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
