@@ -8,6 +8,7 @@ import {
   decodeConnectionState,
   invalidArgument,
   isMqttRequest,
+  timingSafeEqualText,
   parseConnectionString,
   parseConnectRequestBody,
   parseDisconnectedBody,
@@ -39,6 +40,8 @@ const KINDS: Record<string, EventKind> = {
 const H = { origin: AbuseProtectionHeader.requestOrigin, awpsVersion: CloudEventHeader.awpsVersion, hub: CloudEventHeader.hub, contentLength: "content-length" };
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Connections whose verified signature is remembered; the oldest is forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000;
 const EMPTY: EventOutput = { status: 200, headers: {} };
 
 /** Matches request paths against the configured one. */
@@ -90,6 +93,12 @@ export class EventDispatcher {
   private readonly log: NonNullable<WebPubSubEventHandlerOptions["onLog"]>;
   private keys: readonly string[];
   private readonly verify: boolean;
+  /**
+   * The last signature header verified per connection id. The service signs every event of a
+   * connection with the same header, so a constant-time comparison with it spares the HMACs.
+   * Only verified headers go in; a key change empties it.
+   */
+  private readonly verified = new Map<string, string>();
 
   constructor(hub: string, options: WebPubSubEventHandlerOptions) {
     if (typeof hub !== "string" || hub.trim() === "") throw invalidArgument("hub must be a non-empty string");
@@ -128,6 +137,7 @@ export class EventDispatcher {
       throw invalidArgument("updateAccessKeys takes a non-empty array of non-empty strings");
     }
     this.keys = [...keys];
+    this.verified.clear();
   }
 
   /** Decides what to answer; never throws, never calls a callback with a malformed event. */
@@ -158,7 +168,7 @@ export class EventDispatcher {
     if (event.connectionId === "") return refuse(400, "WPS_ERR_EVENT_HEADER", "ce-connectionId is empty");
     if (this.verify) {
       if (!event.signature) return refuse(401, "WPS_ERR_EVENT_SIGNATURE", "ce-signature is missing");
-      if (!(await verifySignature(event.signature, event.connectionId, this.keys))) {
+      if (!(await this.signatureValid(event.signature, event.connectionId))) {
         return refuse(401, "WPS_ERR_EVENT_SIGNATURE", "ce-signature matches none of the access keys");
       }
     }
@@ -198,6 +208,19 @@ export class EventDispatcher {
     // Non-blocking events: the service only logs the answer, so it does not wait for the callback.
     this.runNonBlocking(kind, callback, { ...fields.value, context });
     return { handled: true, output: EMPTY };
+  }
+
+  private async signatureValid(signature: string, connectionId: string): Promise<boolean> {
+    const known = this.verified.get(connectionId);
+    if (known !== undefined && timingSafeEqualText(known, signature)) return true;
+    const keys = this.keys;
+    if (!(await verifySignature(signature, connectionId, keys))) return false;
+    // Keys may have changed while verifying; then the result is not cached.
+    if (keys === this.keys) {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(connectionId, signature);
+    }
+    return true;
   }
 
   private otherHub(hub: string): Outcome {

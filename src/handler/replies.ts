@@ -63,35 +63,55 @@ function failOutput(code: number, detail: string | undefined): EventOutput {
   return { status: code, headers: {}, body: detail ?? "" };
 }
 
-/** The ConnectResponseHandler for one `connect` event. */
-export function connectReply(context: ConnectionContext, slot: ReplySlot, mqttProtocolVersion: number | undefined): ConnectResponseHandler {
-  const state = new StateTracker(context);
-  const refuse = (code: number, detail: string | undefined): void => {
-    if (mqttProtocolVersion === undefined) return slot.give(failOutput(code, detail));
+/** The ConnectResponseHandler for one `connect` event (a class: no closures per event). */
+class ConnectReply implements ConnectResponseHandler {
+  private readonly state: StateTracker;
+  constructor(
+    context: ConnectionContext,
+    private readonly slot: ReplySlot,
+    private readonly mqttProtocolVersion: number | undefined,
+  ) {
+    this.state = new StateTracker(context);
+    // Detached calls (`const { success } = res`) work with the official handler's closures; keep them working.
+    this.setState = this.setState.bind(this);
+    this.success = this.success.bind(this);
+    this.fail = this.fail.bind(this);
+    this.failWith = this.failWith.bind(this);
+  }
+
+  setState(name: string, value: unknown): void {
+    this.state.set(name, value);
+  }
+
+  success(response?: ConnectResponse | MqttConnectResponse): void {
+    if (this.slot.done) return;
+    const headers = this.state.apply({});
+    if (response === undefined) return this.slot.give({ status: 204, headers });
+    headers["Content-Type"] = JSON_TYPE;
+    this.slot.give({ status: 200, headers, body: JSON.stringify(response) });
+  }
+
+  fail(code: 400 | 401 | 500, detail?: string): void {
+    if (this.mqttProtocolVersion === undefined) return this.slot.give(failOutput(code, detail));
     checkFailCode(code);
     // MQTT clients get a CONNACK code; the service reads it from the body.
-    const mqtt: Record<string, unknown> = { code: mqttCodeOfStatus(code, mqttProtocolVersion) };
+    const mqtt: Record<string, unknown> = { code: mqttCodeOfStatus(code, this.mqttProtocolVersion) };
     if (detail !== undefined) mqtt["reason"] = detail;
-    slot.give({ status: code, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify({ mqtt }) });
-  };
-  return {
-    setState: (name, value) => state.set(name, value),
-    success(response?: ConnectResponse | MqttConnectResponse) {
-      if (slot.done) return;
-      const headers = state.apply({});
-      if (response === undefined) return slot.give({ status: 204, headers });
-      headers["Content-Type"] = JSON_TYPE;
-      slot.give({ status: 200, headers, body: JSON.stringify(response) });
-    },
-    fail: (code, detail) => refuse(code, detail),
-    failWith(response: ConnectErrorResponse | MqttConnectErrorResponse) {
-      if ("mqtt" in response) {
-        slot.give({ status: statusOfMqttCode(response.mqtt.code), headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(response) });
-      } else {
-        refuse(response.code, response.detail);
-      }
-    },
-  };
+    this.slot.give({ status: code, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify({ mqtt }) });
+  }
+
+  failWith(response: ConnectErrorResponse | MqttConnectErrorResponse): void {
+    if ("mqtt" in response) {
+      this.slot.give({ status: statusOfMqttCode(response.mqtt.code), headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(response) });
+    } else {
+      this.fail(response.code, response.detail);
+    }
+  }
+}
+
+/** The ConnectResponseHandler for one `connect` event. */
+export function connectReply(context: ConnectionContext, slot: ReplySlot, mqttProtocolVersion: number | undefined): ConnectResponseHandler {
+  return new ConnectReply(context, slot, mqttProtocolVersion);
 }
 
 const encoder = new TextEncoder();
@@ -108,19 +128,39 @@ function replyBody(data: unknown, dataType: "binary" | "text" | "json" | undefin
   });
 }
 
+/** The UserEventResponseHandler for one user event (a class: no closures per event). */
+class UserEventReply implements UserEventResponseHandler {
+  private readonly state: StateTracker;
+  constructor(
+    context: ConnectionContext,
+    private readonly slot: ReplySlot,
+  ) {
+    this.state = new StateTracker(context);
+    // Detached calls (`const { success } = res`) work with the official handler's closures; keep them working.
+    this.setState = this.setState.bind(this);
+    this.success = this.success.bind(this);
+    this.fail = this.fail.bind(this);
+  }
+
+  setState(name: string, value: unknown): void {
+    this.state.set(name, value);
+  }
+
+  success(data?: UserEventReplyData | unknown, dataType?: "binary" | "text" | "json"): void {
+    if (this.slot.done) return;
+    const body = replyBody(data, dataType);
+    const headers = this.state.apply({ "Content-Type": CONTENT_TYPES[dataType ?? "binary"] ?? CONTENT_TYPES.binary });
+    this.slot.give({ status: 200, headers, body });
+  }
+
+  fail(code: 400 | 401 | 500, detail?: string): void {
+    this.slot.give(failOutput(code, detail));
+  }
+}
+
 /** The UserEventResponseHandler for one user event. */
 export function userEventReply(context: ConnectionContext, slot: ReplySlot): UserEventResponseHandler {
-  const state = new StateTracker(context);
-  return {
-    setState: (name, value) => state.set(name, value),
-    success(data?: UserEventReplyData | unknown, dataType?: "binary" | "text" | "json") {
-      if (slot.done) return;
-      const body = replyBody(data, dataType);
-      const headers = state.apply({ "Content-Type": CONTENT_TYPES[dataType ?? "binary"] ?? CONTENT_TYPES.binary });
-      slot.give({ status: 200, headers, body });
-    },
-    fail: (code, detail) => slot.give(failOutput(code, detail)),
-  };
+  return new UserEventReply(context, slot);
 }
 
 /** Encodes a string body once, so adapters can send bytes. */

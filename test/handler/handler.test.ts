@@ -118,6 +118,15 @@ describe("handler core (Fetch Request -> Response)", () => {
       });
     }
 
+    it("works with reply methods called detached, as the official handler's do", async () => {
+      const handler = make({ handleConnect: (_req, { setState, success }) => (setState("k", 1), success({ userId: "d" })) });
+      const res = await handler.handle(await eventRequest({ event: "connect", body }));
+      assert.deepEqual(await res.json(), { userId: "d" });
+      assert.deepEqual(decodeConnectionState(res.headers.get("ce-connectionState")), { k: 1 });
+      const user = make({ handleUserEvent: (_req, { success }) => success("ok", "text") });
+      assert.equal(await (await user.handle(await eventRequest({ event: "message", body: "x" }))).text(), "ok");
+    });
+
     it("keeps the first answer when a callback answers twice", async () => {
       const handler = make({ handleConnect: (_req, res) => (res.fail(401, "first"), res.success({ userId: "x" })) });
       const res = await handler.handle(await eventRequest({ event: "connect", body }));
@@ -332,6 +341,16 @@ describe("handler core (Fetch Request -> Response)", () => {
       handler.updateAccessKeys([OTHER_KEY]);
       assert.equal((await handler.handle(await eventRequest({ event: "connected", signWith: [KEY] }))).status, 401);
       assert.equal((await handler.handle(await eventRequest({ event: "connected", signWith: [OTHER_KEY] }))).status, 200);
+    });
+
+    it("remembers a verified signature per connection, but never a wrong one, and forgets on key change", async () => {
+      const { handler } = recording({ accessKeys: [KEY] });
+      assert.equal((await handler.handle(await eventRequest({ event: "connected", connectionId: "c-cache" }))).status, 200);
+      const forged = await eventRequest({ event: "connected", connectionId: "c-cache", headers: { "ce-signature": `sha256=${"1".repeat(64)}` } });
+      assert.equal((await handler.handle(forged)).status, 401);
+      assert.equal((await handler.handle(await eventRequest({ event: "connected", connectionId: "c-cache" }))).status, 200);
+      handler.updateAccessKeys([OTHER_KEY]);
+      assert.equal((await handler.handle(await eventRequest({ event: "connected", connectionId: "c-cache" }))).status, 401);
     });
 
     it("takes the key from a connection string", async () => {
