@@ -10,6 +10,7 @@ const expected = {
   ".": ["WebPubSubServiceClient", "odata", "AzureKeyCredential"],
   "./client": ["WebPubSubClient", "SendMessageError", "InvocationError", "WebPubSubJsonProtocol", "WebPubSubJsonReliableProtocol"],
   "./emulator": ["startEmulator"],
+  "./handler": ["WebPubSubEventHandler", "MqttV311ConnectReturnCode"],
 };
 const require = createRequire(import.meta.url);
 let failures = 0;
