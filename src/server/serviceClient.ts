@@ -93,9 +93,9 @@ export interface ListConnectionsOptions extends WebPubSubOperationOptions {
   top?: number;
   /**
    * Start from an earlier page: a page's `continuationToken` (a link from this service), or
-   * the service's raw token as `@azure/web-pubsub` callers pass it.
+   * the service's raw token as `@azure/web-pubsub` callers pass it. `undefined` starts at the beginning.
    */
-  continuationToken?: string;
+  continuationToken?: string | undefined;
 }
 
 /** Options of {@link WebPubSubServiceClient.fromEnvironment}. */

@@ -99,6 +99,18 @@ describe("the packed package, installed into an empty project", function () {
     assert.doesNotMatch(types, /launchEmulator|HubRegistry/);
   });
 
+  it("ships a README that marks every clone-only command as such", () => {
+    const readme = readFileSync(join(app, "node_modules/webpubsub-service/README.md"), "utf8");
+    const stray: string[] = [];
+    let heading = "";
+    for (const line of readme.split("\n")) {
+      if (line.startsWith("## ")) heading = line;
+      // npm start/test/run only work in a clone: its section or the line itself must say so.
+      if (/\bnpm (start|test|run \w)/.test(line) && !/clone/i.test(heading) && !/clone/i.test(line)) stray.push(`${heading} | ${line.trim()}`);
+    }
+    assert.deepEqual(stray, []);
+  });
+
   const deliver = (load: string): string => `
 ${load}
 const emu = await startEmulator({ port: 0 });
