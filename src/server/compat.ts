@@ -14,66 +14,154 @@ import type {
 } from "./serviceClient.js";
 import type { ClientProtocol } from "./validate.js";
 
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToAllOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToAllOptions}.
+ * @deprecated Use {@link SendToAllOptions}.
+ */
 export type HubSendToAllOptions = SendToAllOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToAllOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToAllOptions}.
+ * @deprecated Use {@link SendToAllOptions}.
+ */
 export type HubSendTextToAllOptions = SendToAllOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToUserOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToUserOptions}.
+ * @deprecated Use {@link SendToUserOptions}.
+ */
 export type HubSendToUserOptions = SendToUserOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToUserOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToUserOptions}.
+ * @deprecated Use {@link SendToUserOptions}.
+ */
 export type HubSendTextToUserOptions = SendToUserOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToConnectionOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToConnectionOptions}.
+ * @deprecated Use {@link SendToConnectionOptions}.
+ */
 export type HubSendToConnectionOptions = SendToConnectionOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToConnectionOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToConnectionOptions}.
+ * @deprecated Use {@link SendToConnectionOptions}.
+ */
 export type HubSendTextToConnectionOptions = SendToConnectionOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link CloseConnectionOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link CloseConnectionOptions}.
+ * @deprecated Use {@link CloseConnectionOptions}.
+ */
 export type HubCloseConnectionOptions = CloseConnectionOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link CloseConnectionsOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link CloseConnectionsOptions}.
+ * @deprecated Use {@link CloseConnectionsOptions}.
+ */
 export type HubCloseAllConnectionsOptions = CloseConnectionsOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link CloseConnectionsOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link CloseConnectionsOptions}.
+ * @deprecated Use {@link CloseConnectionsOptions}.
+ */
 export type HubCloseUserConnectionsOptions = CloseConnectionsOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type HasConnectionOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type HubHasGroupOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type HubHasUserOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type HubRemoveUserFromAllGroupsOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link PermissionOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link PermissionOptions}.
+ * @deprecated Use {@link PermissionOptions}.
+ */
 export type HubGrantPermissionOptions = PermissionOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link PermissionOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link PermissionOptions}.
+ * @deprecated Use {@link PermissionOptions}.
+ */
 export type HubRevokePermissionOptions = PermissionOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link PermissionOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link PermissionOptions}.
+ * @deprecated Use {@link PermissionOptions}.
+ */
 export type HubHasPermissionOptions = PermissionOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link GetClientAccessTokenOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link GetClientAccessTokenOptions}.
+ * @deprecated Use {@link GetClientAccessTokenOptions}.
+ */
 export type GenerateClientTokenOptions = GetClientAccessTokenOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link ClientAccessToken} (which adds `expiresOn`). */
+/**
+ * The `@azure/web-pubsub` name of {@link ClientAccessToken} (which adds `expiresOn`).
+ * @deprecated Use {@link ClientAccessToken}.
+ */
 export type ClientTokenResponse = ClientAccessToken;
-/** @deprecated The `@azure/web-pubsub` name; use {@link ClientProtocol}. */
+/**
+ * The `@azure/web-pubsub` name of {@link ClientProtocol}.
+ * @deprecated Use {@link ClientProtocol}.
+ */
 export type WebPubSubClientProtocol = ClientProtocol;
-/** @deprecated The `@azure/web-pubsub` name; use {@link GroupMember}. */
+/**
+ * The `@azure/web-pubsub` name of {@link GroupMember}.
+ * @deprecated Use {@link GroupMember}.
+ */
 export type WebPubSubGroupMember = GroupMember;
-/** @deprecated The `@azure/web-pubsub` name; use {@link ListConnectionsOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link ListConnectionsOptions}.
+ * @deprecated Use {@link ListConnectionsOptions}.
+ */
 export type GroupListConnectionsOptions = ListConnectionsOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToAllOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToAllOptions}.
+ * @deprecated Use {@link SendToAllOptions}.
+ */
 export type GroupSendToAllOptions = SendToAllOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link SendToAllOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link SendToAllOptions}.
+ * @deprecated Use {@link SendToAllOptions}.
+ */
 export type GroupSendTextToAllOptions = SendToAllOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link CloseConnectionsOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link CloseConnectionsOptions}.
+ * @deprecated Use {@link CloseConnectionsOptions}.
+ */
 export type GroupCloseAllConnectionsOptions = CloseConnectionsOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type GroupAddConnectionOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type GroupRemoveConnectionOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type GroupAddUserOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type GroupRemoveUserOptions = WebPubSubOperationOptions;
-/** @deprecated The `@azure/web-pubsub` name; use {@link WebPubSubOperationOptions}. */
+/**
+ * The `@azure/web-pubsub` name of {@link WebPubSubOperationOptions}.
+ * @deprecated Use {@link WebPubSubOperationOptions}.
+ */
 export type GroupHasUserOptions = WebPubSubOperationOptions;
 /**
- * @deprecated The `@azure/web-pubsub` name for what `sendToAll` and friends take as JSON. Any
- * value is accepted here (`unknown`); the content rules in the README decide how it is sent.
+ * The `@azure/web-pubsub` name for what `sendToAll` and friends take as JSON. Ours accept any
+ * value (`unknown`); the content rules in the README decide how it is sent.
+ * @deprecated Type messages as the values they are.
  */
 export type JSONTypes = string | number | boolean | object;
