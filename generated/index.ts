@@ -11,6 +11,7 @@ export * from "./models.js";
 export * from "./outputModels.js";
 export * from "./paginateHelper.js";
 export * from "./apiVersions.js";
+export * from "./routeTable.js";
 
 export { createWebPubSubServiceClient };
 export default createWebPubSubServiceClient;

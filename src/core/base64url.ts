@@ -25,3 +25,26 @@ const encoder = new TextEncoder();
 export function textToBase64Url(text: string): string {
   return hasBuffer ? Buffer.from(text, "utf8").toString("base64url") : bytesToBase64Url(encoder.encode(text));
 }
+
+/** UTF-8 text to standard (padded) base64, the alphabet `Buffer#toString("base64")` uses. */
+export function textToBase64(text: string): string {
+  if (hasBuffer) return Buffer.from(text, "utf8").toString("base64");
+  let bin = "";
+  for (const b of encoder.encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/**
+ * Standard or url-safe base64 (padding optional) to UTF-8 text, as leniently as Node's
+ * decoder reads both alphabets. Undefined for anything else, and for bytes that are not UTF-8.
+ */
+export function base64ToText(text: string): string | undefined {
+  const compact = text.trim();
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.replace(/=+$/, "").length % 4 === 1) return undefined;
+  try {
+    const bytes = base64UrlToBytes(compact.replace(/\+/g, "-").replace(/\//g, "_"));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

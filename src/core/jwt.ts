@@ -1,17 +1,11 @@
+import { loadBuiltinModule } from "./builtin.js";
 import { base64UrlToBytes, bytesToBase64Url, textToBase64Url } from "./base64url.js";
 
 type NodeCrypto = typeof import("node:crypto");
 
-// getBuiltinModule (Node >= 20.16) loads node:crypto without a static import,
-// so this module still loads on edge runtimes, where WebCrypto is used instead.
-const nodeCrypto: NodeCrypto | undefined = (() => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return proc?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
-  } catch {
-    return undefined;
-  }
-})();
+// Loaded without a static import, so this module still loads on edge runtimes and in
+// browsers, where WebCrypto is used instead.
+const nodeCrypto: NodeCrypto | undefined = loadBuiltinModule<NodeCrypto>("node:crypto");
 
 const encoder = new TextEncoder();
 
@@ -21,9 +15,12 @@ export type JwtClaims = Record<string, unknown>;
 /** Extra JOSE header fields, e.g. `kid`. `alg` and `typ` are always HS256/JWT. */
 export type JwtHeaders = Record<string, string | number | boolean>;
 
+// The header almost every token has, encoded once (tokens are minted thousands of times a second).
+const DEFAULT_HEADER = textToBase64Url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+
 function encodeHead(claims: JwtClaims, headers: JwtHeaders | undefined): string {
-  const header = headers ? { ...headers, alg: "HS256", typ: "JWT" } : { alg: "HS256", typ: "JWT" };
-  return `${textToBase64Url(JSON.stringify(header))}.${textToBase64Url(JSON.stringify(claims))}`;
+  const header = headers ? textToBase64Url(JSON.stringify({ ...headers, alg: "HS256", typ: "JWT" })) : DEFAULT_HEADER;
+  return `${header}.${textToBase64Url(JSON.stringify(claims))}`;
 }
 
 /** True when HS256 can be computed synchronously (Node's crypto is present). */

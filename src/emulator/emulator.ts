@@ -1,20 +1,17 @@
 // Assembles one emulator: options, shared runtime, HTTP server and WebSocket upgrades.
 // The upstream is injected so this file has no runtime dependency on upstream.ts.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
 import { formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
-import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
-import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
-import { HubRegistry } from "./hubState.js";
+import { handleRest, MAX_BODY_BYTES, writeError } from "./rest/index.js";
+import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
+import { HubRegistry } from "./state/index.js";
 import { createLogger } from "./log.js";
-import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
-import type { HubSettings } from "./upstream.js";
-import { RECOVERY_WINDOW_MS } from "./reliable.js";
+import type { HubSettings } from "./upstream/index.js";
+import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** The [emu]'s well-known development key. Never use it outside loopback. */
@@ -75,7 +72,7 @@ export type UpstreamFactory = (options: {
 }) => Upstream;
 
 /** Timings tests may shorten; not part of the public options. */
-export interface EmulatorTuning {
+export interface EmulatorTuning extends HttpServerTimings {
   /** Default RECOVERY_WINDOW_MS (30 s). */
   recoveryWindowMs?: number;
 }
@@ -114,7 +111,7 @@ export async function launchEmulator(
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
-    hubs: new HubRegistry(),
+    hubs: new HubRegistry<ClientConnection>(),
     upstream,
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
@@ -123,23 +120,17 @@ export async function launchEmulator(
     },
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_BODY_BYTES, // larger frames close with 1009
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
-  });
-  const server = createServer((req, res) => onRequest(req, res, runtime));
+  // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
+  const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
+  const server = createHttpServer((req, res) => onRequest(req, res, runtime), log, tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrades.add(socket);
     socket.on("close", () => upgrades.delete(socket));
     socket.on("error", () => undefined);
     if (state.closing) return void socket.destroy();
-    handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
+    void clients.upgrade(req, socket, head);
   });
-  server.on("clientError", (_err, socket: Socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -186,7 +177,7 @@ export async function launchEmulator(
         for (const socket of upgrades) socket.destroy();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        wss.close();
+        clients.close();
         await Promise.allSettled([serverClosed, runtime.upstream.close()]);
       })();
       return closed;

@@ -1,14 +1,18 @@
 // What the emulator's parts share: the key, the hubs, the upstream and the log.
-import type { HubRegistry } from "./hubState.js";
-import type { UpstreamDispatcher } from "./upstream.js";
+import type { HubRegistry } from "./state/index.js";
+import type { UpstreamDispatcher } from "./upstream/index.js";
+import type { ClientConnection } from "./ws/index.js";
 
 /** The part of the upstream dispatcher the emulator calls; tests may pass a fake. */
-export type Upstream = Pick<UpstreamDispatcher, "connect" | "connected" | "disconnected" | "userEvent" | "close">;
+export type Upstream = Pick<
+  UpstreamDispatcher,
+  "connect" | "connected" | "disconnected" | "userEvent" | "hasUserEventHandler" | "close"
+>;
 
 /** Shared state of one running emulator. */
 export interface Runtime {
   readonly accessKey: string;
-  readonly hubs: HubRegistry;
+  readonly hubs: HubRegistry<ClientConnection>;
   readonly upstream: Upstream;
   /** One readable line; callers must not pass secrets, but the sink redacts anyway. */
   log(line: string): void;

@@ -15,7 +15,9 @@ export function tsBlocks(markdown: string): string[] {
 
 /** One README block as a module two folders below the repository root: the text as pasted, package specifiers aimed at src/. */
 export function toModule(block: string): string {
-  return block.replace(/(["'])webpubsub-service\/emulator\1/g, '"../../src/emulator/index.js"').replace(/(["'])webpubsub-service\1/g, '"../../src/index.js"');
+  return block
+    .replace(/(["'])webpubsub-service\/([a-z]+)\1/g, '"../../src/$2/index.js"')
+    .replace(/(["'])webpubsub-service\1/g, '"../../src/index.js"');
 }
 
 function check(blocks: string[]): string[] {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { emit, emitPetstore, petstoreDir, petstoreVersions, readTree, repoRoot } from "./support.js";
 
 const update = process.env["UPDATE_GOLDENS"] === "1";
@@ -55,6 +56,28 @@ describe("emitter golden output (petstore fixture)", function () {
       assert.match(files.get("apiVersions.ts")!, new RegExp(`defaultApiVersion: ApiVersion = "${version}";`));
       assert.match(files.get("petStoreClient.ts")!, new RegExp(`apiVersion: options.apiVersion \\?\\? "${version}"`));
     }
+  });
+
+  it("emits a pure-data route table of every version, with the version that added or removed each operation and parameter", async () => {
+    for (const version of petstoreVersions) {
+      const text = emitted.get(version)!.get("routeTable.ts")!;
+      assert.doesNotMatch(text, /^import /m, "no imports: pure data");
+      // Same table whichever version the client is emitted for; only the default differs.
+      assert.equal(text.replace(/defaultVersion: "[^"]+"/, ""), emitted.get("2025-01-01")!.get("routeTable.ts")!.replace(/defaultVersion: "[^"]+"/, ""));
+      assert.match(text, new RegExp(`defaultVersion: "${version}"`));
+    }
+    const { routeTable } = (await import(pathToFileURL(join(petstoreDir, "golden/2025-01-01/routeTable.ts")).href)) as typeof import("../fixtures/petstore/golden/2025-01-01/routeTable.js");
+    type Table = typeof import("../fixtures/petstore/golden/2025-01-01/routeTable.js");
+    const operations: readonly import("../fixtures/petstore/golden/2025-01-01/routeTable.js").RouteTableOperation[] = (routeTable as Table["routeTable"]).operations;
+    const op = (name: string) => operations.find((o) => o.name === name)!;
+    assert.deepEqual(routeTable.versions, ["2024-01-01", "2025-01-01"]);
+    assert.deepEqual([op("deletePet").method, op("deletePet").path, op("deletePet").added], ["DELETE", "/pets/{petId}", "2025-01-01"]);
+    assert.deepEqual(op("searchPets"), { name: "searchPets", method: "GET", path: "/pets:search", removed: "2025-01-01", parameters: [{ name: "q", in: "query" }] });
+    assert.ok(!("added" in op("getPet")) && !("removed" in op("getPet")), "present in every version: no marks");
+    const params = op("listPets").parameters;
+    assert.deepEqual(params.find((p) => p.name === "bornAfter"), { name: "bornAfter", in: "query", added: "2025-01-01" });
+    assert.deepEqual(params.find((p) => p.name === "legacyOrder"), { name: "legacyOrder", in: "query", removed: "2025-01-01" });
+    assert.ok(!params.some((p) => p.name === "api-version"), "the api-version parameter is the table's, not each operation's");
   });
 
   it("rejects an api-version the service does not define", async () => {

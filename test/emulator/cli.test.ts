@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { signJwtSync } from "../../src/core/index.js";
 import { main, type CliEmulator, type CliIo, type CliStartOptions } from "../../src/emulator/cli.js";
 import { ConfigError, loadConfig, validateConfig } from "../../src/emulator/config.js";
+import { API_VERSION } from "./helpers.js";
 
 const execFileAsync = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -446,7 +447,7 @@ describe("cli", () => {
       running = spawnCli(["emulator", "--config", path]);
       const [, endpoint] = await running.waitFor(/Endpoint=(http:\/\/[^;]+);AccessKey=([^;]+);/);
       // An unauthenticated REST call gets logged; the key must not appear in that line.
-      await fetch(`${endpoint}/api/hubs/chat/:send?api-version=2024-12-01`, { method: "POST", headers: { authorization: `Bearer x.${CUSTOM_KEY}.y` } });
+      await fetch(`${endpoint}/api/hubs/chat/:send?api-version=${API_VERSION}`, { method: "POST", headers: { authorization: `Bearer x.${CUSTOM_KEY}.y` } });
       await running.waitFor(/:send/);
       running.child.kill("SIGINT");
       assert.equal(await running.exit, 0);

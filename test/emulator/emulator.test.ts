@@ -4,6 +4,7 @@ import { networkInterfaces } from "node:os";
 import { isWebPubSubError, parseConnectionString } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator } from "../../src/emulator/index.js";
 import { clientToken, connectJson, connectRaw, eventually, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
+import { AbuseProtectionHeader } from "../../src/core/index.js";
 
 describe("startEmulator", () => {
   it("reports endpoint, port and a connection string with the default key", async () => {
@@ -145,7 +146,7 @@ describe("startEmulator", () => {
     const stuck = createHttp((req, res) => {
       if (req.method === "POST") stuckRequests++;
       if (req.method === "OPTIONS") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
       }
       // POSTs are never answered.

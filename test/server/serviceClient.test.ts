@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { AzureKeyCredential, WebPubSubServiceClient, SUPPORTED_API_VERSIONS } from "../../src/index.js";
+import { AzureKeyCredential, WebPubSubServiceClient, SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "../../src/index.js";
 import { CONNECTION_STRING, ENDPOINT, KEY, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
@@ -12,7 +12,7 @@ describe("WebPubSubServiceClient construction", () => {
     const c = new WebPubSubServiceClient(`Endpoint=${ENDPOINT}/;AccessKey=${KEY};Version=1.0;`, "chat");
     assert.equal(c.hubName, "chat");
     assert.equal(c.endpoint, ENDPOINT);
-    assert.equal(c.apiVersion, "2024-12-01");
+    assert.equal(c.apiVersion, DEFAULT_API_VERSION);
   });
 
   it("applies Port= from the connection string", () => {
@@ -160,7 +160,7 @@ describe("WebPubSubServiceClient lifecycle", () => {
 describe("group(name)", () => {
   it("carries groupName, hubName, endpoint and apiVersion", () => {
     const g = newClient().group("room");
-    assert.deepEqual([g.groupName, g.hubName, g.endpoint, g.apiVersion], ["room", "chat", ENDPOINT, "2024-12-01"]);
+    assert.deepEqual([g.groupName, g.hubName, g.endpoint, g.apiVersion], ["room", "chat", ENDPOINT, DEFAULT_API_VERSION]);
   });
 
   it("validates the group name", () => {

@@ -8,7 +8,8 @@
 const { existsSync } = require("node:fs");
 const path = require("node:path");
 
-const REFERENCE_DIR = path.resolve(__dirname, "../../../shared/reference/openapi");
+// Where test/spec/conformance.test.ts looks for the swagger files (same rule).
+const REFERENCE_DIR = path.resolve(process.env.WPS_REFERENCE_OPENAPI ?? path.join(__dirname, "../../../shared/reference/openapi"));
 const LEAK_GRACE_MS = 10_000;
 
 /** The notice line, or undefined when the conformance suite can run. */
