@@ -55,8 +55,13 @@ export interface Emulator {
   readonly port: number;
   /** Live connections of a hub (case-insensitive), for tests and tooling. */
   connections(hub: string): ConnectionInfo[];
-  /** Closes every socket and the server. Safe to call twice; never hangs. */
+  /**
+   * Stops the emulator: clients get a 1001 close frame (JSON clients a `disconnected` message
+   * first), then the server closes. Safe to call twice; never hangs.
+   */
   close(): Promise<void>;
+  /** `await using emu = await startEmulator()` support: same as {@link Emulator.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Builds the upstream for the given settings; the public entry point passes the real dispatcher. */
@@ -139,7 +144,7 @@ export async function launchEmulator(
   log(`Web PubSub emulator listening on ${endpoint}`);
 
   let closed: Promise<void> | undefined;
-  return {
+  const emulator: Emulator = {
     endpoint,
     connectionString: formatConnectionString(endpoint, accessKey),
     port: boundPort,
@@ -177,7 +182,11 @@ export async function launchEmulator(
       })();
       return closed;
     },
+    [Symbol.asyncDispose]() {
+      return emulator.close();
+    },
   };
+  return emulator;
 }
 
 function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
