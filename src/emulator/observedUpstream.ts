@@ -3,7 +3,7 @@
 // wrapper, so the dispatcher itself stays about CloudEvents and HTTP.
 import type { EmulatorEvents, UpstreamEvent } from "./events.js";
 import type { Upstream } from "./runtime.js";
-import type { UpstreamContext } from "./upstream.js";
+import type { UpstreamContext } from "./upstream/index.js";
 
 /** `upstream` wrapped so that each blocking call emits one `upstream` event. */
 export function observeUpstream(upstream: Upstream, events: EmulatorEvents): Upstream {

@@ -1,7 +1,7 @@
 // What the emulator's parts share: the key, the hubs, the upstream and the event stream.
 import type { EmulatorEventInit, EmulatorEvents } from "./events.js";
 import type { HubRegistry } from "./state/index.js";
-import type { UpstreamDispatcher } from "./upstream.js";
+import type { UpstreamDispatcher } from "./upstream/index.js";
 import type { ClientConnection } from "./ws/index.js";
 
 /** The part of the upstream dispatcher the emulator calls; tests may pass a fake. */

@@ -3,11 +3,15 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import { EmulatorEvents, formatEvent } from "../../src/emulator/events.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
+import { routeTable } from "../../generated/routeTable.js";
+
+/** The API version clients send by default: the newest in spec/ (never a literal, so a new version needs no edit here). */
+export const API_VERSION: string = routeTable.defaultVersion;
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 export const JSON_PROTOCOL = JSON_SUBPROTOCOL;
@@ -41,11 +45,11 @@ export interface RestResult {
   json: any;
 }
 
-/** Builds `/api/...?query&api-version=2024-12-01` (api-version only when not given). */
+/** Builds `/api/...?query&api-version=<default>` (api-version only when not given). */
 export function apiUrl(emu: Emulator, path: string, query: Record<string, string | string[]> = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
-  if (!("api-version" in query)) params.set("api-version", "2024-12-01");
+  if (!("api-version" in query)) params.set("api-version", API_VERSION);
   const qs = params.toString();
   return `${base(emu)}${path}${qs ? `?${qs}` : ""}`;
 }
@@ -112,6 +116,17 @@ export function clientToken(emu: Emulator, hub: string, o: ClientTokenOptions = 
 export function clientUrl(emu: Emulator, hub: string, o: ClientTokenOptions = {}): string {
   return `ws://127.0.0.1:${emu.port}/client/hubs/${encodeURIComponent(hub)}?access_token=${clientToken(emu, hub, o)}`;
 }
+
+/** Header names lower-cased, as Node delivers them in `IncomingMessage#headers`. */
+function lowerCased<T extends Record<string, string>>(names: T): { readonly [K in keyof T]: string } {
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, v.toLowerCase()])) as { [K in keyof T]: string };
+}
+
+/** CloudEvents header names (core's), for reading a recorded upstream request. */
+export const CE = lowerCased(CloudEventHeader);
+
+/** Abuse-protection header names (core's), for reading a recorded upstream request. */
+export const WEBHOOK = lowerCased(AbuseProtectionHeader);
 
 /** A frame as received: text frames as strings, binary frames as Buffers. */
 export type Frame = string | Buffer;
@@ -292,13 +307,13 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "OPTIONS" || req.method === "GET") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
         return;
       }
       const r: UpstreamRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(r);
-      const name = String(req.headers["ce-eventname"] ?? "");
+      const name = String(req.headers[CE.eventName] ?? "");
       const i = waiters.findIndex((w) => w.name === name);
       if (i >= 0) waiters.splice(i, 1)[0]!.resolve(r);
       const a = answer(r) ?? {};
@@ -313,7 +328,7 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     requests,
     event(name) {
       const used = seen.get(name) ?? 0;
-      const found = requests.filter((r) => r.headers["ce-eventname"] === name)[used];
+      const found = requests.filter((r) => r.headers[CE.eventName] === name)[used];
       seen.set(name, used + 1);
       if (found) return Promise.resolve(found);
       return new Promise((resolve) => waiters.push({ name, resolve }));

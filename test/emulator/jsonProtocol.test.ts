@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach, wireText } from "./helpers.js";
+import { CE, connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach, wireText } from "./helpers.js";
+import { buildEventType } from "../../src/core/index.js";
 
 const ALL_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
@@ -13,7 +14,7 @@ describe("emulator JSON subprotocol", () => {
 
   before(async () => {
     handler = await startHandler((r) => {
-      const event = r.headers["ce-eventname"];
+      const event = r.headers[CE.eventName];
       if (event === "echo") return { status: 200, headers: { "content-type": String(r.headers["content-type"]) }, body: r.body };
       if (event === "deny") return { status: 400 };
       if (event === "quiet") return { status: 204 };
@@ -158,9 +159,9 @@ describe("emulator JSON subprotocol", () => {
       c.send({ type: "event", event: "echo", ackId: 1, dataType: "json", data: { hi: 1 } });
       assert.deepEqual(await c.nextJson(), { type: "message", from: "server", dataType: "json", data: { hi: 1 } });
       assert.deepEqual(await c.nextJson(), { type: "ack", ackId: 1, success: true });
-      const req = handler.requests.find((r) => r.headers["ce-eventname"] === "echo" && r.headers["ce-connectionid"] === c.connectionId)!;
-      assert.equal(req.headers["ce-type"], "azure.webpubsub.user.echo");
-      assert.equal(req.headers["ce-userid"], "e");
+      const req = handler.requests.find((r) => r.headers[CE.eventName] === "echo" && r.headers[CE.connectionId] === c.connectionId)!;
+      assert.equal(req.headers[CE.type], buildEventType("user", "echo"));
+      assert.equal(req.headers[CE.userId], "e");
     });
 
     it("passes text and binary events with their content types", async () => {
@@ -248,13 +249,29 @@ describe("emulator JSON subprotocol", () => {
       assert.equal((await c.closed).code, 1009);
     });
 
-    it("rejects unsupported newer types: invoke gets an error invokeResponse, others a BadRequest ack", async () => {
+    it("serves invoke: the handler's reply comes back as the invokeResponse, with no ack and no server message", async () => {
       const c = await json();
-      c.send({ type: "invoke", invocationId: "inv1", target: "event", event: "echo", dataType: "json", data: 1 });
-      const res = await c.nextJson();
-      assert.equal(res.type, "invokeResponse");
-      assert.equal(res.invocationId, "inv1");
-      assert.equal(res.success, false);
+      c.send({ type: "invoke", invocationId: "inv1", target: "event", event: "echo", dataType: "json", data: { x: 1 } });
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv1", success: true, dataType: "json", data: { x: 1 } });
+      c.send({ type: "invoke", invocationId: "inv2", target: "event", event: "echo", dataType: "binary", data: "AQI=" });
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv2", success: true, dataType: "binary", data: "AQI=" });
+      // No dataType and no data: the decoder fills in the defaults.
+      c.send(wireText({ type: "invoke", invocationId: "inv3", target: "event", event: "quiet" }));
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv3", success: true });
+    });
+
+    it("answers a failed or unhandled invoke with an error invokeResponse", async () => {
+      const c = await json();
+      c.send({ type: "invoke", invocationId: "d", target: "event", event: "deny", dataType: "text", data: "x" });
+      const denied = await c.nextJson();
+      assert.deepEqual([denied.type, denied.invocationId, denied.success, denied.error.name], ["invokeResponse", "d", false, "InternalServerError"]);
+      c.send({ type: "invoke", invocationId: "n", target: "event", event: "nobody", dataType: "text", data: "x" });
+      const none = await c.nextJson();
+      assert.deepEqual([none.invocationId, none.success, none.error.name], ["n", false, "InternalServerError"]);
+    });
+
+    it("rejects unsupported newer types with a BadRequest ack", async () => {
+      const c = await json();
       assert.equal((await c.requestRaw({ type: "setGroupState", group: "g", ackId: 5 })).error.name, "BadRequest");
     });
 

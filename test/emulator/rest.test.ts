@@ -3,6 +3,7 @@ import { decodeJwt, JSON_SUBPROTOCOL } from "../../src/core/index.js";
 import { truncateUtf8 } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
+  API_VERSION,
   clientToken,
   connectJson,
   connectRaw,
@@ -374,7 +375,7 @@ describe("emulator REST operations", () => {
       assert.equal(links.length, 2);
       const link = new URL(links[0]!);
       assert.equal(link.searchParams.get("maxpagesize"), "2");
-      assert.equal(link.searchParams.get("api-version"), "2024-12-01");
+      assert.equal(link.searchParams.get("api-version"), API_VERSION);
       assert.ok(link.searchParams.get("continuationToken"));
       assert.deepEqual(
         seen.map((m) => m.connectionId),
