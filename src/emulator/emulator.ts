@@ -16,7 +16,7 @@ import type { HubSettings } from "./upstream/index.js";
 import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
-/** The [emu]'s well-known development key. Never use it outside loopback. */
+/** The well-known development key of the service's own emulator. Never use it outside loopback. */
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
 /** Options of {@link startEmulator}. */

@@ -148,7 +148,7 @@ function hubOf(url: URL): string | undefined {
   return undefined;
 }
 
-/** The `connect` event body: every value an array, token and Authorization left out (docs/protocol.md#connect). */
+/** The `connect` event body: every value an array, token and Authorization left out (docs/protocol.md#handshake). */
 function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered: string[]): ConnectEventBody {
   const query: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
