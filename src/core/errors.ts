@@ -11,7 +11,12 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_API_VERSION"
   | "WPS_ERR_TIMEOUT"
   | "WPS_ERR_RESPONSE_TOO_LARGE"
-  | "WPS_ERR_FOREIGN_URL";
+  | "WPS_ERR_FOREIGN_URL"
+  | "WPS_ERR_TOKEN_INVALID"
+  | "WPS_ERR_FILTER"
+  | "WPS_ERR_REQUEST_REJECTED"
+  | "WPS_ERR_UPSTREAM"
+  | "WPS_ERR_USAGE";
 
 /** Options shared by every error of this package. */
 export interface WebPubSubErrorOptions {

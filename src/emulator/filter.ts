@@ -2,14 +2,15 @@
 // (reference §1.8). Tokenizer -> recursive-descent parser with static type
 // checks -> tree-walking evaluator. Parsing is done once per REST call and the
 // compiled filter is evaluated for every connection of the hub.
+import { WebPubSubError } from "../core/index.js";
 
 /** A filter that does not parse or type-check. `position` is a 0-based character offset into the filter text. */
-export class FilterSyntaxError extends Error {
+export class FilterSyntaxError extends WebPubSubError {
   /** 0-based character offset of the offending token. */
   readonly position: number;
 
   constructor(position: number, detail: string) {
-    super(`Invalid filter at position ${position}: ${detail}`);
+    super("WPS_ERR_FILTER", `Invalid filter at position ${position}: ${detail}`);
     this.name = "FilterSyntaxError";
     this.position = position;
   }
