@@ -1,4 +1,4 @@
-// The emulator CLI's JSON config file. Shaped like the ARM hub model (§3.6) so the
+// The emulator CLI's JSON config file. Shaped like the ARM hub model (docs/protocol.md#hub-settings) so the
 // same handler settings can move to a real resource; validated field by field so a
 // typo is reported instead of silently ignored.
 import { readFile } from "node:fs/promises";
