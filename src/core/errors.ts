@@ -16,7 +16,8 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_FILTER"
   | "WPS_ERR_REQUEST_REJECTED"
   | "WPS_ERR_UPSTREAM"
-  | "WPS_ERR_USAGE";
+  | "WPS_ERR_USAGE"
+  | "WPS_ERR_LISTEN";
 
 /** Options shared by every error of this package. */
 export interface WebPubSubErrorOptions {

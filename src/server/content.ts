@@ -82,7 +82,13 @@ function jsonText(text: string, max: number): EncodedMessage {
 }
 
 function json(value: unknown, max: number): EncodedMessage {
-  const text = JSON.stringify(value) as string | undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) as string | undefined;
+  } catch (err) {
+    // A BigInt, a cycle or a throwing toJSON(): the caller's value, so a bad argument.
+    throw invalidArgument(`message cannot be encoded as JSON: ${err instanceof Error ? err.message.split("\n", 1)[0] : String(err)}`);
+  }
   if (text === undefined) throw invalidArgument(`message of type ${typeof value} cannot be sent as JSON`);
   return jsonText(text, max);
 }
@@ -119,7 +125,9 @@ export function encodeMessage(message: unknown, contentType: string | undefined,
         try {
           JSON.parse(message);
         } catch {
-          throw invalidArgument("contentType 'application/json' with a string message needs valid JSON text; pass the value itself to have it stringified");
+          throw invalidArgument(
+            "contentType 'application/json' with a string message needs valid JSON text, which is sent unchanged; to send the string as a JSON string value (as @azure/web-pubsub does), pass JSON.stringify(message)",
+          );
         }
         return jsonText(message, maxBytes);
       }

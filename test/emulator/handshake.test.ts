@@ -202,8 +202,8 @@ describe("emulator client handshake", () => {
       const info = hemu.connections("chat").find((x) => x.connectionId === c.connectionId)!;
       assert.equal(info.userId, "override");
       assert.deepEqual(info.groups, ["fromHandler"]);
-      assert.equal((await c.request({ type: "sendToGroup", group: "fromHandler", ackId: 1, data: 1 })).success, true);
-      assert.equal((await c.request({ type: "sendToGroup", group: "else", ackId: 2, data: 1 })).error.name, "Forbidden");
+      assert.equal((await c.request({ type: "sendToGroup", group: "fromHandler", ackId: 1, dataType: "json", data: 1 })).success, true);
+      assert.equal((await c.request({ type: "sendToGroup", group: "else", ackId: 2, dataType: "json", data: 1 })).error.name, "Forbidden");
     });
 
     it("passes the handler's 4xx status to the client and upgrades nothing", async () => {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { AbuseProtectionHeader, CloudEventHeader, signJwtSync } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
@@ -13,8 +13,8 @@ import { routeTable } from "../../generated/routeTable.js";
 export const API_VERSION: string = routeTable.defaultVersion;
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
-export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
-export const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
+export const JSON_PROTOCOL = JSON_SUBPROTOCOL;
+export const RELIABLE_PROTOCOL = RELIABLE_JSON_SUBPROTOCOL;
 
 /** Starts an emulator on a free port; pass the returned value to `after`. */
 export function start(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -198,19 +198,34 @@ export class TestClient {
     return this.inbox.length;
   }
 
-  send(msg: unknown): void {
-    this.ws.send(typeof msg === "string" || Buffer.isBuffer(msg) ? msg : JSON.stringify(msg));
+  /** Sends a typed frame through the protocol codec, or raw text/bytes as they are (for malformed input). */
+  send(msg: ClientFrame | string | Buffer): void {
+    this.ws.send(typeof msg === "string" || Buffer.isBuffer(msg) ? msg : encodeFrame(msg));
+  }
+
+  /** Sends hand-built wire fields (for malformed or defaulted input) and waits for the ack of their ackId. */
+  async requestRaw(fields: Record<string, unknown> & { ackId: unknown }): Promise<any> {
+    this.send(wireText(fields));
+    return this.until((m) => m.type === "ack" && m.ackId === fields.ackId);
   }
 
   /** Sends a request with an ackId and waits for its ack. */
-  async request(msg: Record<string, unknown>): Promise<any> {
+  async request(msg: ClientFrame & { ackId: number }): Promise<any> {
     this.send(msg);
-    return this.until((m) => m.type === "ack" && m.ackId === msg["ackId"]);
+    return this.until((m) => m.type === "ack" && m.ackId === msg.ackId);
   }
 
   close(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Wire text from hand-picked fields, for input the typed codec would not produce: malformed
+ * frames, unknown types, or fields left to their wire defaults.
+ */
+export function wireText(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields);
 }
 
 /** The handshake answered with an HTTP status instead of 101. */

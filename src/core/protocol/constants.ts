@@ -1,5 +1,4 @@
 // Names fixed by the Web PubSub client protocols (docs/protocol.md#websocket-client-protocol).
-import { isValidGroup, MAX_GROUP_LENGTH, MESSAGE_TTL_SECONDS } from "../rules.js";
 
 /** The JSON subprotocol: acks, groups and events over text frames. */
 export const JSON_SUBPROTOCOL = "json.webpubsub.azure.v1";
@@ -28,16 +27,14 @@ export const UNSUPPORTED_CLIENT_TYPES: readonly string[] = [
   "unsubscribeGroupState",
 ];
 
-// Group and TTL rules are the service's, shared with REST: defined once in rules.ts.
-/** The longest group name the service accepts, in UTF-16 units. */
-export const MAX_GROUP_NAME_LENGTH = MAX_GROUP_LENGTH;
-/** The longest `ttlSeconds` a sendToGroup may ask for. */
-export const MAX_TTL_SECONDS = MESSAGE_TTL_SECONDS.max;
-/** True for a group name the service accepts: 1-1024 characters, not only whitespace. */
-export const isValidGroupName: (group: unknown) => group is string = isValidGroup;
-
-// The event-name rule is the upstream's (it becomes part of `ce-type`): defined once in rules.ts.
-export { isValidEventName } from "../rules.js";
+// Group, TTL and event-name rules are shared with REST and the upstream: defined once in
+// rules.ts, and re-exported here under the protocol's names.
+export {
+  isValidEventName,
+  isValidGroup as isValidGroupName,
+  isValidTtl,
+  MAX_GROUP_LENGTH as MAX_GROUP_NAME_LENGTH,
+} from "../rules.js";
 
 /** True for an id the protocol carries as a uint64 that JavaScript can hold exactly. */
 export function isUint(value: unknown): value is number {
