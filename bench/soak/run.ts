@@ -3,6 +3,7 @@
 // checked for loss, duplicates and reordering, and the emulator's RSS for growth.
 import { Agent, request } from "node:http";
 import { signJwtSync } from "../../src/core/index.js";
+import { DEFAULT_API_VERSION } from "../../src/index.js";
 import type { SoakClient, SoakClientFactory } from "./clientAdapter.js";
 import { startEmulatorHost, type EmulatorHost } from "./emulatorHost.js";
 import { reliableClientFactory } from "./reliableClient.js";
@@ -385,7 +386,7 @@ function clientUrl(host: EmulatorHost, userId: string): string {
 }
 
 function sendToGroup(host: EmulatorHost, agent: Agent, group: string, body: string): Promise<number> {
-  const path = `/api/hubs/${HUB}/groups/${encodeURIComponent(group)}/:send?api-version=2024-12-01`;
+  const path = `/api/hubs/${HUB}/groups/${encodeURIComponent(group)}/:send?api-version=${DEFAULT_API_VERSION}`;
   const now = Math.floor(Date.now() / 1000);
   const token = signJwtSync({ aud: `${host.endpoint}${path}`, iat: now, exp: now + 3600 }, host.accessKey);
   return new Promise((resolve, reject) => {
