@@ -13,6 +13,7 @@ const allowed = {
   "src/emulator": ["src/emulator", "src/core"],
   "src/client": ["src/client", "src/core"],
   "src/server": ["src/server", "src/core", "generated"],
+  "src/handler": ["src/handler", "src/core"],
   "src/index.ts": ["src/server", "src/core", "src/index.ts"],
 };
 

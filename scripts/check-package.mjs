@@ -10,6 +10,7 @@ const expected = {
   ".": ["WebPubSubServiceClient", "odata", "AzureKeyCredential"],
   "./client": ["WebPubSubClient", "SendMessageError", "InvocationError", "WebPubSubJsonProtocol", "WebPubSubJsonReliableProtocol"],
   "./emulator": ["startEmulator"],
+  "./handler": ["WebPubSubEventHandler", "MqttV311ConnectReturnCode"],
 };
 const require = createRequire(import.meta.url);
 let failures = 0;
@@ -21,6 +22,12 @@ for (const [sub, entry] of Object.entries(pkg.exports)) {
       console.error(`exports["${sub}"]: ${file} is missing`);
       failures++;
     }
+  }
+  // TypeScript's node10 resolution ("module": "commonjs") ignores "exports"; typesVersions is
+  // what lets it find the subpath's types.
+  if (sub !== "." && pkg.typesVersions?.["*"]?.[sub.slice(2)]?.[0] !== `./${entry.require.types.replace(/^\.\//, "")}`) {
+    console.error(`typesVersions["*"]["${sub.slice(2)}"] must point at ${entry.require.types}`);
+    failures++;
   }
   if (entry.browser) {
     for (const file of [entry.browser.types, entry.browser.default]) {

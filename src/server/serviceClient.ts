@@ -4,10 +4,10 @@ import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCr
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
 import { bearerTokenAuthenticationPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
-import { PAGE_SIZE, WebPubSubError, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
+import { PAGE_SIZE, WebPubSubError, canSignSync, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
-import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
+import { clientAccess, checkTokenOptions, mintClientAccessToken, signClientAccessTokenSync, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
 import { encodeMessage, isBlob, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
@@ -40,7 +40,7 @@ import {
   type Permission,
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
-import { guardApiVersion } from "./apiVersionGuard.js";
+import { guardApiVersion, versionLacksAnything } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
 import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
 import { azureLogger } from "./logger.js";
@@ -118,6 +118,27 @@ type SendParameters = RequestParameters & { contentType: EncodedMessage["content
 type SendBody = SendToAllParameters["body"];
 
 /**
+ * Names the argument a caller most likely forgot, before the constructor misreads the rest:
+ * a connection string without a hub, or an endpoint URL without a credential. Never echoes
+ * the first argument, which may hold the access key.
+ */
+function checkForgottenArgument(first: string, second: unknown): void {
+  const isUrl = typeof first === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(first.trim());
+  if (second === undefined) {
+    throw invalidArgument(
+      isUrl
+        ? "the credential and hubName are missing: new WebPubSubServiceClient(endpoint, credential, hubName)"
+        : "hubName is missing: new WebPubSubServiceClient(connectionString, hubName)",
+    );
+  }
+  if (typeof second === "string" && isUrl) {
+    throw invalidArgument(
+      "the credential is missing: the first argument is an endpoint URL, not a connection string; use new WebPubSubServiceClient(endpoint, new AzureKeyCredential(key), hubName) or pass a connection string",
+    );
+  }
+}
+
+/**
  * Client for one hub of an Azure Web PubSub resource.
  *
  * @example
@@ -161,6 +182,7 @@ export class WebPubSubServiceClient {
     let endpoint: string;
     let options: WebPubSubServiceClientOptions;
     let hub: unknown;
+    checkForgottenArgument(endpointOrConnectionString, credentialOrHub);
     if (typeof credentialOrHub === "string") {
       const parsed = parseConnectionString(endpointOrConnectionString);
       endpoint = parsed.endpoint;
@@ -232,7 +254,8 @@ export class WebPubSubServiceClient {
     pipeline.addPolicy(retryAfterCapPolicy(options.retryOptions?.maxRetryDelayInMs ?? DEFAULT_MAX_RETRY_DELAY_MS), { afterPhase: "Retry" });
     this.#loggingEnabled = loggingEnabled === true;
     // The send lane (issue 14) where this client needs nothing the pipeline alone provides.
-    if (sign !== undefined && created.lean !== undefined && proxy === undefined && laneFits(pipelineOptions)) {
+    // It skips the generated layer, so a version the guard wraps (one lacking something) never takes it.
+    if (sign !== undefined && created.lean !== undefined && proxy === undefined && laneFits(pipelineOptions) && !versionLacksAnything(this.apiVersion)) {
       const lane = createSendLane({
         endpoint: this.endpoint,
         transport: created.lean,
@@ -266,19 +289,24 @@ export class WebPubSubServiceClient {
   static fromEnvironment(options: FromEnvironmentOptions = {}): WebPubSubServiceClient {
     const { credential, hub: hubOption, env: envOption, ...clientOptions } = options;
     const env = envOption ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-    const missing = (name: string, extra = ""): never => {
-      throw new WebPubSubError("WPS_ERR_CONFIGURATION", `environment variable ${name} is not set${extra}`);
-    };
-    const hub = hubOption ?? (env["AZURE_WEBPUBSUB_HUB"] || missing("AZURE_WEBPUBSUB_HUB", " (or pass the hub option)"));
+    // Every missing variable is named at once, so a deployment is fixed in one round.
+    const missing: [name: string, hint: string][] = [];
+    const hub = hubOption ?? env["AZURE_WEBPUBSUB_HUB"];
+    if (!hub) missing.push(["AZURE_WEBPUBSUB_HUB", "or pass the hub option"]);
     const connectionString = env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
-    if (credential === undefined) {
-      if (!connectionString) {
-        return missing("AZURE_WEBPUBSUB_CONNECTION_STRING", " (or set AZURE_WEBPUBSUB_ENDPOINT and pass a credential)");
-      }
-      return new WebPubSubServiceClient(connectionString, hub, clientOptions);
+    const endpoint = env["AZURE_WEBPUBSUB_ENDPOINT"];
+    if (credential === undefined && !connectionString) {
+      missing.push(["AZURE_WEBPUBSUB_CONNECTION_STRING", "or set AZURE_WEBPUBSUB_ENDPOINT and pass a credential"]);
     }
-    const endpoint = env["AZURE_WEBPUBSUB_ENDPOINT"] || missing("AZURE_WEBPUBSUB_ENDPOINT", " (needed with the credential option)");
-    return new WebPubSubServiceClient(endpoint, credential, hub, clientOptions);
+    if (credential !== undefined && !endpoint) missing.push(["AZURE_WEBPUBSUB_ENDPOINT", "needed with the credential option"]);
+    if (missing.length > 0) {
+      const names = missing.map(([name]) => name);
+      const what = names.length === 1 ? `environment variable ${names[0]} is` : `environment variables ${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`;
+      throw new WebPubSubError("WPS_ERR_CONFIGURATION", `${what} not set (${missing.map(([name, hint]) => `${name}: ${hint}`).join("; ")})`);
+    }
+    return credential === undefined
+      ? new WebPubSubServiceClient(connectionString!, hub!, clientOptions)
+      : new WebPubSubServiceClient(endpoint!, credential, hub!, clientOptions);
   }
 
   // ---- plumbing -----------------------------------------------------------
@@ -685,7 +713,9 @@ export class WebPubSubServiceClient {
     checkTokenOptions(options);
     if (this.#closed) throw closedError("getClientAccessToken");
     const credential = this.#credential;
-    if (!isTokenCredential(credential)) return mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    if (!isTokenCredential(credential)) {
+      return canSignSync ? signClientAccessTokenSync(this.endpoint, this.hubName, credential.key, options) : mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    }
     if (options.jwtHeaders !== undefined) throw invalidArgument("jwtHeaders can only be used with an access key; the service signs tokens minted with a TokenCredential");
     const protocol = options.clientProtocol ?? "default";
     const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: _c, jwtHeaders: _j, ...operationOptions } = options;

@@ -58,7 +58,41 @@ describe("WebPubSubServiceClient construction", () => {
   });
 });
 
+describe("WebPubSubServiceClient constructor", () => {
+  it("says the hub is missing when only a connection string is given", () => {
+    const ctor = WebPubSubServiceClient as unknown as new (...args: unknown[]) => unknown;
+    assert.throws(() => new ctor(CONNECTION_STRING), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "WPS_ERR_INVALID_ARGUMENT");
+      assert.equal(err.message, "hubName is missing: new WebPubSubServiceClient(connectionString, hubName)");
+      return true;
+    });
+  });
+
+  it("says the credential is missing when an endpoint URL and a hub are given", () => {
+    assert.throws(() => new WebPubSubServiceClient("https://x.webpubsub.azure.com", "chat"), {
+      code: "WPS_ERR_INVALID_ARGUMENT",
+      message: /^the credential is missing: the first argument is an endpoint URL, not a connection string/,
+    });
+    const ctor = WebPubSubServiceClient as unknown as new (...args: unknown[]) => unknown;
+    assert.throws(() => new ctor("https://x.webpubsub.azure.com"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /^the credential and hubName are missing/ });
+  });
+
+  it("still reports a malformed connection string as one", () => {
+    assert.throws(() => new WebPubSubServiceClient("Endpoint=;nonsense", "chat"), { code: "WPS_ERR_CONNECTION_STRING" });
+  });
+});
+
 describe("WebPubSubServiceClient.fromEnvironment", () => {
+  it("names every missing variable at once", () => {
+    assert.throws(() => WebPubSubServiceClient.fromEnvironment({ env: {} }), {
+      code: "WPS_ERR_CONFIGURATION",
+      message: /^environment variables AZURE_WEBPUBSUB_HUB and AZURE_WEBPUBSUB_CONNECTION_STRING are not set \(AZURE_WEBPUBSUB_HUB: or pass the hub option; AZURE_WEBPUBSUB_CONNECTION_STRING: /,
+    });
+    assert.throws(() => WebPubSubServiceClient.fromEnvironment({ credential: fakeEntra, env: {} }), {
+      message: /^environment variables AZURE_WEBPUBSUB_HUB and AZURE_WEBPUBSUB_ENDPOINT are not set/,
+    });
+  });
+
   it("reads AZURE_WEBPUBSUB_CONNECTION_STRING and AZURE_WEBPUBSUB_HUB", () => {
     const c = WebPubSubServiceClient.fromEnvironment({ env: { AZURE_WEBPUBSUB_CONNECTION_STRING: CONNECTION_STRING, AZURE_WEBPUBSUB_HUB: "envHub" } });
     assert.equal(c.hubName, "envHub");

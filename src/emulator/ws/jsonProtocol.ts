@@ -17,7 +17,7 @@ import {
 import { publishToGroup } from "./fanout.js";
 import type { OutboundMessage, Payload } from "./message.js";
 import type { Protocol, ProtocolHost } from "./protocol.js";
-import type { UserEventOutcome } from "../upstream.js";
+import type { UserEventOutcome } from "../upstream/index.js";
 import { applyReply, callUserEvent, replyPayload } from "./userEvents.js";
 
 /** The outcome of one request; failures become a negative ack (or a close without ackId). */
@@ -199,7 +199,8 @@ export class JsonProtocol implements Protocol {
 function handlerFailed(event: string, outcome: Exclude<UserEventOutcome, { kind: "ok" }>): Result & { ok: false } {
   if (outcome.kind === "none") return noHandler(event);
   const status = outcome.status ? ` with status ${outcome.status}` : "";
-  return { ok: false, name: "InternalServerError", message: `The event handler for '${event}' failed${status}.` };
+  const reason = outcome.reason ? `: ${outcome.reason}` : "";
+  return { ok: false, name: "InternalServerError", message: `The event handler for '${event}' failed${status}${reason}.` };
 }
 
 function noHandler(event: string): Result & { ok: false } {

@@ -1,7 +1,7 @@
 // User events from any protocol: the blocking upstream call and what its reply does
 // (docs/protocol.md#user-events).
 import { dataTypeOfReplyContentType } from "../../core/index.js";
-import type { UserEventOutcome } from "../upstream.js";
+import type { UserEventOutcome } from "../upstream/index.js";
 import { isValidJson, OutboundMessage, type DataType } from "./message.js";
 import type { ProtocolHost } from "./protocol.js";
 
