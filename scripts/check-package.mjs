@@ -17,6 +17,12 @@ for (const [sub, entry] of Object.entries(pkg.exports)) {
       failures++;
     }
   }
+  // TypeScript's node10 resolution ("module": "commonjs") ignores "exports"; typesVersions is
+  // what lets it find the subpath's types.
+  if (sub !== "." && pkg.typesVersions?.["*"]?.[sub.slice(2)]?.[0] !== `./${entry.require.types.replace(/^\.\//, "")}`) {
+    console.error(`typesVersions["*"]["${sub.slice(2)}"] must point at ${entry.require.types}`);
+    failures++;
+  }
   const spec = sub === "." ? pkg.name : `${pkg.name}/${sub.slice(2)}`;
   const esm = await import(spec);
   const cjs = require(spec);

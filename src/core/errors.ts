@@ -6,8 +6,12 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_CONFIGURATION"
   | "WPS_ERR_SERVICE"
   | "WPS_ERR_TOKEN"
-  | "WPS_ERR_TOKEN_EXPIRED"
-  | "WPS_ERR_CLOSED";
+  | "WPS_ERR_CLOSED"
+  | "WPS_ERR_API_VERSION"
+  | "WPS_ERR_TIMEOUT"
+  | "WPS_ERR_RESPONSE_TOO_LARGE"
+  | "WPS_ERR_FOREIGN_URL"
+  | "WPS_ERR_LISTEN";
 
 /** Options shared by every error of this package. */
 export interface WebPubSubErrorOptions {

@@ -3,13 +3,12 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
+import { formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
-import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
+import { handleRest, MAX_BODY_BYTES, writeError } from "./rest/index.js";
 import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
 import { HubRegistry } from "./state/index.js";
 import { createLogger } from "./log.js";
-import { handleRest } from "./restRouter.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream.js";
 import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
@@ -48,7 +47,7 @@ export interface ConnectionInfo {
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://localhost:<port>` (or the bound host when it is not loopback). */
+  /** `http://localhost:<port>` for 127.0.0.1 and the wildcard addresses, else the bound host (`http://[::1]:<port>`). */
   readonly endpoint: string;
   /** `Endpoint=…;AccessKey=…;Version=1.0;` for the service SDKs. */
   readonly connectionString: string;
@@ -102,11 +101,13 @@ export async function launchEmulator(
   const hubs: Record<string, HubSettings> = {};
   for (const [name, settings] of Object.entries(options.hubs ?? {})) hubs[normalizeHub(name)] = settings;
 
+  const upstream = createUpstream(makeUpstream, { accessKey, hubs, onLog: log });
+
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
     hubs: new HubRegistry<ClientConnection>(),
-    upstream: makeUpstream({ accessKey, hubs, onLog: log }),
+    upstream,
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
     get closing() {
@@ -128,7 +129,7 @@ export async function launchEmulator(
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new Error(`The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err })),
+      void upstream.close().finally(() => reject(new WebPubSubError("WPS_ERR_LISTEN", `The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }))),
     );
     server.listen(port, host, () => resolve());
   });
@@ -193,15 +194,25 @@ function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime):
   }
 }
 
+// Bad hub names and handler settings are bad arguments: give them the stable code.
+function createUpstream(makeUpstream: UpstreamFactory, settings: Parameters<UpstreamFactory>[0]): Upstream {
+  try {
+    return makeUpstream(settings);
+  } catch (err) {
+    if (err instanceof TypeError && !("code" in err)) throw Object.assign(err, { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+    throw err;
+  }
+}
+
 function checkAccessKey(key: string): void {
   // The message describes the rule only: the key itself never goes into an error.
   const problem = accessKeyProblem(key);
   if (problem) throw invalidArgument(`accessKey ${problem}`);
 }
 
+// The host part of the printed endpoint: one that reaches the bound address. "localhost"
+// resolves to 127.0.0.1 first, which a server bound to ::1 alone does not answer.
 function publicHost(host: string): string {
-  if (host === "127.0.0.1" || host === "::1" || host === "localhost" || host === "0.0.0.0" || host === "::") {
-    return "localhost";
-  }
-  return host.includes(":") ? `[${host}]` : host;
+  if (host === "127.0.0.1" || host === "localhost" || host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

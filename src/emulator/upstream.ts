@@ -3,7 +3,7 @@
 // handlers configured per hub, after the abuse-protection probe (§3.2), with
 // [emu]'s retry rules. It never logs the access key or `ce-signature`.
 import { randomUUID } from "node:crypto";
-import { hmacSha256Hex } from "../core/index.js";
+import { hmacSha256Hex, redactUrl } from "../core/index.js";
 import { isValidHub, normalizeHub } from "./validation.js";
 
 /** Per-hub settings; mirrors the ARM hub model's `eventHandlers` (§3.6). */
@@ -161,13 +161,6 @@ function rejectUnknownKeys(value: Record<string, unknown>, known: string[], path
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Drops the query and credentials: `?code=` in a handler URL is a secret (§3.6). */
-export function redactUrl(url: string): string {
-  const cut = url.search(/[?#]/);
-  const base = cut < 0 ? url : url.slice(0, cut);
-  return base.replace(/\/\/[^/@]*@/, "//***@") + (cut < 0 ? "" : "?…");
 }
 
 /** Node's fetch only takes Latin-1 header values: send UTF-8 bytes, as a UTF-8 service would. */

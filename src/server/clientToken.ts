@@ -1,6 +1,16 @@
 // Client access tokens minted locally with the access key (HS256, synchronous HMAC when
 // node:crypto is present), and the URL builders shared with the Entra (REST) path.
-import { invalidArgument, signJwt, signJwtSync, canSignSync, type JwtHeaders } from "../core/index.js";
+import {
+  buildClientTokenClaims,
+  canSignSync,
+  clientPath,
+  invalidArgument,
+  signJwt,
+  signJwtSync,
+  TOKEN_MINUTES,
+  toWebSocketUrl,
+  type JwtHeaders,
+} from "../core/index.js";
 import type { WebPubSubOperationOptions } from "./options.js";
 import { checkGroups, checkId, checkIds, checkInt, checkProtocol, type ClientProtocol } from "./validate.js";
 
@@ -36,18 +46,7 @@ export interface ClientAccessToken {
 }
 
 /** Default token lifetime in minutes, matching the official SDKs. */
-export const DEFAULT_TOKEN_MINUTES = 60;
-
-/** The client path for a protocol, with the hub URL-encoded. */
-export function clientPath(hub: string, protocol: ClientProtocol = "default"): string {
-  const prefix = protocol === "mqtt" ? "/clients/mqtt/hubs/" : protocol === "socketio" ? "/clients/socketio/hubs/" : "/client/hubs/";
-  return prefix + encodeURIComponent(hub);
-}
-
-/** `http(s)://…` → `ws(s)://…`. */
-export function toWebSocketUrl(httpUrl: string): string {
-  return httpUrl.replace(/^http/i, "ws");
-}
+export const DEFAULT_TOKEN_MINUTES = TOKEN_MINUTES.default;
 
 /** Builds the result shape from a token, its `exp` and the endpoint. */
 export function clientAccess(endpoint: string, hub: string, protocol: ClientProtocol, token: string, expSeconds: number): ClientAccessToken {
@@ -60,22 +59,20 @@ export function checkTokenOptions(options: GetClientAccessTokenOptions): void {
   if (options.userId !== undefined) checkId(options.userId, "userId");
   if (options.roles !== undefined) checkIds(options.roles, "roles");
   if (options.groups !== undefined && options.groups.length > 0) checkGroups(options.groups);
-  if (options.expirationTimeInMinutes !== undefined) checkInt(options.expirationTimeInMinutes, "expirationTimeInMinutes", 1);
+  if (options.expirationTimeInMinutes !== undefined) checkInt(options.expirationTimeInMinutes, "expirationTimeInMinutes", TOKEN_MINUTES.min);
   if (options.clientProtocol !== undefined) checkProtocol(options.clientProtocol);
 }
 
 function claimsFor(endpoint: string, hub: string, options: GetClientAccessTokenOptions, now: number): Record<string, unknown> {
-  const minutes = options.expirationTimeInMinutes ?? DEFAULT_TOKEN_MINUTES;
-  const claims: Record<string, unknown> = {
-    aud: endpoint + clientPath(hub, options.clientProtocol),
-    iat: now,
-    nbf: now,
-    exp: now + minutes * 60,
-  };
-  if (options.userId !== undefined) claims["sub"] = options.userId;
-  if (options.roles !== undefined && options.roles.length > 0) claims["role"] = options.roles;
-  if (options.groups !== undefined && options.groups.length > 0) claims["webpubsub.group"] = options.groups;
-  return claims;
+  return buildClientTokenClaims({
+    audience: endpoint + clientPath(hub, options.clientProtocol),
+    userId: options.userId,
+    roles: options.roles,
+    groups: options.groups,
+    nowSeconds: now,
+    expiresInMinutes: options.expirationTimeInMinutes ?? DEFAULT_TOKEN_MINUTES,
+    notBefore: true,
+  });
 }
 
 function checkHeaders(headers: JwtHeaders | undefined, key: string): void {

@@ -2,12 +2,22 @@
 // per-client keep-alive agent. The generated layer still builds every call; this only moves
 // bytes, and hands anything unusual (streams, Blob, multipart, proxies, TLS, progress,
 // streamed responses) to the Azure default client. Being node:http, nock intercepts it.
+//
+// Hostile servers (issue 13): response bodies are capped before and after decompression, an
+// error body is cut rather than refused, and nothing here throws from an event handler: every
+// failure settles the one promise of the call.
 import { RestError, createDefaultHttpClient, createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { loadBuiltinModule } from "../core/index.js";
+import { WebPubSubError, loadBuiltinModule } from "../core/index.js";
 
 type NodeHttp = typeof import("node:http");
 type NodeZlib = typeof import("node:zlib");
 type Agent = import("node:http").Agent;
+type IncomingMessage = import("node:http").IncomingMessage;
+
+/** Largest successful response body accepted, after decompression. Service answers are a few KiB. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Error bodies are kept up to this size and cut there: enough for any service error, small enough for a message. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** An HttpClient whose sockets can be released. */
 export interface DisposableHttpClient extends HttpClient {
@@ -36,6 +46,40 @@ function abortError(): Error {
   return error;
 }
 
+function tooLarge(limit: number, what: string): WebPubSubError {
+  return new WebPubSubError("WPS_ERR_RESPONSE_TOO_LARGE", `the service's response ${what} is larger than ${limit} bytes; refused`);
+}
+
+/** Host, port and path of a URL, split by hand: `new URL` per request costs more than the rest of this. */
+interface Target {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+const origins = new Map<string, Omit<Target, "path">>();
+let lastOrigin = "";
+let lastParts: Omit<Target, "path"> | undefined;
+
+function splitUrl(url: string): Target {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  const hash = url.indexOf("#");
+  const origin = slash < 0 ? url : url.slice(0, slash);
+  const path = slash < 0 ? "/" : hash < 0 ? url.slice(slash) : url.slice(slash, hash);
+  // A client talks to one origin: remember the last one, and a bounded few others.
+  let parts = origin === lastOrigin ? lastParts : origins.get(origin);
+  if (parts === undefined) {
+    const parsed = new URL(origin);
+    parts = { secure: parsed.protocol === "https:", hostname: parsed.hostname.replace(/^\[|\]$/g, ""), port: parsed.port };
+    if (origins.size > 64) origins.clear();
+    origins.set(origin, parts);
+  }
+  lastOrigin = origin;
+  lastParts = parts;
+  return { secure: parts.secure, hostname: parts.hostname, port: parts.port, path };
+}
+
 /** Creates the client, or undefined where node:http is missing (the Azure default is used then). */
 export function createLeanHttpClient(): DisposableHttpClient | undefined {
   const maybeHttp = loadBuiltinModule<NodeHttp>("node:http");
@@ -48,67 +92,120 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
   let fallback: HttpClient | undefined;
   const agents: { http?: Agent; https?: Agent } = {};
 
+  function decode(raw: Buffer, encoding: string | undefined, limit: number): Buffer {
+    // maxOutputLength makes zlib stop (RangeError) instead of inflating a bomb into memory.
+    if (encoding === "gzip") return zlib.gunzipSync(raw, { maxOutputLength: limit });
+    if (encoding === "deflate") return zlib.inflateSync(raw, { maxOutputLength: limit });
+    if (encoding === "br") return zlib.brotliDecompressSync(raw, { maxOutputLength: limit });
+    return raw;
+  }
+
   function send(request: PipelineRequest): Promise<PipelineResponse> {
     const signal = request.abortSignal;
     if (signal?.aborted) return Promise.reject(abortError());
-    const secure = request.url.startsWith("https:");
-    const agent = secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
+    let target: Target;
+    try {
+      target = splitUrl(request.url);
+    } catch {
+      return Promise.reject(new RestError("invalid request URL", { code: RestError.REQUEST_SEND_ERROR, request }));
+    }
+    const agent = target.secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
     const headers: Record<string, string> = {};
     for (const [name, value] of request.headers) headers[name] = value;
     const body = request.body as string | Uint8Array | undefined | null;
     if (body !== undefined && body !== null) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
 
     return new Promise<PipelineResponse>((resolve, reject) => {
-      // Pre-split URL: cheaper than letting http.request parse it again.
-      const url = new URL(request.url);
-      const req = (secure ? https : http).request({
-        protocol: url.protocol,
-        hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-        port: url.port,
-        path: url.pathname + url.search,
+      let settled = false;
+      const settle = (error: Error | undefined, response?: PipelineResponse) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        if (error) reject(error);
+        else resolve(response!);
+      };
+      const req = (target.secure ? https : http).request({
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
         method: request.method,
         headers,
         agent,
       });
-      const onAbort = () => req.destroy(abortError());
+      const onAbort = () => {
+        req.destroy();
+        settle(abortError());
+      };
       signal?.addEventListener("abort", onAbort, { once: true });
-      const done = () => signal?.removeEventListener("abort", onAbort);
-      if (request.timeout > 0) {
-        req.setTimeout(request.timeout, () => req.destroy(Object.assign(new Error(`request timed out after ${request.timeout} ms`), { code: "ETIMEDOUT" })));
-      }
       req.on("error", (err: Error & { code?: string }) => {
-        done();
-        reject(err.name === "AbortError" ? err : new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
+        settle(err.name === "AbortError" ? err : new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
       });
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", (err) => {
-          done();
-          reject(new RestError(err.message, { code: RestError.REQUEST_SEND_ERROR, request }));
-        });
-        res.on("end", () => {
-          done();
-          const responseHeaders = createHttpHeaders();
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
-          }
-          let raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          try {
-            const encoding = res.headers["content-encoding"];
-            if (encoding === "gzip") raw = zlib.gunzipSync(raw);
-            else if (encoding === "deflate") raw = zlib.inflateSync(raw);
-            else if (encoding === "br") raw = zlib.brotliDecompressSync(raw);
-          } catch (e) {
-            reject(new RestError(`could not decompress the response: ${(e as Error).message}`, { request }));
-            return;
-          }
-          const response: PipelineResponse = { request, status: res.statusCode ?? 0, headers: responseHeaders };
-          if (raw.length > 0) response.bodyAsText = raw.toString("utf8");
-          resolve(response);
-        });
-      });
+      req.on("response", (res) => onResponse(request, res, req, settle));
       req.end(body ?? undefined);
+    });
+  }
+
+  function onResponse(request: PipelineRequest, res: IncomingMessage, req: import("node:http").ClientRequest, settle: (e: Error | undefined, r?: PipelineResponse) => void): void {
+    const status = res.statusCode ?? 0;
+    const failed = status >= 400;
+    // An error body is only read for its message: keep the start and cut the rest.
+    const limit = failed ? MAX_ERROR_BODY_BYTES : MAX_RESPONSE_BYTES;
+    const encoding = res.headers["content-encoding"];
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let cut = false;
+    const finish = () => {
+      try {
+        const responseHeaders = createHttpHeaders();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+        }
+        let raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        if (raw.length > 0 && encoding !== undefined && encoding !== "identity") {
+          try {
+            raw = decode(raw, encoding, limit);
+          } catch (e) {
+            if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+              if (!failed) return settle(tooLarge(limit, "body, decompressed,"));
+              raw = Buffer.alloc(0); // an error body we cannot read: the status still tells the story
+            } else if (!cut) {
+              return settle(new RestError("could not decompress the response", { code: RestError.PARSE_ERROR, request }));
+            } else raw = Buffer.alloc(0);
+          }
+          responseHeaders.delete("content-encoding");
+        }
+        const response: PipelineResponse = { request, status, headers: responseHeaders };
+        if (raw.length > 0 && request.method !== "HEAD") response.bodyAsText = raw.toString("utf8");
+        settle(undefined, response);
+      } catch (e) {
+        settle(new RestError(`could not read the response: ${(e as Error).message}`, { code: RestError.PARSE_ERROR, request }));
+      }
+    };
+    res.on("data", (chunk: Buffer) => {
+      if (cut) return;
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      if (!failed) {
+        req.destroy();
+        settle(tooLarge(limit, "body"));
+        return;
+      }
+      // Keep the first `limit` bytes of an error body, answer with them, drop the connection.
+      chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+      cut = true;
+      finish();
+      req.destroy();
+    });
+    res.on("error", (err: Error & { code?: string }) => settle(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request })));
+    // A reset mid-body ends as "aborted" + "close" without "end" on some Node versions.
+    res.on("close", () => {
+      if (!res.complete && !cut) settle(new RestError("the connection closed before the response ended", { code: "ECONNRESET", request }));
+    });
+    res.on("end", () => {
+      if (!cut) finish();
     });
   }
 

@@ -25,3 +25,21 @@ describe("core/errors", () => {
     assert.equal(outOfRange("bad").code, "WPS_ERR_INVALID_ARGUMENT");
   });
 });
+
+describe("WebPubSubErrorCode", () => {
+  it("lists only codes that some module of the package throws", async () => {
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { fileURLToPath } = await import("node:url");
+    const src = fileURLToPath(new URL("../../src", import.meta.url));
+    const errors = readFileSync(join(src, "core/errors.ts"), "utf8");
+    const union = /export type WebPubSubErrorCode =([^;]+);/.exec(errors)![1]!;
+    const codes = [...union.matchAll(/"(WPS_ERR_[A-Z_]+)"/g)].map((m) => m[1]!);
+    assert.ok(codes.length > 5);
+    // Every source file, with the union itself left out.
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts"));
+    const text = files.map((f) => readFileSync(join(src, f), "utf8")).join("\n").replace(union, "");
+    const unused = codes.filter((code) => !text.includes(`"${code}"`));
+    assert.deepEqual(unused, [], "codes in the public union that nothing throws");
+  });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { parseConnectionString } from "../../src/core/index.js";
+import { isWebPubSubError, parseConnectionString } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator } from "../../src/emulator/index.js";
 import { clientToken, connectJson, connectRaw, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
 
@@ -55,9 +55,26 @@ describe("startEmulator", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await assert.rejects(startEmulator({ port }), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+      await assert.rejects(startEmulator({ port }), (err: Error & { code?: string; cause?: { code?: string } }) => {
+        assert.match(err.message, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+        assert.equal(err.code, "WPS_ERR_LISTEN");
+        assert.ok(isWebPubSubError(err));
+        assert.equal(err.cause?.code, "EADDRINUSE");
+        return true;
+      });
     } finally {
       blocker.close();
+    }
+  });
+
+  it("prints an endpoint that reaches a server bound to ::1", async () => {
+    const emu = await start({ host: "::1" });
+    try {
+      assert.equal(emu.endpoint, `http://[::1]:${emu.port}`);
+      assert.equal((await fetch(`${emu.endpoint}/api/health`)).status, 200);
+      assert.equal(parseConnectionString(emu.connectionString).endpoint, emu.endpoint);
+    } finally {
+      await emu.close();
     }
   });
 
@@ -193,7 +210,15 @@ describe("startEmulator", () => {
     }
   });
 
-  it("rejects invalid hub settings up front", async () => {
-    await assert.rejects(startEmulator({ port: 0, hubs: { chat: { eventHandlers: [{ urlTemplate: "not a url" }] } } }));
+  it("rejects invalid hub settings and hub names up front with WPS_ERR_INVALID_ARGUMENT", async () => {
+    await assert.rejects(startEmulator({ port: 0, hubs: { chat: { eventHandlers: [{ urlTemplate: "not a url" }] } } }), {
+      name: "TypeError",
+      code: "WPS_ERR_INVALID_ARGUMENT",
+      message: /urlTemplate is not an absolute URL/,
+    });
+    await assert.rejects(startEmulator({ port: 0, hubs: { "1-bad hub": {} } }), {
+      code: "WPS_ERR_INVALID_ARGUMENT",
+      message: /not a valid hub name/,
+    });
   });
 });

@@ -138,6 +138,13 @@ describe("emulator client handshake", () => {
     assert.equal(await handshakeStatus(ws(`/nowhere?access_token=x`)), 404);
   });
 
+  it("refuses MQTT and Socket.IO client paths with 404, as :generateToken refuses their tokens", async () => {
+    const token = clientToken(emu, "chat");
+    assert.equal(await handshakeStatus(ws(`/clients/mqtt/hubs/chat?access_token=${token}`), "mqtt"), 404);
+    assert.equal(await handshakeStatus(ws(`/clients/socketio/hubs/chat?access_token=${token}`)), 404);
+    assert.equal(await handshakeStatus(ws(`/client/hubs/chat?access_token=${token}`)), 101);
+  });
+
   it("answers a non-WebSocket upgrade request with 400", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request({ host: "127.0.0.1", port: emu.port, path: "/client/hubs/chat", headers: { connection: "upgrade", upgrade: "h2c" } });

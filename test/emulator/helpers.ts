@@ -7,6 +7,10 @@ import { signJwtSync } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
+import { routeTable } from "../../generated/routeTable.js";
+
+/** The API version clients send by default: the newest in spec/ (never a literal, so a new version needs no edit here). */
+export const API_VERSION: string = routeTable.defaultVersion;
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
@@ -40,11 +44,11 @@ export interface RestResult {
   json: any;
 }
 
-/** Builds `/api/...?query&api-version=2024-12-01` (api-version only when not given). */
+/** Builds `/api/...?query&api-version=<default>` (api-version only when not given). */
 export function apiUrl(emu: Emulator, path: string, query: Record<string, string | string[]> = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
-  if (!("api-version" in query)) params.set("api-version", "2024-12-01");
+  if (!("api-version" in query)) params.set("api-version", API_VERSION);
   const qs = params.toString();
   return `${base(emu)}${path}${qs ? `?${qs}` : ""}`;
 }

@@ -3,6 +3,7 @@ import { decodeJwt } from "../../src/core/index.js";
 import { truncateUtf8 } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
+  API_VERSION,
   clientToken,
   connectJson,
   connectRaw,
@@ -374,7 +375,7 @@ describe("emulator REST operations", () => {
       assert.equal(links.length, 2);
       const link = new URL(links[0]!);
       assert.equal(link.searchParams.get("maxpagesize"), "2");
-      assert.equal(link.searchParams.get("api-version"), "2024-12-01");
+      assert.equal(link.searchParams.get("api-version"), API_VERSION);
       assert.ok(link.searchParams.get("continuationToken"));
       assert.deepEqual(
         seen.map((m) => m.connectionId),
@@ -525,9 +526,12 @@ describe("emulator REST operations", () => {
       assert.equal((await c.request({ type: "sendToGroup", group: "x", ackId: 1, data: 1 })).success, true);
     });
 
-    it("uses the MQTT path for clientType=MQTT and validates its parameters", async () => {
+    it("refuses MQTT tokens, which no emulator endpoint would accept, and validates its parameters", async () => {
       const mqtt = await rest(emu, "POST", `/api/hubs/${hub}/:generateToken`, { query: { clientType: "MQTT" } });
-      assert.match(decodeJwt(mqtt.json.token).claims["aud"] as string, /\/clients\/mqtt\/hubs\//);
+      assert.equal(mqtt.status, 400);
+      assert.equal(mqtt.json.target, "clientType");
+      assert.match(mqtt.json.message, /does not serve MQTT/);
+      assert.equal(mqtt.json.token, undefined);
       const bad = await rest(emu, "POST", `/api/hubs/${hub}/:generateToken`, { query: { minutesToExpire: "0" } });
       assert.equal(bad.status, 400);
       assert.equal(bad.json.target, "minutesToExpire");

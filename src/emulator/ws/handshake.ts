@@ -3,7 +3,7 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
-import { CloseCode, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
+import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
 import type { Runtime } from "../runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream.js";
@@ -31,7 +31,11 @@ export async function handleClientUpgrade(
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const hubText = hubOf(url);
-  if (hubText === undefined) return refuse(socket, 404, "No WebSocket endpoint at this path.");
+  if (hubText === undefined) {
+    // MQTT and Socket.IO paths exist on the service but not here; :generateToken refuses their tokens too.
+    const other = parseClientPath(url.pathname);
+    return refuse(socket, 404, other ? `The emulator does not serve ${other.protocol} clients.` : "No WebSocket endpoint at this path.");
+  }
   if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
     return refuse(socket, 400, "Not a WebSocket request.");
   }
@@ -137,8 +141,8 @@ function readRawMode(url: URL): RawPublish | undefined | string {
 
 // `/client/hubs/{hub}` or `/client/?hub={hub}`; undefined for any other path.
 function hubOf(url: URL): string | undefined {
-  const m = /^\/client\/hubs\/([^/]+)\/?$/.exec(url.pathname);
-  if (m) return decodeSegment(m[1]!) ?? "";
+  const path = parseClientPath(url.pathname);
+  if (path?.protocol === "default") return decodeSegment(path.hubSegment) ?? "";
   if (url.pathname === "/client" || url.pathname === "/client/") return url.searchParams.get("hub") ?? "";
   return undefined;
 }

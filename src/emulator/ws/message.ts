@@ -1,6 +1,6 @@
 // One message on its way to clients. Each wire form is built at most once, by the protocol
 // core's codecs, and shared by every recipient: fan-out costs one serialization, not one per socket.
-import { JsonText, prepareMessageFrame, type PreparedMessageFrame, type WebPubSubDataType } from "../../core/index.js";
+import { JsonText, mediaTypeOf, prepareMessageFrame, type PreparedMessageFrame, type WebPubSubDataType } from "../../core/index.js";
 
 /** How the payload is typed on the JSON protocols. */
 export type DataType = WebPubSubDataType;
@@ -76,16 +76,11 @@ function wireData(p: Payload): unknown {
 /** Maps a Content-Type (REST body or upstream reply) to a data type; undefined if unsupported. */
 export function dataTypeOfContentType(contentType: string | undefined): DataType | undefined {
   if (contentType === undefined || contentType.trim() === "") return "binary";
-  const media = mediaType(contentType);
+  const media = mediaTypeOf(contentType);
   if (media === "text/plain") return "text";
   if (media === "application/json") return "json";
   if (media === "application/octet-stream") return "binary";
   return undefined;
-}
-
-/** The media type of a Content-Type, lower-cased and without parameters; "" for none. */
-export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 /** True when `text` parses as JSON. */

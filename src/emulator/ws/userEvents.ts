@@ -1,7 +1,8 @@
 // User events from any protocol: the blocking upstream call and what its reply does
 // (docs/protocol.md#user-events).
+import { dataTypeOfReplyContentType } from "../../core/index.js";
 import type { UserEventOutcome } from "../upstream.js";
-import { isValidJson, mediaType, OutboundMessage, type DataType } from "./message.js";
+import { isValidJson, OutboundMessage, type DataType } from "./message.js";
 import type { ProtocolHost } from "./protocol.js";
 
 /** Calls the upstream for a user event; a thrown error counts as a failed handler. */
@@ -24,16 +25,8 @@ export function applyReply(conn: ProtocolHost, outcome: Extract<UserEventOutcome
   const data = outcome.data;
   if (!data || data.byteLength === 0) return;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let dataType = replyDataType(outcome.contentType);
+  let dataType = dataTypeOfReplyContentType(outcome.contentType);
   // JSON is embedded as is in JSON frames, so a reply that only claims to be JSON goes as text.
   if (dataType === "json" && !isValidJson(bytes.toString("utf8"))) dataType = "text";
   conn.deliver(new OutboundMessage({ dataType, data: bytes }, { from: "server" }));
-}
-
-// Reply Content-Type to data type: JSON and text as such, anything else (or none) binary, as the service does.
-function replyDataType(contentType: string | undefined): DataType {
-  const media = mediaType(contentType);
-  if (media === "application/json" || media.endsWith("+json")) return "json";
-  if (media.startsWith("text/")) return "text";
-  return "binary";
 }

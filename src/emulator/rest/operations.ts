@@ -1,13 +1,13 @@
-// The 2024-12-01 data-plane operations (protocol-emulator.md §1.4), with the [emu]'s
-// answers for missing targets: sends 202, closes and removals 204, adds 404.
-import { CloseCode, signJwtSync } from "../core/index.js";
-import type { ClientConnection } from "./ws/index.js";
-import { badRequest, notFound, RestError } from "./errors.js";
-import { dataTypeOfContentType, deliverAll, isValidJson, mediaType, OutboundMessage, type MessageSource, type Payload } from "./ws/index.js";
-import { parsePermission, type GroupPermission } from "./permissions.js";
-import type { RestCall, RestReply, Route } from "./restRouter.js";
-import { compileFilter, selectConnections } from "./selection.js";
-import { isValidGroup, parseInteger } from "./validation.js";
+// The data-plane operations (protocol-emulator.md §1.4), with the [emu]'s answers for
+// missing targets: sends 202, closes and removals 204, adds 404.
+import { buildClientTokenClaims, clientPathPrefix, CloseCode, mediaTypeOf, MESSAGE_TTL_SECONDS, PAGE_SIZE, signJwtSync, TOKEN_MINUTES } from "../../core/index.js";
+import { badRequest, notFound, RestError } from "../errors.js";
+import { dataTypeOfContentType, deliverAll, isValidJson, OutboundMessage, type ClientConnection, type MessageSource, type Payload } from "../ws/index.js";
+import { parsePermission, type GroupPermission } from "../permissions.js";
+import { compileFilter, selectConnections } from "../selection.js";
+import { isValidGroup, parseInteger } from "../validation.js";
+import type { Handler, RestCall, RestReply } from "./router.js";
+import type { OperationName } from "./routes.js";
 
 const DEFAULT_CLOSE_REASON = "Closed by REST API.";
 const DEFAULT_PAGE_SIZE = 100;
@@ -16,33 +16,37 @@ const ACCEPTED: RestReply = { status: 202 };
 const NO_CONTENT: RestReply = { status: 204 };
 const OK: RestReply = { status: 200 };
 
-/** Every operation, matched in order. */
-export const ROUTES: Route[] = [
-  { method: "POST", pattern: "hubs/{hub}/:send", handler: sendToAll },
-  { method: "POST", pattern: "hubs/{hub}/:closeConnections", handler: closeAll },
-  { method: "POST", pattern: "hubs/{hub}/:generateToken", handler: generateToken },
-  { method: "POST", pattern: "hubs/{hub}/:addToGroups", handler: (c) => groupsByFilter(c, true) },
-  { method: "POST", pattern: "hubs/{hub}/:removeFromGroups", handler: (c) => groupsByFilter(c, false) },
-  { method: "HEAD", pattern: "hubs/{hub}/connections/{connectionId}", handler: connectionExists },
-  { method: "DELETE", pattern: "hubs/{hub}/connections/{connectionId}", handler: closeConnection },
-  { method: "POST", pattern: "hubs/{hub}/connections/{connectionId}/:send", handler: sendToConnection },
-  { method: "DELETE", pattern: "hubs/{hub}/connections/{connectionId}/groups", handler: removeConnectionFromAllGroups },
-  { method: "HEAD", pattern: "hubs/{hub}/groups/{group}", handler: groupExists },
-  { method: "POST", pattern: "hubs/{hub}/groups/{group}/:send", handler: sendToGroup },
-  { method: "POST", pattern: "hubs/{hub}/groups/{group}/:closeConnections", handler: closeGroup },
-  { method: "GET", pattern: "hubs/{hub}/groups/{group}/connections", handler: listGroupConnections },
-  { method: "PUT", pattern: "hubs/{hub}/groups/{group}/connections/{connectionId}", handler: addConnectionToGroup },
-  { method: "DELETE", pattern: "hubs/{hub}/groups/{group}/connections/{connectionId}", handler: removeConnectionFromGroup },
-  { method: "PUT", pattern: "hubs/{hub}/permissions/{permission}/connections/{connectionId}", handler: grantPermission },
-  { method: "HEAD", pattern: "hubs/{hub}/permissions/{permission}/connections/{connectionId}", handler: checkPermission },
-  { method: "DELETE", pattern: "hubs/{hub}/permissions/{permission}/connections/{connectionId}", handler: revokePermission },
-  { method: "HEAD", pattern: "hubs/{hub}/users/{userId}", handler: userExists },
-  { method: "POST", pattern: "hubs/{hub}/users/{userId}/:send", handler: sendToUser },
-  { method: "POST", pattern: "hubs/{hub}/users/{userId}/:closeConnections", handler: closeUser },
-  { method: "DELETE", pattern: "hubs/{hub}/users/{userId}/groups", handler: removeUserFromAllGroups },
-  { method: "PUT", pattern: "hubs/{hub}/users/{userId}/groups/{group}", handler: addUserToGroup },
-  { method: "DELETE", pattern: "hubs/{hub}/users/{userId}/groups/{group}", handler: removeUserFromGroup },
-];
+/**
+ * The handler of every spec operation, by name. The type demands one per operation in the
+ * generated route table, so a new operation in spec/ fails the type check until it is served.
+ * The health probe is answered by the router itself: it is anonymous and outside any hub.
+ */
+export const HANDLERS: Record<Exclude<OperationName, "getServiceStatus">, Handler> = {
+  sendToAll,
+  closeAllConnections: closeAll,
+  generateClientToken: generateToken,
+  addConnectionsToGroups: (c) => groupsByFilter(c, true),
+  removeConnectionsFromGroups: (c) => groupsByFilter(c, false),
+  connectionExists,
+  closeConnection,
+  sendToConnection,
+  removeConnectionFromAllGroups,
+  groupExists,
+  sendToGroup,
+  closeGroupConnections: closeGroup,
+  listConnectionsInGroup: listGroupConnections,
+  addConnectionToGroup,
+  removeConnectionFromGroup,
+  grantPermission,
+  checkPermission,
+  revokePermission,
+  userExists,
+  sendToUser,
+  closeUserConnections: closeUser,
+  removeUserFromAllGroups,
+  addUserToGroup,
+  removeUserFromGroup,
+};
 
 // ---- sends -------------------------------------------------------------------------------
 
@@ -194,7 +198,7 @@ function removeUserFromAllGroups(c: RestCall): RestReply {
 }
 
 async function groupsByFilter(c: RestCall, add: boolean): Promise<RestReply> {
-  if (mediaType(c.req.headers["content-type"]) !== "application/json") {
+  if (mediaTypeOf(c.req.headers["content-type"]) !== "application/json") {
     throw new RestError(415, "Error.UnsupportedMediaType", "Content-Type must be application/json.", "Content-Type");
   }
   let body: unknown;
@@ -227,7 +231,7 @@ async function groupsByFilter(c: RestCall, add: boolean): Promise<RestReply> {
 /** Pages through a group's members; tokens hold the last ordinal seen (see HubState). */
 function listGroupConnections(c: RestCall): RestReply {
   const group = groupParam(c);
-  const pageSize = intQuery(c, "maxpagesize", 1, 200) ?? DEFAULT_PAGE_SIZE;
+  const pageSize = intQuery(c, "maxpagesize", PAGE_SIZE.min, PAGE_SIZE.max) ?? DEFAULT_PAGE_SIZE;
   const top = intQuery(c, "top", 1, 2147483647);
   const after = continuation(c);
   const limit = top === undefined ? pageSize : Math.min(pageSize, top);
@@ -297,22 +301,29 @@ function checkPermission(c: RestCall): RestReply {
 
 // ---- tokens ------------------------------------------------------------------------------
 
-const CLIENT_PATHS: Record<string, string> = { default: "client", mqtt: "clients/mqtt", socketio: "clients/socketio" };
-
+/**
+ * Mints a client token. Only Default tokens: the emulator serves no MQTT or Socket.IO
+ * endpoint, so minting tokens for them would hand out tokens nothing accepts
+ * (docs/protocol.md#client-access-tokens).
+ */
 function generateToken(c: RestCall): RestReply {
-  const minutes = intQuery(c, "minutesToExpire", 1, 2147483647) ?? 60;
-  const clientType = (c.query.get("clientType") ?? "Default").toLowerCase();
-  const path = CLIENT_PATHS[clientType];
-  if (!path) throw badRequest("'clientType' must be 'Default' or 'MQTT'.", "clientType");
+  const minutes = intQuery(c, "minutesToExpire", TOKEN_MINUTES.min, 2147483647) ?? TOKEN_MINUTES.default;
+  const clientType = c.query.get("clientType") ?? "Default";
+  if (clientType.toLowerCase() === "mqtt") {
+    throw badRequest("The emulator does not serve MQTT clients, so it does not mint MQTT tokens; use 'Default'.", "clientType");
+  }
+  if (clientType.toLowerCase() !== "default") throw badRequest("'clientType' must be 'Default' or 'MQTT'.", "clientType");
   const groups = c.query.getAll("group");
   if (!groups.every(isValidGroup)) throw badRequest("Every 'group' must be a valid group name.", "group");
-  const roles = c.query.getAll("role");
-  const userId = c.query.get("userId");
-  const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = { aud: `http://${c.host}/${path}/hubs/${c.rawHub}`, iat: now, exp: now + minutes * 60 };
-  if (userId !== null && userId !== "") claims["sub"] = userId;
-  if (roles.length > 0) claims["role"] = roles;
-  if (groups.length > 0) claims["webpubsub.group"] = groups;
+  const claims = buildClientTokenClaims({
+    // The hub as the caller wrote it, unescaped, as the official SDKs sign it.
+    audience: `http://${c.host}${clientPathPrefix("default")}${c.rawHub}`,
+    userId: c.query.get("userId") ?? undefined,
+    roles: c.query.getAll("role"),
+    groups,
+    nowSeconds: Math.floor(Date.now() / 1000),
+    expiresInMinutes: minutes,
+  });
   return { status: 200, body: { token: signJwtSync(claims, c.runtime.accessKey) } };
 }
 
@@ -351,7 +362,7 @@ function selectionQuery(c: RestCall): { excluded: Set<string>; filter: ReturnTyp
 
 // TTL is validated, but messages go out at once like the [emu] (§1.7).
 function ttl(c: RestCall): void {
-  intQuery(c, "messageTtlSeconds", 0, 300);
+  intQuery(c, "messageTtlSeconds", MESSAGE_TTL_SECONDS.min, MESSAGE_TTL_SECONDS.max);
 }
 
 function intQuery(c: RestCall, name: string, min: number, max: number): number | undefined {

@@ -1,12 +1,10 @@
 // Reading request bodies and writing REST responses.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RestError } from "./errors.js";
+import { RestError } from "../errors.js";
+import { SUPPORTED_API_VERSIONS } from "./routes.js";
 
 /** Largest REST body accepted ([emu]: 1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** API versions the emulator answers; a missing one means the latest (§1.3). */
-export const SUPPORTED_API_VERSIONS = ["2021-10-01", "2022-11-01", "2023-07-01", "2024-01-01", "2024-12-01"] as const;
 
 // The api-supported-versions header every response carries (§1.3).
 const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");

@@ -1,13 +1,15 @@
-// REST dispatch: route match, auth, api-version, hub check, then the operation (§1.2–1.7).
+// REST dispatch: route match, auth, api-version (and what that version has), hub check,
+// then the operation (§1.2–1.7). Routes and versions come from the generated route table.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AuthError, verifyRestRequest } from "./auth.js";
-import { badRequest, notFound, RestError, unauthorized } from "./errors.js";
-import type { HubState } from "./state/index.js";
-import type { ClientConnection } from "./ws/index.js";
-import { readBody, SUPPORTED_API_VERSIONS, writeError, writeResponse } from "./httpIo.js";
-import { ROUTES } from "./restOperations.js";
-import type { Runtime } from "./runtime.js";
-import { decodeSegment, isValidHub, normalizeHub } from "./validation.js";
+import { AuthError, verifyRestRequest } from "../auth.js";
+import { badRequest, notFound, RestError, unauthorized } from "../errors.js";
+import type { HubState } from "../state/index.js";
+import type { ClientConnection } from "../ws/index.js";
+import type { Runtime } from "../runtime.js";
+import { decodeSegment, isValidHub, normalizeHub } from "../validation.js";
+import { readBody, writeError, writeResponse } from "./httpIo.js";
+import { HANDLERS } from "./operations.js";
+import { API_VERSION_PARAMETER, describeSpan, findRoute, LATEST_API_VERSION, SUPPORTED_API_VERSIONS } from "./routes.js";
 
 /** Everything an operation needs about its call. */
 export interface RestCall {
@@ -31,18 +33,8 @@ export interface RestReply {
   body?: unknown;
 }
 
-/** One REST operation: method, path pattern below /api (`{name}` segments are parameters). */
-export interface Route {
-  method: string;
-  pattern: string;
-  handler: (call: RestCall) => RestReply | Promise<RestReply>;
-}
-
-interface CompiledRoute extends Route {
-  segments: string[];
-}
-
-const compiled: CompiledRoute[] = ROUTES.map((r) => ({ ...r, segments: r.pattern.split("/") }));
+/** Serves one REST operation. */
+export type Handler = (call: RestCall) => RestReply | Promise<RestReply>;
 
 /**
  * Handles one request under /api. Never throws. `requestId` is the response's
@@ -80,12 +72,16 @@ async function route(
   query: URLSearchParams,
   runtime: Runtime,
 ): Promise<RestReply> {
-  // The real service's health probe is anonymous, and so is this one (Aspire polls it).
-  if (path === "/api/health" && (method === "HEAD" || method === "GET")) return { status: 200 };
   const raw = path.split("/").slice(2); // drop "" and "api"
-  const match = findRoute(method, raw);
+  // Aspire polls the health probe with GET, which the spec does not list: treat it as the HEAD.
+  const match = findRoute(method === "GET" && path === "/api/health" ? "HEAD" : method, raw);
   if (!match) throw notFound(`No operation matches ${method} ${path}.`);
 
+  const { route: matched, params } = match;
+  const operation = matched.operation;
+  const name = matched.name;
+  // The real service's health probe is anonymous and hub-less, and so is this one.
+  if (name === "getServiceStatus") return { status: 200 };
   try {
     verifyRestRequest(req, runtime.accessKey);
   } catch (err) {
@@ -96,17 +92,26 @@ async function route(
     }
     throw err;
   }
-  const apiVersion = query.get("api-version") ?? SUPPORTED_API_VERSIONS[SUPPORTED_API_VERSIONS.length - 1]!;
-  if (!(SUPPORTED_API_VERSIONS as readonly string[]).includes(apiVersion)) {
-    throw badRequest("The specified API version is not supported.", "api-version");
+  const apiVersion = query.get(API_VERSION_PARAMETER) ?? LATEST_API_VERSION;
+  if (!SUPPORTED_API_VERSIONS.includes(apiVersion)) {
+    throw badRequest("The specified API version is not supported.", API_VERSION_PARAMETER);
   }
-  const hubName = match.params["hub"] ?? "";
+  // What the chosen version lacks is refused, not served or silently ignored: code that
+  // relies on it would misbehave against the service at that version.
+  const missing = matched.missingQuery.get(apiVersion);
+  if (missing === undefined) {
+    throw badRequest(`'${operation.name}' is not in API version ${apiVersion}; it exists ${describeSpan(operation)}.`, API_VERSION_PARAMETER);
+  }
+  for (const p of missing) {
+    if (query.has(p.name)) throw badRequest(`'${p.name}' of '${operation.name}' is not in API version ${apiVersion}; it exists ${describeSpan(p)}.`, p.name);
+  }
+  const hubName = params["hub"] ?? "";
   if (!isValidHub(hubName)) throw badRequest(`Invalid hub name '${hubName}'.`, "hub");
   let bodyPromise: Promise<Buffer> | undefined;
   const call: RestCall = {
     runtime,
     req,
-    params: match.params,
+    params,
     rawHub: raw[1] ?? "",
     query,
     hub: runtime.hubs.get(normalizeHub(hubName)),
@@ -114,26 +119,5 @@ async function route(
     apiVersion,
     body: () => (bodyPromise ??= readBody(req)),
   };
-  return match.route.handler(call);
-}
-
-function findRoute(method: string, raw: string[]): { route: CompiledRoute; params: Record<string, string> } | undefined {
-  for (const r of compiled) {
-    if (r.method !== method || r.segments.length !== raw.length) continue;
-    const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < raw.length && ok; i++) {
-      const seg = r.segments[i]!;
-      const value = raw[i]!;
-      if (seg.startsWith("{")) {
-        const decoded = decodeSegment(value);
-        if (decoded === undefined || decoded === "") ok = false;
-        else params[seg.slice(1, -1)] = decoded;
-      } else {
-        ok = seg === value;
-      }
-    }
-    if (ok) return { route: r, params };
-  }
-  return undefined;
+  return HANDLERS[name](call);
 }
