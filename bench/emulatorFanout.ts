@@ -12,6 +12,7 @@ import { Worker } from "node:worker_threads";
 import { WebSocketServer } from "ws";
 import { signJwtSync } from "../src/core/index.js";
 import { startEmulator } from "../src/emulator/index.js";
+import { DEFAULT_API_VERSION } from "../src/index.js";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const HUB = "bench";
@@ -173,7 +174,7 @@ interface Target {
 
 async function emulatorTarget(): Promise<Target> {
   const emu = await startEmulator({ port: 0 });
-  const url = `http://127.0.0.1:${emu.port}/api/hubs/${HUB}/:send?api-version=2024-12-01`;
+  const url = `http://127.0.0.1:${emu.port}/api/hubs/${HUB}/:send?api-version=${DEFAULT_API_VERSION}`;
   const now = Math.floor(Date.now() / 1000);
   const clientToken = signJwtSync({ aud: `http://127.0.0.1:${emu.port}/client/hubs/${HUB}`, iat: now, exp: now + 3600 }, KEY);
   return {

@@ -1,42 +1,51 @@
-// Benchmark report (not a test): token minting and sendToAll throughput against one loopback
-// sink, ours vs @azure/web-pubsub 1.2.0 vs a floor (raw HMAC; bare undici POSTs).
-// Run: npx tsx bench/serviceClient.ts   (or bench/index.ts calling run()).
+// Benchmark report (not a test): token minting and sendToAll throughput, ours vs
+// @azure/web-pubsub 1.2.0 vs the floor (raw HMAC; bare undici POSTs), plus bare node:http for
+// reference. The HTTP sink runs in its own process (bench/sink.mjs), so this process's CPU is the
+// clients' alone; contestants alternate in interleaved rounds so drift on a shared machine hits
+// all of them alike, and each cell reports the median round plus client CPU per call.
+// Run: npm run bench -- serviceClient [--profile]   (or npx tsx bench/serviceClient.ts [--profile]).
+import { fork, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { WebPubSubServiceClient as Official } from "@azure/web-pubsub";
 import { Agent, request } from "undici";
-import { WebPubSubServiceClient } from "../src/index.js";
+import { DEFAULT_API_VERSION, WebPubSubServiceClient } from "../src/index.js";
+import { profile } from "./profile.js";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const HUB = "bench";
+const here = fileURLToPath(new URL(".", import.meta.url));
 
-/** One row of the report. */
+/** One row of the report: operations per second (median round) and client CPU µs per call. */
 export interface BenchRow {
   name: string;
   ours: number;
   official: number;
   floor: number;
+  nodeHttp?: number;
+  cpu: { ours: number; official: number; floor: number; nodeHttp?: number };
 }
 
-async function sink(): Promise<{ server: Server; endpoint: string }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.statusCode = 202;
-      res.end();
-    });
+async function startSink(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(join(here, "sink.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { port: number }).port));
+    child.once("exit", (code) => reject(new Error(`sink exited with ${code}`)));
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { child, port };
 }
 
-/** Calls `op` repeatedly with `concurrency` in flight for about `ms`, returns operations per second. */
-async function rate(op: () => Promise<unknown> | unknown, concurrency: number, ms: number): Promise<number> {
-  const warmEnd = Date.now() + Math.min(300, ms / 4);
-  while (Date.now() < warmEnd) await op();
+interface Sample {
+  rate: number;
+  cpuUs: number;
+}
+
+/** Runs `op` with `concurrency` in flight for `ms`; returns calls/s and this process's CPU µs per call. */
+async function measure(op: () => Promise<unknown> | unknown, concurrency: number, ms: number): Promise<Sample> {
   let count = 0;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const end = Date.now() + ms;
   async function worker(): Promise<void> {
@@ -47,83 +56,141 @@ async function rate(op: () => Promise<unknown> | unknown, concurrency: number, m
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return count / seconds;
+  const used = process.cpuUsage(cpu);
+  return { rate: count / seconds, cpuUs: (used.user + used.system) / count };
 }
 
-/** Tight synchronous loop for CPU-only work (batches of 1000 between clock reads). */
-function syncRate(op: () => unknown, ms: number): number {
-  for (let i = 0; i < 2000; i++) op();
-  let count = 0;
-  const start = process.hrtime.bigint();
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    for (let i = 0; i < 1000; i++) op();
-    count += 1000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Interleaved rounds: every contestant runs once per round, in a rotating order, for
+ * `ms / rounds` each; the median round is reported.
+ */
+async function compare<K extends string>(ops: Record<K, () => Promise<unknown> | unknown>, concurrency: number, ms: number, rounds: number): Promise<Record<K, Sample>> {
+  const names = Object.keys(ops) as K[];
+  for (const name of names) await measure(ops[name], concurrency, Math.min(300, ms / 4)); // warm-up: JIT, sockets
+  const samples = Object.fromEntries(names.map((n) => [n, [] as Sample[]])) as Record<K, Sample[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      samples[name].push(await measure(ops[name], concurrency, ms / rounds));
+    }
   }
-  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+  return Object.fromEntries(names.map((n) => [n, { rate: median(samples[n].map((s) => s.rate)), cpuUs: median(samples[n].map((s) => s.cpuUs)) }])) as Record<K, Sample>;
 }
 
-function hmacFloor(): () => string {
+function hmacFloor(endpoint: string): () => string {
   const head = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString("base64url");
+  const aud = `${endpoint.replace(/^http/, "ws")}/client/hubs/${HUB}`;
   return () => {
     const now = Math.floor(Date.now() / 1000);
-    const body = `${head}.${Buffer.from(`{"aud":"http://127.0.0.1/client/hubs/bench","iat":${now},"exp":${now + 3600}}`).toString("base64url")}`;
+    const body = `${head}.${Buffer.from(`{"sub":"u","aud":"${aud}","iat":${now},"exp":${now + 3600}}`).toString("base64url")}`;
     return `${body}.${createHmac("sha256", KEY).update(body).digest("base64url")}`;
   };
 }
 
-/** Runs every measurement and prints a table; returns the rows. */
-export async function run(options: { ms?: number } = {}): Promise<BenchRow[]> {
-  const ms = options.ms ?? 2000;
-  const { server, endpoint } = await sink();
+/** Runs every measurement and prints a table; returns the rows. `profile` also writes a CPU profile of the send path. */
+export async function run(options: { ms?: number; rounds?: number; profile?: boolean } = {}): Promise<BenchRow[]> {
+  const ms = options.ms ?? 5000;
+  const rounds = options.rounds ?? 5;
+  const { child, port } = await startSink();
+  const endpoint = `http://127.0.0.1:${port}`;
   const connectionString = `Endpoint=${endpoint};AccessKey=${KEY};Version=1.0;`;
   const ours = new WebPubSubServiceClient(connectionString, HUB, { retryOptions: { maxRetries: 0 } });
   const official = new Official(connectionString, HUB, { retryOptions: { maxRetries: 0 }, allowInsecureConnection: true });
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
-  const url = `${endpoint}/api/hubs/${HUB}/:send?api-version=2024-12-01`;
-  const floorPost = async () => {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  const path = `/api/hubs/${HUB}/:send?api-version=${DEFAULT_API_VERSION}`;
+  const url = `${endpoint}${path}`;
+  const undiciPost = async () => {
     const res = await request(url, { method: "POST", dispatcher, headers: { "content-type": "text/plain", authorization: "Bearer x" }, body: "hello" });
     await res.body.dump();
   };
+  const nodeHttpPost = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ host: "127.0.0.1", port, path, method: "POST", agent, headers: { "content-type": "text/plain", authorization: "Bearer x", "content-length": "5" } }, (res) => {
+        res.resume();
+        res.on("end", resolve);
+      });
+      req.on("error", reject);
+      req.end("hello");
+    });
+  const sends = {
+    ours: () => ours.sendToAll("hello"),
+    official: () => official.sendToAll("hello", { contentType: "text/plain" }),
+    floor: undiciPost,
+    nodeHttp: nodeHttpPost,
+  };
   const rows: BenchRow[] = [];
+  let profiled: Awaited<ReturnType<typeof profile>> | undefined;
   try {
-    rows.push({
-      name: "client tokens / s",
-      ours: await rate(() => ours.getClientAccessToken({ userId: "u" }), 1, ms),
-      official: await rate(() => official.getClientAccessToken({ userId: "u" }), 1, ms),
-      floor: syncRate(hmacFloor(), ms),
-    });
-    rows.push({
-      name: "sendToAll / s, sequential",
-      ours: await rate(() => ours.sendToAll("hello"), 1, ms),
-      official: await rate(() => official.sendToAll("hello", { contentType: "text/plain" }), 1, ms),
-      floor: await rate(floorPost, 1, ms),
-    });
-    rows.push({
-      name: "sendToAll / s, 64 in flight",
-      ours: await rate(() => ours.sendToAll("hello"), 64, ms),
-      official: await rate(() => official.sendToAll("hello", { contentType: "text/plain" }), 64, ms),
-      floor: await rate(floorPost, 64, ms),
-    });
+    const hmac = hmacFloor(endpoint);
+    const tokens = await compare(
+      { ours: () => ours.getClientAccessToken({ userId: "u" }), official: () => official.getClientAccessToken({ userId: "u" }), floor: async () => hmac() },
+      1,
+      ms,
+      rounds,
+    );
+    rows.push(row("client tokens / s", tokens));
+    rows.push(row("sendToAll / s, sequential", await compare(sends, 1, ms, rounds)));
+    rows.push(row("sendToAll / s, 64 in flight", await compare(sends, 64, ms, rounds)));
+    if (options.profile) {
+      profiled = await profile("sendToAll-64-in-flight", join(here, "results"), async () => {
+        let calls = 0;
+        const end = Date.now() + ms;
+        await Promise.all(
+          Array.from({ length: 64 }, async () => {
+            while (Date.now() < end) {
+              await ours.sendToAll("hello");
+              calls++;
+            }
+          }),
+        );
+        return calls;
+      });
+    }
   } finally {
     await ours.close();
     await dispatcher.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    agent.destroy();
+    child.disconnect();
   }
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(10);
-  console.log(`\nwebpubsub-service benchmark (Node ${process.version}, ${ms} ms per cell, loopback sink answering 202)\n`);
-  console.log(`${"".padEnd(28)}${"ours".padStart(10)}${"official".padStart(10)}${"floor".padStart(10)}   ours/official  ours/floor`);
+  const us = (n: number | undefined) => (n === undefined ? "".padStart(9) : n.toFixed(1).padStart(9));
+  console.log(`\nwebpubsub-service benchmark (Node ${process.version}, ${ms} ms per contestant per cell in ${rounds} interleaved rounds, sink in its own process answering 202)\n`);
+  console.log(`${"".padEnd(28)}${"ours".padStart(10)}${"official".padStart(10)}${"floor".padStart(10)}${"node:http".padStart(10)}   ours/official  ours/floor`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(28)}${fmt(r.ours)}${fmt(r.official)}${fmt(r.floor)}   ${(r.ours / r.official).toFixed(2).padStart(13)}  ${(r.ours / r.floor).toFixed(2).padStart(10)}`);
+    console.log(`${r.name.padEnd(28)}${fmt(r.ours)}${fmt(r.official)}${fmt(r.floor)}${r.nodeHttp === undefined ? "".padStart(10) : fmt(r.nodeHttp)}   ${(r.ours / r.official).toFixed(2).padStart(13)}  ${(r.ours / r.floor).toFixed(2).padStart(10)}`);
   }
-  console.log("\nfloor: raw node:crypto HMAC JWT (tokens); bare undici request() POSTs with a 64-connection pool (sends).");
+  console.log(`\nclient CPU µs per call       ${"ours".padStart(9)}${"official".padStart(9)}${"floor".padStart(9)}${"node:http".padStart(10)}`);
+  for (const r of rows) console.log(`${r.name.padEnd(28)}${us(r.cpu.ours)}${us(r.cpu.official)}${us(r.cpu.floor)} ${us(r.cpu.nodeHttp)}`);
+  console.log("\nfloor: raw node:crypto HMAC JWT (tokens); bare undici request() POSTs with a 64-connection pool (sends). node:http: bare http.request with a keep-alive agent.");
+  if (profiled) {
+    console.log(`\nCPU profile of ours, sendToAll 64 in flight: ${profiled.file} (${profiled.calls} calls, ${profiled.cpuUsPerCall.toFixed(1)} µs CPU per call)`);
+    console.log("  share of the busy samples, and that share of the measured CPU per call:");
+    const entries = [...profiled.breakdown].filter(([name]) => name !== "idle / VM" && name !== "bench harness").sort((a, b) => b[1] - a[1]);
+    const total = entries.reduce((sum, [, v]) => sum + v, 0);
+    for (const [name, v] of entries) {
+      console.log(`  ${name.padEnd(50)}${((100 * v) / total).toFixed(1).padStart(5)} %${((v / total) * profiled.cpuUsPerCall).toFixed(1).padStart(8)} µs`);
+    }
+  }
   return rows;
 }
 
-// Run directly: `npx tsx bench/serviceClient.ts`.
+function row(name: string, s: Record<"ours" | "official" | "floor", Sample> & { nodeHttp?: Sample }): BenchRow {
+  return {
+    name,
+    ours: s.ours.rate,
+    official: s.official.rate,
+    floor: s.floor.rate,
+    ...(s.nodeHttp && { nodeHttp: s.nodeHttp.rate }),
+    cpu: { ours: s.ours.cpuUs, official: s.official.cpuUs, floor: s.floor.cpuUs, ...(s.nodeHttp && { nodeHttp: s.nodeHttp.cpuUs }) },
+  };
+}
+
+// Run directly: `npx tsx bench/serviceClient.ts [--profile]`.
 if (process.argv[1] && /bench[\\/]serviceClient\.ts$/.test(process.argv[1])) {
-  run().catch((e: unknown) => {
+  run({ profile: process.argv.includes("--profile") }).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -1,14 +1,27 @@
 // npm run record: re-runs test/server/scenarios.ts against a live endpoint and rewrites
 // test/recordings/*.json with secrets removed. Target: AZURE_WEBPUBSUB_CONNECTION_STRING
 // (+ AZURE_WEBPUBSUB_HUB, default "recordings") — real Azure or a running emulator — or,
-// when it is unset, an in-process emulator. CI only replays (test/server/recordings.test.ts).
+// when it is unset, a fresh in-process emulator per scenario. CI only replays
+// (test/server/recordings.test.ts).
+//
+// Recordings are stable, so a re-record diff shows only what changed on the wire: the
+// service-assigned connection ids become fixed ones (ALIASES), and the default api-version is
+// written as DEFAULT_API_VERSION_PLACEHOLDER (the replay puts the current default back).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { WebPubSubServiceClient, redactText, parseConnectionString } from "../src/index.js";
+import { DEFAULT_API_VERSION, WebPubSubServiceClient, redactText, parseConnectionString } from "../src/index.js";
+import { decodeServiceFrame, JSON_SUBPROTOCOL } from "../src/core/index.js";
 import { startEmulator } from "../src/emulator/index.js";
-import { scenarios, type ScenarioContext } from "../test/server/scenarios.js";
+import { scenarios, type Scenario, type ScenarioContext } from "../test/server/scenarios.js";
+
+/** Stands for the client's default api-version in recordings. */
+export const DEFAULT_API_VERSION_PLACEHOLDER = "{defaultApiVersion}";
+
+/** The fixed connection id each live one is recorded as. */
+const ALIASES: ScenarioContext = { alice1: "alice-connection-1", alice2: "alice-connection-2", bob: "bob-connection-1" };
 
 /** The endpoint every recording names instead of the live one. */
 export const FAKE_ENDPOINT = "https://fake.webpubsub.azure.com";
@@ -53,49 +66,68 @@ function capturePolicy(live: string, sink: Interaction[]): PipelinePolicy {
 
 async function connect(client: WebPubSubServiceClient, userId: string): Promise<{ socket: WebSocket; connectionId: string }> {
   const { url } = await client.getClientAccessToken({ userId });
-  const socket = new WebSocket(url, "json.webpubsub.azure.v1");
+  const socket = new WebSocket(url, JSON_SUBPROTOCOL);
   const connectionId = await new Promise<string>((resolve, reject) => {
     socket.once("error", reject);
     socket.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as { type?: string; event?: string; connectionId?: string };
-      if (msg.type === "system" && msg.event === "connected" && msg.connectionId) resolve(msg.connectionId);
+      const decoded = decodeServiceFrame(String(data));
+      if (decoded.ok && decoded.frame.type === "system" && decoded.frame.event === "connected") resolve(decoded.frame.connectionId);
     });
   });
   return { socket, connectionId };
 }
 
-async function main(): Promise<void> {
-  let connectionString = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
-  const hub = process.env["AZURE_WEBPUBSUB_HUB"] || "recordings";
-  const emulator = connectionString ? undefined : await startEmulator({ port: 0 });
-  connectionString ??= emulator!.connectionString;
-  const target = emulator ? "in-process emulator" : /localhost|127\.0\.0\.1/.test(connectionString) ? "emulator" : "azure";
+/** One recording, ready to write: stable ids, the default api-version as a placeholder. */
+export async function recordScenario(connectionString: string, hub: string, name: string, scenario: Scenario, target: string): Promise<string> {
   const live = parseConnectionString(connectionString).endpoint;
-  const only = process.argv.slice(2);
-  mkdirSync(OUT_DIR, { recursive: true });
+  const interactions: Interaction[] = [];
+  const setup = new WebPubSubServiceClient(connectionString, hub);
+  const sockets = [await connect(setup, "alice"), await connect(setup, "alice"), await connect(setup, "bob")];
+  const context: ScenarioContext = { alice1: sockets[0]!.connectionId, alice2: sockets[1]!.connectionId, bob: sockets[2]!.connectionId };
+  const client = new WebPubSubServiceClient(connectionString, hub, {
+    additionalPolicies: [{ policy: capturePolicy(live, interactions), position: "perRetry" }],
+  });
   try {
-    for (const [name, scenario] of Object.entries(scenarios)) {
-      if (only.length > 0 && !only.includes(name)) continue;
-      const interactions: Interaction[] = [];
-      const setup = new WebPubSubServiceClient(connectionString, hub);
-      const sockets = [await connect(setup, "alice"), await connect(setup, "alice"), await connect(setup, "bob")];
-      const context: ScenarioContext = { alice1: sockets[0]!.connectionId, alice2: sockets[1]!.connectionId, bob: sockets[2]!.connectionId };
-      const client = new WebPubSubServiceClient(connectionString, hub, {
-        additionalPolicies: [{ policy: capturePolicy(live, interactions), position: "perRetry" }],
-      });
-      const outcome = await scenario(client, context);
-      for (const { socket } of sockets) socket.terminate();
-      await Promise.all([client.close(), setup.close()]);
-      const file = join(OUT_DIR, `${name}.json`);
-      writeFileSync(file, `${JSON.stringify({ scenario: name, recordedAgainst: target, hub, context, interactions, outcome }, null, 2)}\n`);
-      console.log(`recorded ${name}: ${interactions.length} request(s) -> ${JSON.stringify(outcome)}`);
+    const outcome = await scenario(client, context);
+    for (const i of interactions) {
+      i.request.query = i.request.query.map(([k, v]) => [k, k === "api-version" && v === DEFAULT_API_VERSION ? DEFAULT_API_VERSION_PLACEHOLDER : v]);
+      i.response.body = i.response.body.split(`api-version=${DEFAULT_API_VERSION}`).join(`api-version=${DEFAULT_API_VERSION_PLACEHOLDER}`);
     }
+    let text = `${JSON.stringify({ scenario: name, recordedAgainst: target, hub, context: ALIASES, interactions, outcome }, null, 2)}\n`;
+    for (const key of ["alice1", "alice2", "bob"] as const) {
+      for (const form of new Set([context[key], encodeURIComponent(context[key])])) text = text.split(form).join(ALIASES[key]);
+    }
+    return text;
   } finally {
-    await emulator?.close();
+    for (const { socket } of sockets) socket.terminate();
+    await Promise.all([client.close(), setup.close()]);
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(redactText(error instanceof Error ? (error.stack ?? error.message) : String(error)));
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const connectionString = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
+  const hub = process.env["AZURE_WEBPUBSUB_HUB"] || "recordings";
+  const target = !connectionString ? "in-process emulator" : /localhost|127\.0\.0\.1/.test(connectionString) ? "emulator" : "azure";
+  const only = process.argv.slice(2);
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    // A fresh emulator per scenario: no state (group ordinals, connections) leaks between them.
+    const emulator = connectionString ? undefined : await startEmulator({ port: 0 });
+    try {
+      const text = await recordScenario(connectionString ?? emulator!.connectionString, hub, name, scenario, target);
+      writeFileSync(join(OUT_DIR, `${name}.json`), text);
+      const { interactions, outcome } = JSON.parse(text) as { interactions: unknown[]; outcome: unknown };
+      console.log(`recorded ${name}: ${interactions.length} request(s) -> ${JSON.stringify(outcome)}`);
+    } finally {
+      await emulator?.close();
+    }
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    console.error(redactText(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+    process.exitCode = 1;
+  });
+}

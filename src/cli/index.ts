@@ -1,12 +1,12 @@
 // The `webpubsub` command: the one place that composes the service client, the client SDK
 // and the emulator. main() takes argv and returns an exit code so tests run it in-process;
 // bin/webpubsub.mjs is the only part that calls process.exit.
-import { isWebPubSubError } from "../core/index.js";
-import { PACKAGE_VERSION } from "../server/index.js";
+import { isWebPubSubError, PACKAGE_VERSION } from "../core/index.js";
 import { ExitCode, UsageError } from "./args.js";
 import { resolveIo, type CommandIo } from "./io.js";
-import { SEND_USAGE, sendCommand } from "./send.js";
-import { TOKEN_USAGE, tokenCommand } from "./token.js";
+import { listenCommand } from "./listen.js";
+import { sendCommand } from "./send.js";
+import { tokenCommand } from "./token.js";
 
 export type { CommandIo } from "./io.js";
 export { ExitCode } from "./args.js";
@@ -29,10 +29,7 @@ Exit codes: 0 done, 1 failed (service or network), 2 wrong command line, 130 int
 
 type Command = (args: string[], io: ReturnType<typeof resolveIo>) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  token: { run: tokenCommand, usage: TOKEN_USAGE },
-  send: { run: sendCommand, usage: SEND_USAGE },
-};
+const COMMANDS: Record<string, Command> = { token: tokenCommand, send: sendCommand, listen: listenCommand };
 
 /** Runs the command line; resolves with the exit code. Never prints an access key or token except the output asked for. */
 export async function main(argv: string[], io: CommandIo = {}): Promise<number> {
@@ -57,7 +54,7 @@ export async function main(argv: string[], io: CommandIo = {}): Promise<number> 
     return ExitCode.Usage;
   }
   try {
-    return await command.run(rest, resolved);
+    return await command(rest, resolved);
   } catch (err) {
     if (err instanceof UsageError) {
       resolved.stderr.write(`webpubsub ${first}: ${err.message}\nRun 'webpubsub ${first} --help' for usage.\n`);

@@ -1,14 +1,28 @@
-// Access-key JWT checks for REST calls (§1.2) and client connections (§2.1).
+// Access-key JWT checks for REST calls and client connections. Audiences and claim names come
+// from core (docs/protocol.md#rest-authentication, docs/protocol.md#client-access-tokens).
 import type { IncomingMessage } from "node:http";
-import { JwtVerifyError, verifyJwt, type JwtClaims } from "../core/index.js";
-import { isValidGroup } from "./validation.js";
+import {
+  audienceMatcher,
+  clientTokenAudiences,
+  JwtVerifyError,
+  readClientTokenClaims,
+  restTokenAudiences,
+  verifyJwt,
+  WebPubSubError,
+  type JwtClaims,
+} from "../core/index.js";
 
-/** A token rejection: `status` for the response, `reason` safe to log (no token, no key). */
-export class AuthError extends Error {
+/**
+ * A token rejection: `status` for the response, `reason` safe to log (no token, no key).
+ * Code `WPS_ERR_TOKEN_EXPIRED` for an expired token, else `WPS_ERR_TOKEN_INVALID`.
+ */
+export class AuthError extends WebPubSubError {
+  /** HTTP status of the refusal: 401, or 400 for unusable claims. */
   readonly status: number;
+  /** Which check failed, for the log. */
   readonly reason: string;
-  constructor(status: number, reason: string) {
-    super(reason);
+  constructor(status: number, reason: string, options: { expired?: boolean; cause?: unknown } = {}) {
+    super(options.expired ? "WPS_ERR_TOKEN_EXPIRED" : "WPS_ERR_TOKEN_INVALID", reason, { cause: options.cause });
     this.name = "AuthError";
     this.status = status;
     this.reason = reason;
@@ -29,12 +43,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 export function verifyRestRequest(req: IncomingMessage, accessKey: string): void {
   const token = bearerToken(req);
   if (!token) throw new AuthError(401, "no bearer token");
-  const host = req.headers.host ?? "";
-  const url = req.url ?? "/";
-  const path = url.split("?")[0]!;
-  const expected: string[] = [];
-  for (const scheme of ["http", "https"]) expected.push(`${scheme}://${host}${url}`, `${scheme}://${host}${path}`);
-  verify(token, accessKey, expected);
+  verify(token, accessKey, restTokenAudiences(req.headers.host ?? "", req.url ?? "/"));
 }
 
 /** What a client token grants. */
@@ -50,53 +59,17 @@ export interface ClientGrant {
  * The aud is `{http|https|ws|wss}://{host}/client/hubs/{hub}`, hub raw or escaped.
  */
 export function verifyClientToken(token: string, accessKey: string, host: string, hub: string): ClientGrant {
-  const expected: string[] = [];
-  for (const scheme of ["http", "https", "ws", "wss"]) {
-    for (const h of new Set([hub, encodeURIComponent(hub)])) expected.push(`${scheme}://${host}/client/hubs/${h}`);
-  }
-  const claims = verify(token, accessKey, expected);
-  const sub = claims["sub"] ?? claims["nameid"];
-  const roles = stringList(claims["role"]);
-  const groups = stringList(claims["webpubsub.group"]);
-  if (roles === undefined) throw new AuthError(401, "the role claim is not a string or a string array");
-  if (groups === undefined || !groups.every(isValidGroup)) {
-    throw new AuthError(400, "the webpubsub.group claim holds an invalid group name");
-  }
-  return { userId: typeof sub === "string" ? sub : null, roles, groups, claims };
+  const claims = verify(token, accessKey, clientTokenAudiences(host, hub));
+  const grant = readClientTokenClaims(claims);
+  if (!grant.ok) throw new AuthError(grant.claim === "role" ? 401 : 400, grant.message);
+  return { userId: grant.userId, roles: grant.roles, groups: grant.groups, claims };
 }
 
 function verify(token: string, accessKey: string, expected: readonly string[]): JwtClaims {
-  const wanted = new Set<string>();
-  for (const e of expected) {
-    wanted.add(e.toLowerCase());
-    wanted.add(decodeOnce(e).toLowerCase());
-  }
-  const audience = (aud: string): boolean => {
-    const a = aud.toLowerCase();
-    // Tolerate a trailing slash: some SDKs build the aud from an endpoint that ends in one.
-    const candidates = [a, decodeOnce(a), a.replace(/\/$/, "")];
-    return candidates.some((c) => wanted.has(c));
-  };
   try {
-    return verifyJwt(token, accessKey, { audience, requireExp: true, clockToleranceSeconds: 300 });
+    return verifyJwt(token, accessKey, { audience: audienceMatcher(expected), requireExp: true, clockToleranceSeconds: 300 });
   } catch (err) {
-    if (err instanceof JwtVerifyError) throw new AuthError(401, `token rejected: ${err.reason}`);
+    if (err instanceof JwtVerifyError) throw new AuthError(401, `token rejected: ${err.reason}`, { expired: err.reason === "expired", cause: err });
     throw new AuthError(401, "token rejected");
   }
-}
-
-function decodeOnce(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-// A claim that may be absent, one string, or a string array (other SDKs emit single values as strings).
-function stringList(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return [];
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
-  return undefined;
 }

@@ -2,9 +2,11 @@
 // main() takes argv and streams and returns an exit code, so tests run it in-process;
 // bin/webpubsub.mjs is the only part that touches process.exit.
 import { parseArgs } from "node:util";
+import { PACKAGE_VERSION } from "../core/index.js";
 import { ConfigError, loadConfig, type EmulatorConfig } from "./config.js";
 import type { Emulator, EmulatorOptions } from "./emulator.js";
-import { redactUrl, type HubSettings } from "./upstream.js";
+import { redactUrl, WebPubSubError } from "../core/index.js";
+import type { HubSettings } from "./upstream/index.js";
 
 /** Options the CLI passes to `startEmulator`. */
 export type CliStartOptions = EmulatorOptions;
@@ -33,14 +35,16 @@ Runs a local Azure Web PubSub service (REST API, client WebSockets and upstream
 event handlers) for development and tests.
 
 Options:
-  --port <n>         Port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
-  --host <addr>      Address to bind (default ${DEFAULT_HOST})
-  --config <file>    JSON config: {"port", "host", "accessKey",
+  -p, --port <n>     Port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
+  --host <addr>      Address to bind (default ${DEFAULT_HOST}, loopback only;
+                     0.0.0.0 or :: exposes the emulator and its key to the network)
+  -c, --config <file>  JSON config: {"port", "host", "accessKey",
                      "hubs": {"<hub>": {"eventHandlers": [{"urlTemplate",
                      "userEventPattern", "systemEvents"}]}}}
                      Command-line options override the file.
-  --quiet            Print only the connection string, not each connection,
-                     REST call and upstream event
+  -q, --quiet        Print only the connection string (one line on stdout),
+                     not the banner, connections, REST calls or upstream events
+  -v, --version      Print the version
   -h, --help         Show this help
 
 The connection string is printed at start. It holds the access key: the
@@ -54,7 +58,13 @@ Example config:
      "systemEvents": ["connect", "connected", "disconnected"]}]}}}
 `;
 
-class UsageError extends Error {}
+/** Bad command-line arguments; the CLI prints the message and the usage text. */
+class UsageError extends WebPubSubError {
+  constructor(message: string) {
+    super("WPS_ERR_USAGE", message);
+    this.name = "UsageError";
+  }
+}
 
 /** Runs the CLI. Resolves with the process exit code once the emulator has stopped (or failed to start). */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
@@ -63,17 +73,21 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const print = (text: string): void => void stdout.write(`${text}\n`);
   const fail = (text: string): void => void stderr.write(`webpubsub: ${text}\n`);
 
-  let parsed: { command: string | undefined; port?: number; host?: string; config?: string; quiet: boolean; help: boolean };
+  let parsed: ParsedCommandLine;
   try {
     parsed = parseCommandLine(argv);
   } catch (err) {
     if (!(err instanceof UsageError || isParseArgsError(err))) throw err;
-    fail((err as Error).message);
-    stderr.write(`Run 'webpubsub --help' for usage.\n`);
+    fail(describeUsageError(err as Error));
+    stderr.write(`\n${USAGE}`);
     return 2;
   }
   if (parsed.help) {
     stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.version) {
+    print(PACKAGE_VERSION);
     return 0;
   }
 
@@ -93,6 +107,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const options: CliStartOptions = { port, host, hubs: config.hubs };
   if (config.accessKey !== undefined) options.accessKey = config.accessKey;
   if (!parsed.quiet) options.onLog = (line) => print(`${timestamp()} ${line}`);
+  // --quiet keeps exactly one line on stdout, the connection string, so `$(webpubsub … -q)` works.
+  const banner = parsed.quiet ? (): void => undefined : print;
 
   const start = io.startEmulator ?? (await loadStartEmulator());
   let emulator: CliEmulator;
@@ -103,16 +119,20 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     return 1;
   }
 
-  // The emulator itself logs "listening on …"; the banner is what --quiet keeps.
-  for (const line of describeHubs(config.hubs)) print(line);
-  print("Connection string:");
-  print(`  ${emulator.connectionString}`);
-  print("Press Ctrl+C to stop.");
+  if (!isLoopback(host)) {
+    const key = config.accessKey === undefined ? "the well-known emulator key" : "your access key";
+    fail(`warning: listening on ${host} makes the emulator reachable from the network over plain http; anyone who can reach it can call the REST API and mint client tokens with ${key}.`);
+  }
+  // The emulator itself logs "listening on …".
+  for (const line of describeHubs(config.hubs)) banner(line);
+  banner("Connection string:");
+  print(parsed.quiet ? emulator.connectionString : `  ${emulator.connectionString}`);
+  banner("Press Ctrl+C to stop.");
 
   const stop = stopSignals(io);
   try {
     await stop.first;
-    print("Stopping...");
+    banner("Stopping...");
     const closed = emulator.close().then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
@@ -129,18 +149,21 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   } finally {
     stop.dispose();
   }
-  print("Stopped.");
+  banner("Stopped.");
   return 0;
 }
 
-function parseCommandLine(argv: string[]): {
+interface ParsedCommandLine {
   command: string | undefined;
   port?: number;
   host?: string;
   config?: string;
   quiet: boolean;
   help: boolean;
-} {
+  version: boolean;
+}
+
+function parseCommandLine(argv: string[]): ParsedCommandLine {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -151,11 +174,12 @@ function parseCommandLine(argv: string[]): {
       config: { type: "string", short: "c" },
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false },
     },
   });
   const [command, ...extra] = positionals;
-  const result: ReturnType<typeof parseCommandLine> = { command, quiet: values.quiet === true, help: values.help === true };
-  if (result.help) return result;
+  const result: ParsedCommandLine = { command, quiet: values.quiet === true, help: values.help === true, version: values.version === true };
+  if (result.help || result.version) return result;
   if (command === undefined) throw new UsageError("missing command; expected 'emulator'");
   if (command !== "emulator") throw new UsageError(`unknown command '${command}'; expected 'emulator'`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -193,6 +217,25 @@ function guardWrites(stream: NonNullable<CliIo["stdout"]>): NonNullable<CliIo["s
       }
     },
   };
+}
+
+/** One line for a bad command line; parseArgs' own messages explain its API, not the command. */
+function describeUsageError(err: Error): string {
+  const code = errorCode(err);
+  const quoted = /'([^']+)'/.exec(err.message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && quoted) return `unknown option '${quoted}'`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const option = /--[a-z]+/.exec(err.message)?.[0];
+    if (option && /argument missing/.test(err.message)) return `${option} needs a value`;
+    if (option) return `${option} takes no value`;
+  }
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument '${quoted}'`;
+  return err.message;
+}
+
+/** Addresses only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function isParseArgsError(err: unknown): boolean {

@@ -3,21 +3,20 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
-import { formatConnectionString, invalidArgument, outOfRange } from "../core/index.js";
+import { formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
-import { MAX_BODY_BYTES, writeError } from "./httpIo.js";
-import { chosenProtocols, handleClientUpgrade, refuse } from "./handshake.js";
-import { HubRegistry } from "./hubState.js";
+import { handleRest, MAX_BODY_BYTES, writeError } from "./rest/index.js";
 import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
+import { HubRegistry } from "./state/index.js";
+import { EmulatorEvents, formatEvent, type EmulatorEvent } from "./events.js";
 import { createLogger } from "./log.js";
-import { handleRest } from "./restRouter.js";
+import { observeUpstream } from "./observedUpstream.js";
 import type { Runtime, Upstream } from "./runtime.js";
-import type { HubSettings } from "./upstream.js";
-import { RECOVERY_WINDOW_MS } from "./reliable.js";
+import type { HubSettings } from "./upstream/index.js";
+import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
-/** The [emu]'s well-known development key. Never use it outside loopback. */
+/** The well-known development key of the service's own emulator. Never use it outside loopback. */
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
 /** Options of {@link startEmulator}. */
@@ -30,8 +29,13 @@ export interface EmulatorOptions {
   accessKey?: string;
   /** Event handler settings per hub (names are case-insensitive). */
   hubs?: Record<string, HubSettings>;
-  /** Receives one readable line per connection, disconnection, REST call and upstream event. Never secrets. */
+  /**
+   * Receives one readable line per connection, disconnection, client request and ack, REST
+   * call and upstream event: the {@link Emulator.events} stream, formatted. Never secrets.
+   */
   onLog?: (line: string) => void;
+  /** Receives every typed event from the start (the `listening` event included); see {@link Emulator.events}. */
+  onEvent?: (event: EmulatorEvent) => void;
 }
 
 /** What a test may want to know about one connection. */
@@ -50,7 +54,7 @@ export interface ConnectionInfo {
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://localhost:<port>` (or the bound host when it is not loopback). */
+  /** `http://localhost:<port>` for 127.0.0.1 and the wildcard addresses, else the bound host (`http://[::1]:<port>`). */
   readonly endpoint: string;
   /** `Endpoint=…;AccessKey=…;Version=1.0;` for the service SDKs. */
   readonly connectionString: string;
@@ -58,8 +62,15 @@ export interface Emulator {
   readonly port: number;
   /** Live connections of a hub (case-insensitive), for tests and tooling. */
   connections(hub: string): ConnectionInfo[];
-  /** Closes every socket and the server. Safe to call twice; never hangs. */
+  /** The typed event stream: `emu.events.on("frameIn", (e) => ...)`; returns an unsubscribe function. */
+  readonly events: EmulatorEvents;
+  /**
+   * Stops the emulator: clients get a 1001 close frame (JSON clients a `disconnected` message
+   * first), then the server closes. Safe to call twice; never hangs.
+   */
   close(): Promise<void>;
+  /** `await using emu = await startEmulator()` support: same as {@link Emulator.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Builds the upstream for the given settings; the public entry point passes the real dispatcher. */
@@ -100,15 +111,28 @@ export async function launchEmulator(
   const host = options.host ?? "127.0.0.1";
   const accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
   checkAccessKey(accessKey);
-  const log = createLogger(options.onLog, accessKey);
+  const events = new EmulatorEvents();
+  if (options.onEvent) events.on("*", options.onEvent);
+  if (options.onLog) {
+    const print = createLogger(options.onLog, accessKey);
+    events.on("*", (event) => {
+      const line = formatEvent(event);
+      if (line !== undefined) print(line);
+    });
+  }
+  const log = (message: string, level: "info" | "warn" = "info") => events.emit({ type: "log", level, message });
   const hubs: Record<string, HubSettings> = {};
   for (const [name, settings] of Object.entries(options.hubs ?? {})) hubs[normalizeHub(name)] = settings;
+
+  const upstream = createUpstream(makeUpstream, { accessKey, hubs, onLog: log });
 
   const state = { closing: false };
   const runtime: Runtime = {
     accessKey,
-    hubs: new HubRegistry(),
-    upstream: makeUpstream({ accessKey, hubs, onLog: log }),
+    hubs: new HubRegistry<ClientConnection>(),
+    upstream: observeUpstream(upstream, events),
+    events,
+    emit: (event) => events.emit(event),
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
     get closing() {
@@ -116,39 +140,35 @@ export async function launchEmulator(
     },
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_BODY_BYTES, // larger frames close with 1009
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
-  });
-  const server = createHttpServer((req, res) => onRequest(req, res, runtime), log, tuning);
+  // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
+  const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
+  const server = createHttpServer((req, res) => onRequest(req, res, runtime), (line) => log(line, "warn"), tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrades.add(socket);
     socket.on("close", () => upgrades.delete(socket));
     socket.on("error", () => undefined);
     if (state.closing) return void socket.destroy();
-    handleClientUpgrade(req, socket, head, wss, runtime).catch(() => refuse(socket, 500, "Internal error."));
+    void clients.upgrade(req, socket, head);
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new Error(`The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err })),
+      void upstream.close().finally(() => reject(new WebPubSubError("WPS_ERR_LISTEN", `The emulator cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }))),
     );
     server.listen(port, host, () => resolve());
   });
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   const endpoint = `http://${publicHost(host)}:${boundPort}`;
-  log(`Web PubSub emulator listening on ${endpoint}`);
+  events.emit({ type: "listening", endpoint });
 
   let closed: Promise<void> | undefined;
-  return {
+  const emulator: Emulator = {
     endpoint,
     connectionString: formatConnectionString(endpoint, accessKey),
     port: boundPort,
+    events,
     connections(hub) {
       const h = runtime.hubs.peek(normalizeHub(hub));
       if (!h) return [];
@@ -178,12 +198,16 @@ export async function launchEmulator(
         for (const socket of upgrades) socket.destroy();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        wss.close();
+        clients.close();
         await Promise.allSettled([serverClosed, runtime.upstream.close()]);
       })();
       return closed;
     },
+    [Symbol.asyncDispose]() {
+      return emulator.close();
+    },
   };
+  return emulator;
 }
 
 function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
@@ -200,15 +224,25 @@ function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime):
   }
 }
 
+// Bad hub names and handler settings are bad arguments: give them the stable code.
+function createUpstream(makeUpstream: UpstreamFactory, settings: Parameters<UpstreamFactory>[0]): Upstream {
+  try {
+    return makeUpstream(settings);
+  } catch (err) {
+    if (err instanceof TypeError && !("code" in err)) throw Object.assign(err, { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+    throw err;
+  }
+}
+
 function checkAccessKey(key: string): void {
   // The message describes the rule only: the key itself never goes into an error.
   const problem = accessKeyProblem(key);
   if (problem) throw invalidArgument(`accessKey ${problem}`);
 }
 
+// The host part of the printed endpoint: one that reaches the bound address. "localhost"
+// resolves to 127.0.0.1 first, which a server bound to ::1 alone does not answer.
 function publicHost(host: string): string {
-  if (host === "127.0.0.1" || host === "::1" || host === "localhost" || host === "0.0.0.0" || host === "::") {
-    return "localhost";
-  }
-  return host.includes(":") ? `[${host}]` : host;
+  if (host === "127.0.0.1" || host === "localhost" || host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

@@ -3,7 +3,9 @@
 // with a bare status line; this one adds the flat JSON error body every other REST error has.
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { SUPPORTED_API_VERSIONS } from "./httpIo.js";
+import type { Duplex } from "node:stream";
+import { badRequest, RestError } from "./errors.js";
+import { SUPPORTED_API_VERSIONS, writeError } from "./rest/index.js";
 
 /** Timeouts of the HTTP server; tests shorten them. */
 export interface HttpServerTimings {
@@ -48,6 +50,8 @@ export function createHttpServer(
       // Node checks the two timeouts on this interval (default 30 s, which would make a 1 s
       // headers timeout fire after up to 31 s).
       connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(headersTimeout / 4))),
+      // Node's own check answers a bare 400 with no body; the handler below adds the JSON error.
+      requireHostHeader: false,
     },
     (req, res) => {
       const socket = req.socket;
@@ -56,9 +60,25 @@ export function createHttpServer(
       res.once("finish", () => {
         if (inFlight.get(socket) === res) inFlight.delete(socket);
       });
+      // HTTP/1.1 requires Host (RFC 9112 §3.2); REST token audiences are built from it.
+      if (req.headers.host === undefined && req.httpVersion === "1.1") {
+        res.shouldKeepAlive = false;
+        return writeError(res, badRequest("The Host header is required.", "Host"));
+      }
       onRequest(req, res);
     },
   );
+  // Without these listeners Node answers `Expect: <anything but 100-continue>` with a bare 417
+  // and drops CONNECT requests without any answer.
+  server.on("checkExpectation", (_req: IncomingMessage, res: ServerResponse) => {
+    res.shouldKeepAlive = false;
+    writeError(res, new RestError(417, "Error.ExpectationFailed", "Only 'Expect: 100-continue' is supported.", "Expect"));
+  });
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => undefined);
+    socket.resume(); // drain what follows, so closing sends FIN, not a reset
+    endWith(socket, { status: 405, code: "Error.MethodNotAllowed", message: "CONNECT is not supported." });
+  });
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     // The parser reports each later chunk of a refused request again: answer only once.
@@ -72,12 +92,17 @@ export function createHttpServer(
     }
     const answer = answerFor(err.code);
     log(`HTTP request refused with ${answer.status}: ${err.code ?? "parse error"}`);
-    socket.end(errorResponse(answer));
-    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
-    linger.unref();
-    socket.once("close", () => clearTimeout(linger));
+    endWith(socket, answer);
   });
   return server;
+}
+
+// Writes the answer and half-closes, then destroys the socket after LINGER_MS at the latest.
+function endWith(socket: Duplex, answer: ErrorAnswer): void {
+  socket.end(errorResponse(answer));
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+  linger.unref();
+  socket.once("close", () => clearTimeout(linger));
 }
 
 // Same statuses as Node's default clientError handler; codes and messages in the REST style

@@ -1,21 +1,18 @@
-// Group permissions of one connection (protocol-emulator.md §2.7): from token roles or the
-// connect response, changed at run time by the REST permissions API.
+// Group permissions of one connection: from token roles or the connect response, changed at
+// run time by the REST permissions API. Role and permission names come from core
+// (docs/protocol.md#permissions-and-roles).
+import { parsePermission, parseRole, type Permission } from "../core/index.js";
 
 /** The two permissions a client can hold on groups. */
-export type GroupPermission = "joinLeaveGroup" | "sendToGroup";
+export type GroupPermission = Permission;
 
-const KINDS: readonly GroupPermission[] = ["joinLeaveGroup", "sendToGroup"];
-
-/** Parses the REST `{permission}` path value (case-insensitive); undefined if unknown. */
-export function parsePermission(text: string): GroupPermission | undefined {
-  return KINDS.find((k) => k.toLowerCase() === text.toLowerCase());
-}
+export { parsePermission };
 
 class Grant {
   all = false;
   readonly literals = new Set<string>();
   readonly patterns: WildcardPattern[] = [];
-  // A revoke on one group wins over `all` and wildcards ([emu]).
+  // A revoke on one group wins over `all` and wildcards (docs/protocol.md#permissions-and-roles).
   readonly denied = new Set<string>();
 
   allows(group: string): boolean {
@@ -79,35 +76,26 @@ export class Permissions {
     if (g.all || g.patterns.some((p) => p.test(target))) g.denied.add(target);
   }
 
-  // Returns why the role is invalid, or undefined.
+  // Returns why the role is invalid, or undefined. Unknown roles are ignored, as the service does.
   private addRole(role: string): string | undefined {
-    for (const kind of KINDS) {
-      // Plural first: "webpubsub.joinLeaveGroups.x" also starts with the singular prefix.
-      const plural = `webpubsub.${kind}s.`;
-      if (startsWithIgnoreCase(role, plural)) {
-        const pattern = role.slice(plural.length);
-        const compiled = compileWildcard(pattern);
+    const parsed = parseRole(role);
+    switch (parsed.kind) {
+      case "all":
+        this.grants[parsed.permission].all = true;
+        return undefined;
+      case "group":
+        this.grants[parsed.permission].literals.add(parsed.group);
+        return undefined;
+      case "pattern": {
+        const compiled = compileWildcard(parsed.pattern);
         if (typeof compiled === "string") return compiled;
-        this.grants[kind].patterns.push(compiled);
+        this.grants[parsed.permission].patterns.push(compiled);
         return undefined;
       }
-      const single = `webpubsub.${kind}`;
-      if (role.toLowerCase() === single.toLowerCase()) {
-        this.grants[kind].all = true;
+      case "unknown":
         return undefined;
-      }
-      // The group is the whole rest of the string, dots included.
-      if (startsWithIgnoreCase(role, `${single}.`) && role.length > single.length + 1) {
-        this.grants[kind].literals.add(role.slice(single.length + 1));
-        return undefined;
-      }
     }
-    return undefined;
   }
-}
-
-function startsWithIgnoreCase(text: string, prefix: string): boolean {
-  return text.length >= prefix.length && text.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
 }
 
 type WildcardToken = { kind: "char"; char: string } | { kind: "one" } | { kind: "star"; crossesDots: boolean };

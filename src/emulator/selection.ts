@@ -1,5 +1,5 @@
 // Picks the connections a REST call acts on: the target set, minus `excluded`, through `filter`.
-import type { ClientConnection } from "./connection.js";
+import type { ClientConnection } from "./ws/index.js";
 import { badRequest } from "./errors.js";
 import { evaluateFilter, FilterSyntaxError, parseFilter, type CompiledFilter } from "./filter.js";
 

@@ -1,7 +1,7 @@
 // Turns a send() message into a request body and Content-Type. Differs from
 // @azure/web-pubsub on purpose: a bare string is text/plain there it would be a JSON string
 // (azure-webpubsub#29), and empty bodies are refused locally (the service answers 500, azure-webpubsub#39).
-import { invalidArgument, outOfRange } from "../core/index.js";
+import { invalidArgument, MAX_MESSAGE_BYTES, mediaTypeOf, outOfRange } from "../core/index.js";
 
 /** Content types the send operations accept. */
 export type MessageContentType = "application/json" | "text/plain" | "application/octet-stream";
@@ -18,7 +18,7 @@ export interface NodeReadableLike {
 export type BinaryMessage = Uint8Array | ArrayBuffer | ArrayBufferView | Blob | NodeReadableLike | ReadableStream<Uint8Array>;
 
 /** Default upper bound for a message body, in bytes (the service limit is 1 MiB). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = MAX_MESSAGE_BYTES;
 
 /** What goes on the wire. */
 export interface EncodedMessage {
@@ -82,7 +82,13 @@ function jsonText(text: string, max: number): EncodedMessage {
 }
 
 function json(value: unknown, max: number): EncodedMessage {
-  const text = JSON.stringify(value) as string | undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) as string | undefined;
+  } catch (err) {
+    // A BigInt, a cycle or a throwing toJSON(): the caller's value, so a bad argument.
+    throw invalidArgument(`message cannot be encoded as JSON: ${err instanceof Error ? err.message.split("\n", 1)[0] : String(err)}`);
+  }
   if (text === undefined) throw invalidArgument(`message of type ${typeof value} cannot be sent as JSON`);
   return jsonText(text, max);
 }
@@ -107,7 +113,7 @@ export function encodeMessage(message: unknown, contentType: string | undefined,
     return json(message, maxBytes);
   }
   if (typeof contentType !== "string") throw invalidArgument("contentType must be a string");
-  const media = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  const media = mediaTypeOf(contentType);
   switch (media) {
     case "text/plain":
       if (typeof message !== "string") throw invalidArgument(`contentType 'text/plain' needs a string message (got ${describe(message)})`);
@@ -119,7 +125,9 @@ export function encodeMessage(message: unknown, contentType: string | undefined,
         try {
           JSON.parse(message);
         } catch {
-          throw invalidArgument("contentType 'application/json' with a string message needs valid JSON text; pass the value itself to have it stringified");
+          throw invalidArgument(
+            "contentType 'application/json' with a string message needs valid JSON text, which is sent unchanged; to send the string as a JSON string value (as @azure/web-pubsub does), pass JSON.stringify(message)",
+          );
         }
         return jsonText(message, maxBytes);
       }

@@ -1,7 +1,7 @@
 // The one place a REST response becomes a ServiceError. Messages carry method, path (no query:
 // it may hold secrets), status and the service's own message, scrubbed by redactText.
 import { ServiceError, WebPubSubError } from "../core/index.js";
-import { redactText } from "./policies.js";
+import { clip, redactText } from "./policies.js";
 
 /** The parts of an RLC response this module reads. */
 export interface ResponseLike {
@@ -49,8 +49,11 @@ export function toServiceError(operation: string, response: ResponseLike): Servi
   const statusCode = Number(response.status);
   const detail = detailOf(response.body);
   const headers = response.headers;
-  const serviceCode = str(headers["x-ms-error-code"]) ?? str(detail?.code);
-  const serviceMessage = str(detail?.message);
+  // Cut: a hostile or broken server can send megabytes here (issue 13).
+  const rawCode = str(headers["x-ms-error-code"]) ?? str(detail?.code);
+  const serviceCode = rawCode === undefined ? undefined : clip(rawCode, 64);
+  const rawMessage = str(detail?.message);
+  const serviceMessage = rawMessage === undefined ? undefined : clip(rawMessage.replace(/\s+/g, " ").trim());
   const method = response.request.method.toUpperCase();
   const path = pathOf(response.request.url);
   const hint = statusCode === 401 ? " (check the access key or credential, and the clock)" : "";

@@ -2,20 +2,25 @@
 // through one helper that traces, checks status and builds errors in one place.
 import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
-import { bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";
+import { bearerTokenAuthenticationPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
-import { createClientLogger } from "@azure/logger";
-import { WebPubSubError, decodeJwt, invalidArgument, parseConnectionString } from "../core/index.js";
+import { PAGE_SIZE, WebPubSubError, canSignSync, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
-import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
+import { clientAccess, checkTokenOptions, mintClientAccessToken, signClientAccessTokenSync, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
 import { encodeMessage, isBlob, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
-import { pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
+import { isOwnCollection, pagedIterator, withPageSize, type GroupMember, type PagedAsyncIterableIterator } from "./paging.js";
 import {
+  DEFAULT_MAX_RETRY_DELAY_MS,
   DEFAULT_REST_TOKEN_SECONDS,
+  deadlinePolicy,
+  defaultLogSink,
   httpTracingPolicy,
+  originGuardPolicy,
+  responseGuardPolicy,
+  retryAfterCapPolicy,
   LOG_MARKER_HEADER,
   keyCredentialPolicy,
   requestLoggingPolicy,
@@ -35,10 +40,13 @@ import {
   type Permission,
 } from "./validate.js";
 import { WebPubSubGroup } from "./groupClient.js";
+import { guardApiVersion, versionLacksAnything } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
+import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
+import { azureLogger } from "./logger.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
-export const logger = createClientLogger("webpubsub-service");
+export const logger = azureLogger;
 
 const ENTRA_SCOPE = "https://webpubsub.azure.com/.default";
 
@@ -91,6 +99,11 @@ export interface ListConnectionsOptions extends WebPubSubOperationOptions {
   maxPageSize?: number;
   /** Most items to return in total, at least 1. */
   top?: number;
+  /**
+   * Start from an earlier page: a page's `continuationToken` (a link from this service), or
+   * the service's raw token as `@azure/web-pubsub` callers pass it. `undefined` starts at the beginning.
+   */
+  continuationToken?: string | undefined;
 }
 
 /** Options of {@link WebPubSubServiceClient.fromEnvironment}. */
@@ -110,6 +123,27 @@ type SendParameters = RequestParameters & { contentType: EncodedMessage["content
 type SendBody = SendToAllParameters["body"];
 
 /**
+ * Names the argument a caller most likely forgot, before the constructor misreads the rest:
+ * a connection string without a hub, or an endpoint URL without a credential. Never echoes
+ * the first argument, which may hold the access key.
+ */
+function checkForgottenArgument(first: string, second: unknown): void {
+  const isUrl = typeof first === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(first.trim());
+  if (second === undefined) {
+    throw invalidArgument(
+      isUrl
+        ? "the credential and hubName are missing: new WebPubSubServiceClient(endpoint, credential, hubName)"
+        : "hubName is missing: new WebPubSubServiceClient(connectionString, hubName)",
+    );
+  }
+  if (typeof second === "string" && isUrl) {
+    throw invalidArgument(
+      "the credential is missing: the first argument is an endpoint URL, not a connection string; use new WebPubSubServiceClient(endpoint, new AzureKeyCredential(key), hubName) or pass a connection string",
+    );
+  }
+}
+
+/**
  * Client for one hub of an Azure Web PubSub resource.
  *
  * @example
@@ -122,6 +156,9 @@ type SendBody = SendToAllParameters["body"];
 export class WebPubSubServiceClient {
   /** The hub this client talks to. */
   readonly hubName: string;
+  get #hubPath(): string {
+    return encodeURIComponent(this.hubName);
+  }
   /** The service endpoint, without a trailing slash (not the reverse proxy). */
   readonly endpoint: string;
   /** The REST API version sent as `api-version`. */
@@ -133,6 +170,8 @@ export class WebPubSubServiceClient {
   readonly #maxBytes: number;
   readonly #insecure: boolean;
   #closed = false;
+  #loggingEnabled = false;
+  #lane: LanePost | undefined;
   #disposeHttp: (() => void) | undefined;
 
   /** Connects with a connection string: `Endpoint=https://…;AccessKey=…;Version=1.0;`. */
@@ -148,6 +187,7 @@ export class WebPubSubServiceClient {
     let endpoint: string;
     let options: WebPubSubServiceClientOptions;
     let hub: unknown;
+    checkForgottenArgument(endpointOrConnectionString, credentialOrHub);
     if (typeof credentialOrHub === "string") {
       const parsed = parseConnectionString(endpointOrConnectionString);
       endpoint = parsed.endpoint;
@@ -180,30 +220,59 @@ export class WebPubSubServiceClient {
     }
 
     const { apiVersion: _v, reverseProxyEndpoint: _p, loggingEnabled, logger: sink, maxMessageBytes: _m, restTokenLifetimeSeconds: _l, ...pipelineOptions } = options;
+    const userAgentPrefix = `${options.userAgentOptions?.userAgentPrefix ? `${options.userAgentOptions.userAgentPrefix} ` : ""}webpubsub-service/${PACKAGE_VERSION}`;
     const created = createRestClient(this.endpoint, this.apiVersion, {
       ...pipelineOptions,
       allowInsecureConnection: this.#insecure,
       // The caller's prefix first (Azure convention), then this package.
       userAgentOptions: {
         ...options.userAgentOptions,
-        userAgentPrefix: `${options.userAgentOptions?.userAgentPrefix ? `${options.userAgentOptions.userAgentPrefix} ` : ""}webpubsub-service/${PACKAGE_VERSION}`,
+        userAgentPrefix,
       },
     });
-    this.#rest = created.client;
+    // Calls and options this apiVersion lacks fail here, before any request.
+    this.#rest = guardApiVersion(created.client, this.apiVersion);
     this.#tracing = createTracingClient({ namespace: "Microsoft.WebPubSub", packageName: "webpubsub-service", packageVersion: PACKAGE_VERSION });
     this.#disposeHttp = created.dispose;
     const pipeline = this.#rest.pipeline;
+    let sign: PipelinePolicy | undefined;
+    // Before signing: nothing leaves this endpoint, whatever a nextLink, redirect or custom policy says.
+    pipeline.addPolicy(originGuardPolicy(this.endpoint), { phase: "Sign" });
     if (isTokenCredential(this.#credential)) {
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.#credential, scopes: ENTRA_SCOPE }));
     } else {
-      pipeline.addPolicy(keyCredentialPolicy(this.#credential, lifetime), { phase: "Sign" });
+      sign = keyCredentialPolicy(this.#credential, lifetime);
+      pipeline.addPolicy(sign, { phase: "Sign" });
     }
     // After signing: the JWT audience names the service, the socket goes to the proxy.
     if (proxy !== undefined) pipeline.addPolicy(reverseProxyPolicy(this.endpoint, proxy), { afterPhase: "Sign" });
     // Same spans as core's tracingPolicy, without its per-request cost when nothing records.
     pipeline.removePolicy({ name: "tracingPolicy" });
     pipeline.addPolicy(httpTracingPolicy(this.#tracing), { afterPhase: "Retry" });
-    pipeline.addPolicy(requestLoggingPolicy(sink ?? ((line) => logger.info(line)), loggingEnabled ?? false), { afterPhase: "Sign" });
+    // Outside the retry loop, outermost first: one log line per call, the total deadline, then
+    // the response guard (so logs and errors only ever see scrubbed bodies).
+    pipeline.removePolicy({ name: "logPolicy" });
+    pipeline.addPolicy(requestLoggingPolicy(sink ?? defaultLogSink, () => loggingEnabled === true || logger.info.enabled));
+    pipeline.addPolicy(deadlinePolicy());
+    const credential = this.#credential;
+    pipeline.addPolicy(responseGuardPolicy(() => (isTokenCredential(credential) ? undefined : credential.key)));
+    pipeline.addPolicy(retryAfterCapPolicy(options.retryOptions?.maxRetryDelayInMs ?? DEFAULT_MAX_RETRY_DELAY_MS), { afterPhase: "Retry" });
+    this.#loggingEnabled = loggingEnabled === true;
+    // The send lane (issue 14) where this client needs nothing the pipeline alone provides.
+    // It skips the generated layer, so a version the guard wraps (one lacking something) never takes it.
+    if (sign !== undefined && created.lean !== undefined && proxy === undefined && laneFits(pipelineOptions) && !versionLacksAnything(this.apiVersion)) {
+      const lane = createSendLane({
+        endpoint: this.endpoint,
+        transport: created.lean,
+        sign,
+        secret: () => (credential as KeyCredential).key,
+        retryOptions: options.retryOptions,
+        maxRetryDelayMs: options.retryOptions?.maxRetryDelayInMs ?? DEFAULT_MAX_RETRY_DELAY_MS,
+        userAgentPrefix,
+      });
+      if (typeof lane === "function") this.#lane = lane;
+      else lane.then((ready) => (this.#lane = ready), () => {}); // no lane: the pipeline serves every call
+    }
   }
 
   /** Same as `new WebPubSubServiceClient(connectionString, hubName, options)`. */
@@ -225,19 +294,24 @@ export class WebPubSubServiceClient {
   static fromEnvironment(options: FromEnvironmentOptions = {}): WebPubSubServiceClient {
     const { credential, hub: hubOption, env: envOption, ...clientOptions } = options;
     const env = envOption ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-    const missing = (name: string, extra = ""): never => {
-      throw new WebPubSubError("WPS_ERR_CONFIGURATION", `environment variable ${name} is not set${extra}`);
-    };
-    const hub = hubOption ?? (env["AZURE_WEBPUBSUB_HUB"] || missing("AZURE_WEBPUBSUB_HUB", " (or pass the hub option)"));
+    // Every missing variable is named at once, so a deployment is fixed in one round.
+    const missing: [name: string, hint: string][] = [];
+    const hub = hubOption ?? env["AZURE_WEBPUBSUB_HUB"];
+    if (!hub) missing.push(["AZURE_WEBPUBSUB_HUB", "or pass the hub option"]);
     const connectionString = env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
-    if (credential === undefined) {
-      if (!connectionString) {
-        return missing("AZURE_WEBPUBSUB_CONNECTION_STRING", " (or set AZURE_WEBPUBSUB_ENDPOINT and pass a credential)");
-      }
-      return new WebPubSubServiceClient(connectionString, hub, clientOptions);
+    const endpoint = env["AZURE_WEBPUBSUB_ENDPOINT"];
+    if (credential === undefined && !connectionString) {
+      missing.push(["AZURE_WEBPUBSUB_CONNECTION_STRING", "or set AZURE_WEBPUBSUB_ENDPOINT and pass a credential"]);
     }
-    const endpoint = env["AZURE_WEBPUBSUB_ENDPOINT"] || missing("AZURE_WEBPUBSUB_ENDPOINT", " (needed with the credential option)");
-    return new WebPubSubServiceClient(endpoint, credential, hub, clientOptions);
+    if (credential !== undefined && !endpoint) missing.push(["AZURE_WEBPUBSUB_ENDPOINT", "needed with the credential option"]);
+    if (missing.length > 0) {
+      const names = missing.map(([name]) => name);
+      const what = names.length === 1 ? `environment variable ${names[0]} is` : `environment variables ${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`;
+      throw new WebPubSubError("WPS_ERR_CONFIGURATION", `${what} not set (${missing.map(([name, hint]) => `${name}: ${hint}`).join("; ")})`);
+    }
+    return credential === undefined
+      ? new WebPubSubServiceClient(connectionString!, hub!, clientOptions)
+      : new WebPubSubServiceClient(endpoint!, credential, hub!, clientOptions);
   }
 
   // ---- plumbing -----------------------------------------------------------
@@ -280,11 +354,45 @@ export class WebPubSubServiceClient {
     );
   }
 
-  /** The four sends: encode and size-check the message, then POST it; the service answers 202. */
-  async #sendMessage(name: string, message: unknown, options: SendOptions, query: Query, post: (params: SendParameters) => PromiseLike<ResponseLike>): Promise<void> {
+  /**
+   * The four sends: encode and size-check the message, then POST it; the service answers 202.
+   * `path` is the encoded request path, for the send lane; `post` is the generated call.
+   */
+  async #sendMessage(name: string, message: unknown, options: SendOptions, query: Query, path: string, post: (params: SendParameters) => PromiseLike<ResponseLike>): Promise<void> {
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
-    const body = await materialize(encoded);
+    const body = isBlob(encoded) ? await materialize(encoded) : (encoded as SendBody);
+    const lane = this.#lane;
+    // The lane: no span to open when no tracer is installed, no pipeline when nothing optional is asked for.
+    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options) && !tracerInstalled(this.#tracing)) {
+      const url = laneUrl(this.endpoint, path, query, this.apiVersion);
+      const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
+      if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+      return;
+    }
     await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);
+  }
+
+  /**
+   * Where a listing resumes: our pages' tokens are the service's nextLink, which must point at
+   * this endpoint (the request is signed for it); anything else is the service's own token.
+   */
+  #resumePoint(token: string | undefined): { link?: string; token?: string } {
+    if (token === undefined) return {};
+    if (typeof token !== "string" || token === "") throw invalidArgument("continuationToken must be a non-empty string");
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(token)) return { token };
+    if (new URL(token).origin !== new URL(this.endpoint).origin) {
+      throw invalidArgument("continuationToken links to another host than this client's endpoint");
+    }
+    return { link: token };
+  }
+
+  /** Per call: the lane serves calls that ask for nothing beyond abort and a deadline. */
+  #laneFitsCall(options: SendOptions): boolean {
+    if (options.loggingEnabled || this.#loggingEnabled || logger.info.enabled || options.onResponse !== undefined) return false;
+    const requestOptions = options.requestOptions;
+    if (requestOptions === undefined) return true;
+    for (const key in requestOptions) if (key !== "timeout" && (requestOptions as Record<string, unknown>)[key] !== undefined) return false;
+    return true;
   }
 
   #query(entries: Record<string, unknown>): Query {
@@ -328,7 +436,9 @@ export class WebPubSubServiceClient {
    * ```
    */
   async sendToAll(message: unknown, options: SendToAllOptions = {}): Promise<void> {
-    await this.#sendMessage("sendToAll", message, options, this.#sendQuery(options, true, true), (p) => this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post(p));
+    await this.#sendMessage("sendToAll", message, options, this.#sendQuery(options, true, true), `/api/hubs/${this.#hubPath}/:send`, (p) =>
+      this.#rest.path("/api/hubs/{hub}/:send", this.hubName).post(p),
+    );
   }
 
   /**
@@ -337,7 +447,7 @@ export class WebPubSubServiceClient {
    */
   async sendToUser(userId: string, message: unknown, options: SendToUserOptions = {}): Promise<void> {
     checkId(userId, "userId");
-    await this.#sendMessage("sendToUser", message, options, this.#sendQuery(options, false, true), (p) =>
+    await this.#sendMessage("sendToUser", message, options, this.#sendQuery(options, false, true), `/api/hubs/${this.#hubPath}/users/${encodeURIComponent(userId)}/:send`, (p) =>
       this.#rest.path("/api/hubs/{hub}/users/{userId}/:send", this.hubName, userId).post(p),
     );
   }
@@ -348,7 +458,7 @@ export class WebPubSubServiceClient {
    */
   async sendToGroup(group: string, message: unknown, options: SendToAllOptions = {}): Promise<void> {
     checkGroup(group);
-    await this.#sendMessage("sendToGroup", message, options, this.#sendQuery(options, true, true), (p) =>
+    await this.#sendMessage("sendToGroup", message, options, this.#sendQuery(options, true, true), `/api/hubs/${this.#hubPath}/groups/${encodeURIComponent(group)}/:send`, (p) =>
       this.#rest.path("/api/hubs/{hub}/groups/{group}/:send", this.hubName, group).post(p),
     );
   }
@@ -359,7 +469,7 @@ export class WebPubSubServiceClient {
    */
   async sendToConnection(connectionId: string, message: unknown, options: SendToConnectionOptions = {}): Promise<void> {
     checkId(connectionId, "connectionId");
-    await this.#sendMessage("sendToConnection", message, options, this.#sendQuery(options, false, false), (p) =>
+    await this.#sendMessage("sendToConnection", message, options, this.#sendQuery(options, false, false), `/api/hubs/${this.#hubPath}/connections/${encodeURIComponent(connectionId)}/:send`, (p) =>
       this.#rest.path("/api/hubs/{hub}/connections/{connectionId}/:send", this.hubName, connectionId).post(p),
     );
   }
@@ -457,12 +567,14 @@ export class WebPubSubServiceClient {
    */
   listConnectionsInGroup(group: string, options: ListConnectionsOptions = {}): PagedAsyncIterableIterator<GroupMember> {
     checkGroup(group);
-    const pageSize = (n: number) => checkInt(n, "maxPageSize", 1, 200);
+    const pageSize = (n: number) => checkInt(n, "maxPageSize", PAGE_SIZE.min, PAGE_SIZE.max);
     if (options.maxPageSize !== undefined) pageSize(options.maxPageSize);
     if (options.top !== undefined) checkInt(options.top, "top", 1);
-    const { maxPageSize, top, ...operationOptions } = options;
+    const { maxPageSize, top, continuationToken, ...operationOptions } = options;
+    const resume = this.#resumePoint(continuationToken);
     return pagedIterator<GroupMember>(
-      async (link, size) => {
+      async (pageLink, size) => {
+        const link = pageLink ?? resume.link;
         const body = await this.#call(
           "listConnectionsInGroup",
           operationOptions,
@@ -472,12 +584,17 @@ export class WebPubSubServiceClient {
               : this.#rest.pathUnchecked(withPageSize(link, size)).get(p),
           (response) => (expectStatus("listConnectionsInGroup", response, "200").body ?? {}) as { value?: GroupMember[]; nextLink?: string },
           // A nextLink already carries the query (withPageSize sets its page size).
-          link === undefined ? this.#query({ maxpagesize: size, top }) : undefined,
+          link === undefined ? this.#query({ maxpagesize: size, top, continuationToken: resume.token }) : undefined,
         );
         return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
       },
       { maxPageSize, top },
       pageSize,
+      (link, fromCaller) => {
+        if (isOwnCollection(link, this.endpoint, ["api", "hubs", this.hubName, "groups", group, "connections"])) return;
+        if (fromCaller) throw invalidArgument(`continuationToken does not belong to group '${group}' of hub '${this.hubName}' on ${this.endpoint}`);
+        throw new WebPubSubError("WPS_ERR_FOREIGN_URL", `listConnectionsInGroup: the service's nextLink leaves group '${group}' of hub '${this.hubName}' on ${this.endpoint}; not followed`);
+      },
     );
   }
 
@@ -617,7 +734,9 @@ export class WebPubSubServiceClient {
     checkTokenOptions(options);
     if (this.#closed) throw closedError("getClientAccessToken");
     const credential = this.#credential;
-    if (!isTokenCredential(credential)) return mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    if (!isTokenCredential(credential)) {
+      return canSignSync ? signClientAccessTokenSync(this.endpoint, this.hubName, credential.key, options) : mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    }
     if (options.jwtHeaders !== undefined) throw invalidArgument("jwtHeaders can only be used with an access key; the service signs tokens minted with a TokenCredential");
     const protocol = options.clientProtocol ?? "default";
     const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: _c, jwtHeaders: _j, ...operationOptions } = options;
@@ -627,7 +746,8 @@ export class WebPubSubServiceClient {
       minutesToExpire: expirationTimeInMinutes,
       group: groups?.length ? groups : undefined,
       // The spec enum is Default | MQTT; Socket.IO tokens are Default tokens used on the Socket.IO path.
-      clientType: protocol === "mqtt" ? "MQTT" : "Default",
+      // Sent only when asked for (as @azure/web-pubsub does): versions before 2024-01-01 lack it.
+      clientType: options.clientProtocol === undefined ? undefined : generateTokenClientType(protocol),
     });
     const token = await this.#call(
       "getClientAccessToken",

@@ -1,40 +1,40 @@
 // Client-side checks mirroring the 2024-12-01 spec limits, so a bad argument fails
 // before any request instead of as a service 400. Messages name the parameter and the limit.
-import { invalidArgument, outOfRange } from "../core/index.js";
-import { redactText } from "./policies.js";
+// The rules themselves live in core (src/core/rules.ts, clientAccess.ts).
+import {
+  CLIENT_PROTOCOLS,
+  groupProblem,
+  HUB_RULE,
+  invalidArgument,
+  HUB_PATTERN,
+  MAX_GROUP_LENGTH,
+  MESSAGE_TTL_SECONDS,
+  outOfRange,
+  PERMISSIONS,
+  redactText,
+  type ClientProtocol,
+  type Permission,
+} from "../core/index.js";
 
-/** Hub names: a letter, then up to 127 of letters, digits and `` _`,.[] `` (spec `hub` pattern). */
-export const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
-
-/** Permissions a connection can be granted. */
-export type Permission = "joinLeaveGroup" | "sendToGroup";
-const PERMISSIONS: readonly Permission[] = ["joinLeaveGroup", "sendToGroup"];
-
-/** Kinds of client a token is minted for. */
-export type ClientProtocol = "default" | "mqtt" | "socketio";
-const PROTOCOLS: readonly ClientProtocol[] = ["default", "mqtt", "socketio"];
+export type { ClientProtocol, Permission } from "../core/index.js";
 
 const MAX_INT32 = 2 ** 31 - 1;
 
-/** A hub name matching {@link HUB_PATTERN}. */
+/** A valid hub name (core `HUB_PATTERN`). */
 export function checkHub(hub: unknown, name = "hub"): string {
   if (typeof hub !== "string") throw invalidArgument(`${name} must be a string`);
-  if (!HUB_PATTERN.test(hub)) {
-    throw invalidArgument(
-      `${name} '${redactText(hub.slice(0, 140))}' is invalid: it must start with a letter and contain 1-128 characters from A-Z a-z 0-9 _ \` , . [ ]`,
-    );
-  }
+  if (!HUB_PATTERN.test(hub)) throw invalidArgument(`${name} '${redactText(hub.slice(0, 140))}' is invalid: ${HUB_RULE}`);
   return hub;
 }
 
 /** A group name: 1-1024 characters, not only whitespace. */
 export function checkGroup(group: unknown, name = "group"): string {
-  if (typeof group !== "string") throw invalidArgument(`${name} must be a string`);
-  if (group.length < 1 || group.length > 1024) {
-    throw outOfRange(`${name} must be 1-1024 characters long (got ${group.length})`);
-  }
-  if (group.trim() === "") throw invalidArgument(`${name} must not be only whitespace`);
-  return group;
+  const problem = groupProblem(group);
+  if (problem === undefined) return group as string;
+  const length = typeof group === "string" ? group.length : 0;
+  // Length is a range error, the rest a type error, as before.
+  if (typeof group === "string" && (length < 1 || length > MAX_GROUP_LENGTH)) throw outOfRange(`${name} ${problem}`);
+  throw invalidArgument(`${name} ${problem}`);
 }
 
 /** A non-empty array of group names. */
@@ -68,7 +68,7 @@ export function checkInt(value: unknown, name: string, min: number, max = MAX_IN
 
 /** messageTtlSeconds: 0-300, 0 meaning the message never expires. */
 export function checkTtl(value: unknown): number {
-  return checkInt(value, "messageTtlSeconds", 0, 300);
+  return checkInt(value, "messageTtlSeconds", MESSAGE_TTL_SECONDS.min, MESSAGE_TTL_SECONDS.max);
 }
 
 function checkOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
@@ -85,7 +85,7 @@ export function checkPermission(value: unknown): Permission {
 
 /** One of the {@link ClientProtocol} names. */
 export function checkProtocol(value: unknown): ClientProtocol {
-  return checkOneOf(value, "clientProtocol", PROTOCOLS);
+  return checkOneOf(value, "clientProtocol", CLIENT_PROTOCOLS);
 }
 
 /** A non-blank OData filter; its syntax is left to the service. */

@@ -1,2 +1,2 @@
-/** This package's version, for User-Agent and tracing. test/server/version.test.ts keeps it equal to package.json. */
-export const PACKAGE_VERSION = "0.1.0";
+// The version lives in core, so the emulator's CLI can print it too.
+export { PACKAGE_VERSION } from "../core/index.js";

@@ -234,3 +234,69 @@ describe("webpubsub token and send against the emulator", () => {
     assert.ok(!result.stderr.includes(key));
   });
 });
+
+describe("webpubsub listen against the emulator", () => {
+  let emu: Emulator;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    emu = await startEmulator({ port: 0 });
+    env = { AZURE_WEBPUBSUB_CONNECTION_STRING: emu.connectionString, AZURE_WEBPUBSUB_HUB: "chat" };
+  });
+  after(() => emu.close());
+
+  /** Starts `listen` in-process; resolves once it is connected, with a way to stop it. */
+  async function listen(args: string[]) {
+    const stdout = new Sink();
+    const stderr = new Sink();
+    const controller = new AbortController();
+    const done = main(["listen", ...args], { stdout, stderr, env, signal: controller.signal, processSignals: false });
+    const deadline = Date.now() + 10_000;
+    while (!stderr.text.includes("connected to hub")) {
+      if (Date.now() > deadline) throw new Error(`listen did not connect: ${stderr.text}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { stdout, stderr, stop: async () => (controller.abort(), done) };
+  }
+
+  async function lines(sink: Sink, count: number): Promise<string[]> {
+    const deadline = Date.now() + 10_000;
+    while (sink.text.split("\n").filter(Boolean).length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} lines, got: ${sink.text}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return sink.text.split("\n").filter(Boolean);
+  }
+
+  it("prints group and server messages of each type as they arrive, and exits 0 when stopped", async () => {
+    const l = await listen(["--group", "room", "--user", "carol"]);
+    assert.match(l.stderr.text, /connected to hub 'chat' as user 'carol' \(connection [^)]+\) in 'room'/);
+    assert.equal((await run(["send", "--group", "room", "hi room"], env)).code, 0);
+    assert.equal((await run(["send", "--user", "carol", "--content-type", "json", '{"n":1}'], env)).code, 0);
+    assert.equal((await run(["send", "--all", "--content-type", "binary", "AB"], env)).code, 0);
+    const got = await lines(l.stdout, 3);
+    assert.deepEqual(got, ["[group room] text: hi room", '[server] json: {"n":1}', "[server] binary: <2 bytes> QUI"]);
+    assert.equal(await l.stop(), 0);
+  });
+
+  it("prints JSON lines with --json", async () => {
+    const l = await listen(["--group", "g2", "--json"]);
+    assert.equal((await run(["send", "--group", "g2", "--content-type", "binary", "AB"], env)).code, 0);
+    const [line] = await lines(l.stdout, 1);
+    assert.deepEqual(JSON.parse(line!), { from: "group", group: "g2", fromUserId: null, dataType: "binary", data: "QUI" });
+    assert.equal(await l.stop(), 0);
+  });
+
+  it("fails with exit code 1 and one line when it cannot connect", async () => {
+    const stderr = new Sink();
+    const code = await main(["listen", "--connection-string", "Endpoint=http://127.0.0.1:9;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;", "--hub", "chat"], {
+      stdout: new Sink(),
+      stderr,
+      env: {},
+      processSignals: false,
+    });
+    assert.equal(code, 1);
+    assert.match(stderr.text, /^webpubsub listen: .+\n$/);
+    assert.ok(!stderr.text.includes("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"));
+  });
+});

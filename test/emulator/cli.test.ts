@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import WebSocket from "ws";
 import { signJwtSync } from "../../src/core/index.js";
 import { main, type CliEmulator, type CliIo, type CliStartOptions } from "../../src/emulator/cli.js";
 import { ConfigError, loadConfig, validateConfig } from "../../src/emulator/config.js";
+import { API_VERSION } from "./helpers.js";
 
+const execFileAsync = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin", "webpubsub.mjs");
 const CUSTOM_KEY = "my-own-emulator-key-0123456789-abcdefgh";
@@ -92,11 +95,38 @@ describe("cli", () => {
       assert.equal((await runInProcess(["emulator", "-h"])).code, 0);
     });
 
-    it("rejects an unknown option with exit code 2", async () => {
+    it("rejects an unknown option with exit code 2, one clear line and the usage", async () => {
       const run = await runInProcess(["emulator", "--prot", "1"]);
       assert.equal(run.code, 2);
-      assert.match(run.stderr, /--prot/);
+      const [first, ...rest] = run.stderr.split("\n");
+      assert.equal(first, "webpubsub: unknown option '--prot'");
+      assert.match(rest.join("\n"), /^\nUsage: webpubsub emulator/);
+      assert.equal(run.stdout, "");
       assert.equal(run.calls.length, 0);
+    });
+
+    it("says which option lacks a value or takes none", async () => {
+      assert.match((await runInProcess(["emulator", "--port"])).stderr, /^webpubsub: --port needs a value\n/);
+      assert.match((await runInProcess(["emulator", "--quiet=yes"])).stderr, /^webpubsub: --quiet takes no value\n/);
+    });
+
+    it("prints the package version for --version and -v", async () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+      for (const flag of ["--version", "-v"]) {
+        const run = await runInProcess([flag]);
+        assert.equal(run.code, 0);
+        assert.equal(run.stdout, `${version}\n`);
+        assert.equal(run.calls.length, 0);
+      }
+    });
+
+    it("documents the short options in the help", async () => {
+      const help = (await runInProcess(["--help"])).stdout;
+      for (const option of ["-p, --port", "-c, --config", "-q, --quiet", "-v, --version", "-h, --help"]) assert.ok(help.includes(option), option);
+    });
+
+    it("accepts -p for the port", async () => {
+      assert.equal((await runInProcess(["emulator", "-p", "0"])).calls[0]?.port, 0);
     });
 
     it("rejects a missing or unknown command", async () => {
@@ -137,11 +167,23 @@ describe("cli", () => {
       assert.match(run.stdout, /^\d\d:\d\d:\d\d\.\d{3} REST HEAD \/api\/health -> 200$/m);
     });
 
-    it("--quiet keeps the connection string but drops log lines", async () => {
-      const run = await runInProcess(["emulator", "--quiet"]);
+    it("--quiet prints exactly one line, the connection string, and no log lines", async () => {
+      const run = await runInProcess(["emulator", "--quiet", "--port", "0"]);
+      assert.equal(run.code, 0);
       assert.equal(run.calls[0]?.onLog, undefined);
-      assert.doesNotMatch(run.stdout, /REST HEAD/);
-      assert.match(run.stdout, /Endpoint=/);
+      assert.equal(run.stdout, "Endpoint=http://localhost:41234;AccessKey=DEFAULT;Version=1.0;\n");
+      assert.equal(run.stderr, "");
+    });
+
+    it("warns on stderr that --host 0.0.0.0 exposes the well-known key to the network", async () => {
+      for (const host of ["0.0.0.0", "::", "192.168.1.10"]) {
+        const run = await runInProcess(["emulator", "--host", host, "--quiet"]);
+        assert.match(run.stderr, new RegExp(`^webpubsub: warning: listening on ${host.replace(/\./g, "\\.")} makes the emulator reachable from the network.*well-known emulator key`));
+        assert.equal(run.stdout.split("\n").length, 2, "the warning stays off stdout");
+      }
+      for (const host of ["127.0.0.1", "::1", "localhost"]) {
+        assert.equal((await runInProcess(["emulator", "--host", host])).stderr, "", host);
+      }
     });
 
     it("reports a port in use with a hint and exit code 1", async () => {
@@ -337,6 +379,21 @@ describe("cli", () => {
       running = undefined;
     });
 
+    it("runs the sources in a clone even when a stale dist/ exists, and dist/ in an installed package", async () => {
+      // A copy of the bin with stand-in entry points that say which one ran.
+      mkdirSync(join(dir, "bin"));
+      cpSync(BIN, join(dir, "bin", "webpubsub.mjs"));
+      symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+      mkdirSync(join(dir, "src", "cli"), { recursive: true });
+      writeFileSync(join(dir, "src", "cli", "index.ts"), `export async function main(argv: string[]): Promise<number> { console.log("source", argv.join(" ")); return 0; }`);
+      mkdirSync(join(dir, "dist", "esm", "src", "cli"), { recursive: true });
+      writeFileSync(join(dir, "dist", "esm", "src", "cli", "index.js"), `export async function main(argv) { console.log("dist", argv.join(" ")); return 0; }`);
+      const runBin = async () => (await execFileAsync(process.execPath, [join(dir, "bin", "webpubsub.mjs"), "--version"])).stdout;
+      assert.equal(await runBin(), "source --version\n");
+      rmSync(join(dir, "src"), { recursive: true });
+      assert.equal(await runBin(), "dist --version\n");
+    });
+
     it("serves on the port it prints for --port 0 and exits 0 on SIGINT", async () => {
       running = spawnCli(["emulator", "--port", "0"]);
       const [, endpoint, port] = await running.waitFor(/Endpoint=(http:\/\/[^:;]+:(\d+));AccessKey=[^;]+;Version=1\.0;/);
@@ -356,7 +413,7 @@ describe("cli", () => {
       assert.equal((await fetch(`${endpoint}/api/health`, { method: "HEAD" })).status, 200);
       running.child.kill("SIGTERM");
       assert.equal(await running.exit, 0);
-      assert.doesNotMatch(running.stdout(), /health|listening/);
+      assert.match(running.stdout(), /^Endpoint=http:\/\/localhost:\d+;AccessKey=[^;]+;Version=1\.0;\n$/);
     });
 
     it("keeps serving when its stdout pipe closes (`| head`)", async () => {
@@ -390,7 +447,7 @@ describe("cli", () => {
       running = spawnCli(["emulator", "--config", path]);
       const [, endpoint] = await running.waitFor(/Endpoint=(http:\/\/[^;]+);AccessKey=([^;]+);/);
       // An unauthenticated REST call gets logged; the key must not appear in that line.
-      await fetch(`${endpoint}/api/hubs/chat/:send?api-version=2024-12-01`, { method: "POST", headers: { authorization: `Bearer x.${CUSTOM_KEY}.y` } });
+      await fetch(`${endpoint}/api/hubs/chat/:send?api-version=${API_VERSION}`, { method: "POST", headers: { authorization: `Bearer x.${CUSTOM_KEY}.y` } });
       await running.waitFor(/:send/);
       running.child.kill("SIGINT");
       assert.equal(await running.exit, 0);

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import type { WebSocket } from "ws";
-import { ClientConnection, JSON_PROTOCOL } from "../../src/emulator/connection.js";
-import { HubState } from "../../src/emulator/hubState.js";
+import { JSON_SUBPROTOCOL } from "../../src/core/index.js";
+import { HubState } from "../../src/emulator/state/index.js";
+import { ClientConnection } from "../../src/emulator/ws/connection.js";
+import { protocolFor } from "../../src/emulator/ws/protocols.js";
 import { fakeRuntime } from "./helpers.js";
 
 /** Just enough of a ws socket to watch what the connection sends and how it closes. */
@@ -32,8 +34,9 @@ describe("emulator ClientConnection", () => {
   ] as const) {
     it(`closes with 1011 and logs when a queued frame task ${label}, so no request waits forever`, async () => {
       const lines: string[] = [];
-      const hub = new HubState("h");
-      const conn = new ClientConnection({ id: "c1", hub, userId: null, subprotocol: JSON_PROTOCOL, roles: [], origin: "localhost" }, fakeRuntime(lines));
+      const hub = new HubState<ClientConnection>("h");
+      const init = { id: "c1", hub, userId: null, subprotocol: JSON_SUBPROTOCOL, roles: [], origin: "localhost" };
+      const conn = new ClientConnection(init, fakeRuntime(lines), protocolFor(JSON_SUBPROTOCOL));
       const ws = new FakeSocket();
       conn.attach(ws as unknown as WebSocket);
       hub.add(conn);

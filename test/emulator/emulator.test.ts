@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { parseConnectionString } from "../../src/core/index.js";
+import { networkInterfaces } from "node:os";
+import { isWebPubSubError, parseConnectionString } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator } from "../../src/emulator/index.js";
-import { clientToken, connectJson, connectRaw, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
+import { clientToken, connectJson, connectRaw, eventually, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
+import { AbuseProtectionHeader } from "../../src/core/index.js";
 
 describe("startEmulator", () => {
   it("reports endpoint, port and a connection string with the default key", async () => {
@@ -55,17 +57,48 @@ describe("startEmulator", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await assert.rejects(startEmulator({ port }), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+      await assert.rejects(startEmulator({ port }), (err: Error & { code?: string; cause?: { code?: string } }) => {
+        assert.match(err.message, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+        assert.equal(err.code, "WPS_ERR_LISTEN");
+        assert.ok(isWebPubSubError(err));
+        assert.equal(err.cause?.code, "EADDRINUSE");
+        return true;
+      });
     } finally {
       blocker.close();
     }
   });
 
-  it("binds to loopback by default", async () => {
+  it("prints an endpoint that reaches a server bound to ::1", async () => {
+    const emu = await start({ host: "::1" });
+    try {
+      assert.equal(emu.endpoint, `http://[::1]:${emu.port}`);
+      assert.equal((await fetch(`${emu.endpoint}/api/health`)).status, 200);
+      assert.equal(parseConnectionString(emu.connectionString).endpoint, emu.endpoint);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("binds to loopback by default: reachable on 127.0.0.1, refused on the machine's other addresses", async function () {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === "IPv4");
+    if (!external) {
+      console.log("      (skipped: this machine has no non-loopback IPv4 address to probe)");
+      this.skip();
+    }
     const emu = await start();
     try {
       const res = await fetch(`http://127.0.0.1:${emu.port}/api/health`, { method: "HEAD" });
       assert.equal(res.status, 200);
+      // Bound to 0.0.0.0 this would answer too.
+      const probe = fetch(`http://${external!.address}:${emu.port}/api/health`, { method: "HEAD", signal: AbortSignal.timeout(3000) });
+      await assert.rejects(probe, (err: Error & { cause?: { code?: string } }) => {
+        // Refused, or (behind a firewall that drops) never answered.
+        assert.ok(err.cause?.code === "ECONNREFUSED" || err.name === "TimeoutError", String(err.cause ?? err));
+        return true;
+      });
     } finally {
       await emu.close();
     }
@@ -97,11 +130,23 @@ describe("startEmulator", () => {
     assert.equal(plain.pending, 0);
   });
 
+  it("closes at the end of an `await using` block", async () => {
+    let port = 0;
+    {
+      await using emu = await start();
+      port = emu.port;
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/health`)).status, 200);
+    }
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/api/health`));
+  });
+
   it("close() does not wait for a connect handler that never answers", async () => {
     const { createServer: createHttp } = await import("node:http");
+    let stuckRequests = 0;
     const stuck = createHttp((req, res) => {
+      if (req.method === "POST") stuckRequests++;
       if (req.method === "OPTIONS") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
       }
       // POSTs are never answered.
@@ -113,11 +158,18 @@ describe("startEmulator", () => {
     });
     const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/slow?access_token=${clientToken(emu, "slow")}`);
     c.ws.on("unexpected-response", () => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await emu.close();
-    await c.closed;
-    stuck.closeAllConnections();
-    stuck.close();
+    try {
+      // The connect request is in flight at the handler, which will never answer.
+      await eventually(() => stuckRequests > 0);
+      const started = Date.now();
+      await emu.close();
+      // The connect timeout is 10 s; without close() aborting the request this takes that long.
+      assert.ok(Date.now() - started < 5000, `close() took ${Date.now() - started} ms`);
+      await c.closed;
+    } finally {
+      stuck.closeAllConnections();
+      stuck.close();
+    }
   });
 
   it("logs connections, REST calls and disconnections without keys or tokens", async () => {
@@ -193,7 +245,15 @@ describe("startEmulator", () => {
     }
   });
 
-  it("rejects invalid hub settings up front", async () => {
-    await assert.rejects(startEmulator({ port: 0, hubs: { chat: { eventHandlers: [{ urlTemplate: "not a url" }] } } }));
+  it("rejects invalid hub settings and hub names up front with WPS_ERR_INVALID_ARGUMENT", async () => {
+    await assert.rejects(startEmulator({ port: 0, hubs: { chat: { eventHandlers: [{ urlTemplate: "not a url" }] } } }), {
+      name: "TypeError",
+      code: "WPS_ERR_INVALID_ARGUMENT",
+      message: /urlTemplate is not an absolute URL/,
+    });
+    await assert.rejects(startEmulator({ port: 0, hubs: { "1-bad hub": {} } }), {
+      code: "WPS_ERR_INVALID_ARGUMENT",
+      message: /not a valid hub name/,
+    });
   });
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { request, type IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
-import { WebSocketServer } from "ws";
-import { handleClientUpgrade } from "../../src/emulator/handshake.js";
+import { ClientEndpoint } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
+  CE,
   clientToken,
   clientUrl,
   connectJson,
@@ -139,6 +139,13 @@ describe("emulator client handshake", () => {
     assert.equal(await handshakeStatus(ws(`/nowhere?access_token=x`)), 404);
   });
 
+  it("refuses MQTT and Socket.IO client paths with 404, as :generateToken refuses their tokens", async () => {
+    const token = clientToken(emu, "chat");
+    assert.equal(await handshakeStatus(ws(`/clients/mqtt/hubs/chat?access_token=${token}`), "mqtt"), 404);
+    assert.equal(await handshakeStatus(ws(`/clients/socketio/hubs/chat?access_token=${token}`)), 404);
+    assert.equal(await handshakeStatus(ws(`/client/hubs/chat?access_token=${token}`)), 101);
+  });
+
   it("answers a non-WebSocket upgrade request with 400", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request({ host: "127.0.0.1", port: emu.port, path: "/client/hubs/chat", headers: { connection: "upgrade", upgrade: "h2c" } });
@@ -156,7 +163,7 @@ describe("emulator client handshake", () => {
     let answer: (body: any) => { status?: number; body?: string; headers?: Record<string, string> } | undefined;
 
     before(async () => {
-      handler = await startHandler((r) => (r.headers["ce-eventname"] === "connect" ? answer(JSON.parse(r.body.toString())) : undefined));
+      handler = await startHandler((r) => (r.headers[CE.eventName] === "connect" ? answer(JSON.parse(r.body.toString())) : undefined));
       hemu = await start({
         hubs: { Chat: { eventHandlers: [{ urlTemplate: handler.url, systemEvents: ["connect", "connected", "disconnected"] }] } },
       });
@@ -195,8 +202,8 @@ describe("emulator client handshake", () => {
       const info = hemu.connections("chat").find((x) => x.connectionId === c.connectionId)!;
       assert.equal(info.userId, "override");
       assert.deepEqual(info.groups, ["fromHandler"]);
-      assert.equal((await c.request({ type: "sendToGroup", group: "fromHandler", ackId: 1, data: 1 })).success, true);
-      assert.equal((await c.request({ type: "sendToGroup", group: "else", ackId: 2, data: 1 })).error.name, "Forbidden");
+      assert.equal((await c.request({ type: "sendToGroup", group: "fromHandler", ackId: 1, dataType: "json", data: 1 })).success, true);
+      assert.equal((await c.request({ type: "sendToGroup", group: "else", ackId: 2, dataType: "json", data: 1 })).error.name, "Forbidden");
     });
 
     it("passes the handler's 4xx status to the client and upgrades nothing", async () => {
@@ -221,11 +228,11 @@ describe("emulator client handshake", () => {
       answer = () => undefined;
       const c = await connectJson(hemu, "chat", { userId: "life" });
       let connected = await handler.event("connected");
-      while (connected.headers["ce-connectionid"] !== c.connectionId) connected = await handler.event("connected");
-      assert.equal(connected.headers["ce-userid"], "life");
+      while (connected.headers[CE.connectionId] !== c.connectionId) connected = await handler.event("connected");
+      assert.equal(connected.headers[CE.userId], "life");
       c.close();
       let disconnected = await handler.event("disconnected");
-      while (disconnected.headers["ce-connectionid"] !== c.connectionId) disconnected = await handler.event("disconnected");
+      while (disconnected.headers[CE.connectionId] !== c.connectionId) disconnected = await handler.event("disconnected");
       assert.equal(typeof JSON.parse(disconnected.body.toString()).reason, "string");
     });
   });
@@ -233,7 +240,7 @@ describe("emulator client handshake", () => {
   describe("refused upgrades", () => {
     it("leave no hub state behind for a hub name a refused request made up", async () => {
       const runtime = fakeRuntime();
-      const wss = new WebSocketServer({ noServer: true });
+      const endpoint = new ClientEndpoint(runtime, { maxPayload: 1024 });
       const headers = { host: "localhost", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
       const queries = ["", "?access_token=not-a-jwt", "?webpubsub_mode=bogus"];
       for (const [i, query] of queries.entries()) {
@@ -241,11 +248,11 @@ describe("emulator client handshake", () => {
         const socket = new PassThrough();
         let answer = "";
         socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
-        await handleClientUpgrade(req, socket, Buffer.alloc(0), wss, runtime);
+        await endpoint.upgrade(req, socket, Buffer.alloc(0));
         assert.match(answer, /^HTTP\/1\.1 40[01] /, query);
       }
       assert.deepEqual([...runtime.hubs.all()].map((h) => h.name), []);
-      wss.close();
+      endpoint.close();
     });
   });
 });

@@ -3,14 +3,19 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { signJwtSync } from "../../src/core/index.js";
-import { HubRegistry } from "../../src/emulator/hubState.js";
+import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
+import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import { EmulatorEvents, formatEvent } from "../../src/emulator/events.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
+import { routeTable } from "../../generated/routeTable.js";
+
+/** The API version clients send by default: the newest in spec/ (never a literal, so a new version needs no edit here). */
+export const API_VERSION: string = routeTable.defaultVersion;
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
-export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
-export const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
+export const JSON_PROTOCOL = JSON_SUBPROTOCOL;
+export const RELIABLE_PROTOCOL = RELIABLE_JSON_SUBPROTOCOL;
 
 /** Starts an emulator on a free port; pass the returned value to `after`. */
 export function start(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -40,11 +45,11 @@ export interface RestResult {
   json: any;
 }
 
-/** Builds `/api/...?query&api-version=2024-12-01` (api-version only when not given). */
+/** Builds `/api/...?query&api-version=<default>` (api-version only when not given). */
 export function apiUrl(emu: Emulator, path: string, query: Record<string, string | string[]> = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
-  if (!("api-version" in query)) params.set("api-version", "2024-12-01");
+  if (!("api-version" in query)) params.set("api-version", API_VERSION);
   const qs = params.toString();
   return `${base(emu)}${path}${qs ? `?${qs}` : ""}`;
 }
@@ -111,6 +116,17 @@ export function clientToken(emu: Emulator, hub: string, o: ClientTokenOptions = 
 export function clientUrl(emu: Emulator, hub: string, o: ClientTokenOptions = {}): string {
   return `ws://127.0.0.1:${emu.port}/client/hubs/${encodeURIComponent(hub)}?access_token=${clientToken(emu, hub, o)}`;
 }
+
+/** Header names lower-cased, as Node delivers them in `IncomingMessage#headers`. */
+function lowerCased<T extends Record<string, string>>(names: T): { readonly [K in keyof T]: string } {
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, v.toLowerCase()])) as { [K in keyof T]: string };
+}
+
+/** CloudEvents header names (core's), for reading a recorded upstream request. */
+export const CE = lowerCased(CloudEventHeader);
+
+/** Abuse-protection header names (core's), for reading a recorded upstream request. */
+export const WEBHOOK = lowerCased(AbuseProtectionHeader);
 
 /** A frame as received: text frames as strings, binary frames as Buffers. */
 export type Frame = string | Buffer;
@@ -183,19 +199,34 @@ export class TestClient {
     return this.inbox.length;
   }
 
-  send(msg: unknown): void {
-    this.ws.send(typeof msg === "string" || Buffer.isBuffer(msg) ? msg : JSON.stringify(msg));
+  /** Sends a typed frame through the protocol codec, or raw text/bytes as they are (for malformed input). */
+  send(msg: ClientFrame | string | Buffer): void {
+    this.ws.send(typeof msg === "string" || Buffer.isBuffer(msg) ? msg : encodeFrame(msg));
+  }
+
+  /** Sends hand-built wire fields (for malformed or defaulted input) and waits for the ack of their ackId. */
+  async requestRaw(fields: Record<string, unknown> & { ackId: unknown }): Promise<any> {
+    this.send(wireText(fields));
+    return this.until((m) => m.type === "ack" && m.ackId === fields.ackId);
   }
 
   /** Sends a request with an ackId and waits for its ack. */
-  async request(msg: Record<string, unknown>): Promise<any> {
+  async request(msg: ClientFrame & { ackId: number }): Promise<any> {
     this.send(msg);
-    return this.until((m) => m.type === "ack" && m.ackId === msg["ackId"]);
+    return this.until((m) => m.type === "ack" && m.ackId === msg.ackId);
   }
 
   close(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Wire text from hand-picked fields, for input the typed codec would not produce: malformed
+ * frames, unknown types, or fields left to their wire defaults.
+ */
+export function wireText(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields);
 }
 
 /** The handshake answered with an HTTP status instead of 101. */
@@ -276,13 +307,13 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "OPTIONS" || req.method === "GET") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
         return;
       }
       const r: UpstreamRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(r);
-      const name = String(req.headers["ce-eventname"] ?? "");
+      const name = String(req.headers[CE.eventName] ?? "");
       const i = waiters.findIndex((w) => w.name === name);
       if (i >= 0) waiters.splice(i, 1)[0]!.resolve(r);
       const a = answer(r) ?? {};
@@ -297,7 +328,7 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     requests,
     event(name) {
       const used = seen.get(name) ?? 0;
-      const found = requests.filter((r) => r.headers["ce-eventname"] === name)[used];
+      const found = requests.filter((r) => r.headers[CE.eventName] === name)[used];
       seen.set(name, used + 1);
       if (found) return Promise.resolve(found);
       return new Promise((resolve) => waiters.push({ name, resolve }));
@@ -327,8 +358,13 @@ export function clientsClosedAfterEach(): TestClient[] {
   return clients;
 }
 
-/** A Runtime for unit tests of one part: fresh hubs, an upstream with no handlers, log lines into `lines`. */
+/** A Runtime for unit tests of one part: fresh hubs, an upstream with no handlers, formatted events into `lines`. */
 export function fakeRuntime(lines: string[] = []): Runtime {
+  const events = new EmulatorEvents();
+  events.on("*", (e) => {
+    const line = formatEvent(e);
+    if (line !== undefined) lines.push(line);
+  });
   return {
     accessKey: KEY,
     hubs: new HubRegistry(),
@@ -337,9 +373,12 @@ export function fakeRuntime(lines: string[] = []): Runtime {
       connected: () => undefined,
       disconnected: () => undefined,
       userEvent: () => Promise.resolve({ kind: "none" }),
+      hasUserEventHandler: () => false,
       close: () => Promise.resolve(),
     },
-    log: (line) => void lines.push(line),
+    events,
+    emit: (event) => events.emit(event),
+    log: (message, level = "info") => events.emit({ type: "log", level, message }),
     closing: false,
     recoveryWindowMs: 30_000,
   };

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { launchEmulator, type Emulator } from "../../src/emulator/emulator.js";
-import { UpstreamDispatcher } from "../../src/emulator/upstream.js";
+import { UpstreamDispatcher } from "../../src/emulator/upstream/index.js";
 import { KEY } from "./helpers.js";
 
 interface RawAnswer {
@@ -139,6 +139,22 @@ describe("emulator HTTP server", () => {
     assertJsonError(answer, 408, "Error.RequestTimeout");
     assert.equal((answer.body.match(/HTTP\/1\.1/g) ?? []).length, 0, "exactly one answer on the socket");
     assert.equal(logs.filter((line) => line.includes("late-probe")).length, 0);
+  });
+
+  it("answers a request without Host with 400 and a JSON error", async () => {
+    const answer = await exchange(emu.port, ["GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n"]);
+    assertJsonError(answer, 400, "Error.BadRequest");
+    assert.match(JSON.parse(answer.body).message, /Host/);
+  });
+
+  it("answers an unsupported Expect with 417 and a JSON error", async () => {
+    const answer = await exchange(emu.port, ["GET /api/health HTTP/1.1\r\nHost: localhost\r\nExpect: tea\r\n\r\n"]);
+    assertJsonError(answer, 417, "Error.ExpectationFailed");
+  });
+
+  it("answers CONNECT with 405 and a JSON error", async () => {
+    const answer = await exchange(emu.port, ["CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n"]);
+    assertJsonError(answer, 405, "Error.MethodNotAllowed");
   });
 
   it("never echoes the request, so a key or token in it stays out of the answer and the log", async () => {

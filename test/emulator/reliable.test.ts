@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { CloseCode, encodeFrame } from "../../src/core/index.js";
 import { launchEmulator } from "../../src/emulator/emulator.js";
 import type { Emulator } from "../../src/emulator/index.js";
-import { UpstreamDispatcher } from "../../src/emulator/upstream.js";
+import { UpstreamDispatcher } from "../../src/emulator/upstream/index.js";
 import {
+  CE,
   connectJson,
   eventually,
   RELIABLE_PROTOCOL,
@@ -207,11 +209,15 @@ describe("emulator reliable subprotocol", () => {
     assert.equal((await r.closed).code, 1008);
   });
 
-  it("ends the session when the client closes cleanly", async () => {
+  it("ends the session when the client closes cleanly, so a later recovery is refused", async () => {
     const c = await reliable();
     c.ws.close(1000);
     await c.closed;
     await eventually(() => emu.connections(hub).length === 0);
+    const r = new TestClient(recoveryUrl(c), RELIABLE_PROTOCOL);
+    clients.push(r);
+    assert.deepEqual(await r.closed, { code: 1008, reason: "The connection cannot be recovered." });
+    assert.equal(emu.connections(hub).length, 0);
   });
 
   it("closes with no recovery past 1000 unacked messages", async () => {
@@ -233,10 +239,47 @@ describe("emulator reliable subprotocol", () => {
     assert.equal((await r.closed).code, 1008);
   });
 
+  describe("against a client that lies in its acks or stops reading (issue 13)", () => {
+    it("closes with 1002 when a sequenceAck names an id above the last one sent, and refuses recovery", async () => {
+      const c = await reliable();
+      await rest(emu, "POST", `/api/hubs/${hub}/connections/${c.connectionId}/:send`, { body: "one" });
+      assert.equal((await c.nextJson()).sequenceId, 1);
+      c.send(encodeFrame({ type: "sequenceAck", sequenceId: Number.MAX_SAFE_INTEGER }));
+      const m = await c.until((x) => x.type === "system");
+      assert.equal(m.event, "disconnected");
+      assert.match(m.message, /above the last id sent \(1\)/);
+      assert.equal((await c.closed).code, CloseCode.ProtocolError);
+      const r = new TestClient(recoveryUrl(c), RELIABLE_PROTOCOL);
+      clients.push(r);
+      assert.equal((await r.closed).code, CloseCode.PolicyViolation);
+    });
+
+    it("accepts an ack of exactly the last id sent", async () => {
+      const c = await reliable();
+      await rest(emu, "POST", `/api/hubs/${hub}/connections/${c.connectionId}/:send`, { body: "one" });
+      assert.equal((await c.nextJson()).sequenceId, 1);
+      c.send(encodeFrame({ type: "sequenceAck", sequenceId: 1 }));
+      c.send(encodeFrame({ type: "ping" }));
+      assert.equal((await c.nextJson()).type, "pong");
+    });
+
+    it("drops a client that stops reading once its socket buffer passes the bound, whatever its acks say", async () => {
+      const c = await reliable();
+      // The client keeps acking every id it was sent but reads nothing.
+      c.ws.pause();
+      const body = Buffer.alloc(900 * 1024, 1);
+      for (let i = 1; i <= 40 && emu.connections(hub).length > 0; i++) {
+        await rest(emu, "POST", `/api/hubs/${hub}/connections/${c.connectionId}/:send`, { body, contentType: "application/octet-stream" });
+        c.send(encodeFrame({ type: "sequenceAck", sequenceId: i }));
+      }
+      await eventually(() => emu.connections(hub).length === 0, 10_000);
+    });
+  });
+
   it("does not re-send connect or connected on recovery, and sends disconnected once at the final close", async () => {
     const c = await reliable({}, "watched");
     const id = c.connectionId;
-    const count = (event: string) => handler.requests.filter((r) => r.headers["ce-eventname"] === event && r.headers["ce-connectionid"] === id).length;
+    const count = (event: string) => handler.requests.filter((r) => r.headers[CE.eventName] === event && r.headers[CE.connectionId] === id).length;
     await eventually(() => count("connected") === 1);
     dropSocket(c);
     await eventually(() => emu.connections("watched").find((x) => x.connectionId === id)?.state === "detached");
@@ -269,14 +312,14 @@ describe("emulator reliable subprotocol", () => {
       clients.push(c);
       dropSocket(c);
       const disconnected = await watcher.event("disconnected");
-      assert.equal(disconnected.headers["ce-connectionid"], c.connectionId);
+      assert.equal(disconnected.headers[CE.connectionId], c.connectionId);
       assert.equal(short.connections("w").length, 0);
       assert.equal((await rest(short, "HEAD", "/api/hubs/w/groups/g")).status, 404);
       const q = new URLSearchParams({ awps_connection_id: c.connectionId, awps_reconnection_token: c.reconnectionToken! });
       const r = new TestClient(`ws://127.0.0.1:${short.port}/client/hubs/w?${q}`, RELIABLE_PROTOCOL);
       clients.push(r);
       assert.equal((await r.closed).code, 1008);
-      assert.equal(watcher.requests.filter((x) => x.headers["ce-eventname"] === "disconnected").length, 1);
+      assert.equal(watcher.requests.filter((x) => x.headers[CE.eventName] === "disconnected").length, 1);
     });
   });
 });

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { decodeJwt } from "../../src/core/index.js";
-import { truncateUtf8 } from "../../src/emulator/connection.js";
+import { decodeJwt, JSON_SUBPROTOCOL } from "../../src/core/index.js";
+import { truncateUtf8 } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
+  API_VERSION,
   clientToken,
   connectJson,
   connectRaw,
@@ -374,7 +375,7 @@ describe("emulator REST operations", () => {
       assert.equal(links.length, 2);
       const link = new URL(links[0]!);
       assert.equal(link.searchParams.get("maxpagesize"), "2");
-      assert.equal(link.searchParams.get("api-version"), "2024-12-01");
+      assert.equal(link.searchParams.get("api-version"), API_VERSION);
       assert.ok(link.searchParams.get("continuationToken"));
       assert.deepEqual(
         seen.map((m) => m.connectionId),
@@ -517,17 +518,20 @@ describe("emulator REST operations", () => {
       assert.equal(claims["sub"], "tok");
       assert.equal(claims["aud"], `http://127.0.0.1:${emu.port}/client/hubs/${hub}`);
       assert.equal((claims["exp"] as number) - (claims["iat"] as number), 300);
-      const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/${hub}?access_token=${res.json.token}`, "json.webpubsub.azure.v1");
+      const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/${hub}?access_token=${res.json.token}`, JSON_SUBPROTOCOL);
       clients.push(c);
       const connected = await c.nextJson();
       assert.equal(connected.userId, "tok");
       assert.deepEqual(emu.connections(hub)[0]!.groups.sort(), ["g1", "g2"]);
-      assert.equal((await c.request({ type: "sendToGroup", group: "x", ackId: 1, data: 1 })).success, true);
+      assert.equal((await c.request({ type: "sendToGroup", group: "x", ackId: 1, dataType: "json", data: 1 })).success, true);
     });
 
-    it("uses the MQTT path for clientType=MQTT and validates its parameters", async () => {
+    it("refuses MQTT tokens, which no emulator endpoint would accept, and validates its parameters", async () => {
       const mqtt = await rest(emu, "POST", `/api/hubs/${hub}/:generateToken`, { query: { clientType: "MQTT" } });
-      assert.match(decodeJwt(mqtt.json.token).claims["aud"] as string, /\/clients\/mqtt\/hubs\//);
+      assert.equal(mqtt.status, 400);
+      assert.equal(mqtt.json.target, "clientType");
+      assert.match(mqtt.json.message, /does not serve MQTT/);
+      assert.equal(mqtt.json.token, undefined);
       const bad = await rest(emu, "POST", `/api/hubs/${hub}/:generateToken`, { query: { minutesToExpire: "0" } });
       assert.equal(bad.status, 400);
       assert.equal(bad.json.target, "minutesToExpire");

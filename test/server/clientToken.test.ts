@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { verifyJwt, decodeJwt } from "../../src/core/index.js";
-import { AzureKeyCredential, WebPubSubServiceClient } from "../../src/index.js";
+import { AzureKeyCredential, WebPubSubServiceClient, DEFAULT_API_VERSION } from "../../src/index.js";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { mintClientAccessToken } from "../../src/server/clientToken.js";
 import { CONNECTION_STRING, ENDPOINT, KEY, intercept, newClient, setupNock } from "./support.js";
@@ -128,7 +128,7 @@ describe("client access tokens with a TokenCredential", () => {
       ["group", "g1"],
       ["group", "g2"],
       ["clientType", "MQTT"],
-      ["api-version", "2024-12-01"],
+      ["api-version", DEFAULT_API_VERSION],
     ]);
     assert.equal(req.headers["authorization"], "Bearer entra-token");
     assert.deepEqual(scopes.at(-1), ["https://webpubsub.azure.com/.default"]);
@@ -141,7 +141,7 @@ describe("client access tokens with a TokenCredential", () => {
     const { captured, scope } = intercept([{ method: "POST", status: 200, body: { token: serviceToken }, headers: { "content-type": "application/json" } }]);
     const t = await new WebPubSubServiceClient(ENDPOINT, credential, "chat").getClientAccessToken({ clientProtocol: "socketio" });
     scope.done();
-    assert.deepEqual(captured[0]!.query, [["clientType", "Default"], ["api-version", "2024-12-01"]]);
+    assert.deepEqual(captured[0]!.query, [["clientType", "Default"], ["api-version", DEFAULT_API_VERSION]]);
     assert.equal(t.baseUrl, "wss://fake.webpubsub.azure.com/clients/socketio/hubs/chat");
   });
 

@@ -44,8 +44,14 @@ describe("encodeMessage", () => {
     assert.equal(text(out.body), '{"a":1}');
   });
 
-  it("rejects a string that is not JSON text with application/json", () => {
-    assert.throws(() => encodeMessage("hello", "application/json"), { name: "TypeError", code: "WPS_ERR_INVALID_ARGUMENT", message: /needs valid JSON text/ });
+  it("rejects a string that is not JSON text with application/json, pointing at JSON.stringify", () => {
+    assert.throws(() => encodeMessage("hello", "application/json"), { name: "TypeError", code: "WPS_ERR_INVALID_ARGUMENT", message: /needs valid JSON text.*pass JSON\.stringify\(message\)/ });
+  });
+
+  it("sends a JSON string value as @azure/web-pubsub sends a bare string, the way the README advises", () => {
+    const out = encodeMessage(JSON.stringify("hello"), "application/json");
+    assert.equal(out.contentType, "application/json");
+    assert.equal(text(out.body), '"hello"');
   });
 
   it("stringifies a value with application/json, accepting and dropping a charset parameter", () => {
@@ -79,6 +85,16 @@ describe("encodeMessage", () => {
   it("rejects values JSON cannot represent", () => {
     assert.throws(() => encodeMessage(undefined, undefined), { message: /message of type undefined cannot be sent as JSON/ });
     assert.throws(() => encodeMessage(() => 1, undefined), { message: /type function/ });
+  });
+
+  it("rejects a BigInt, a cycle and a throwing toJSON with WPS_ERR_INVALID_ARGUMENT", () => {
+    const cycle: Record<string, unknown> = {};
+    cycle["self"] = cycle;
+    const throwing = { toJSON: () => { throw new Error("nope"); } };
+    for (const value of [1n, { n: 1n }, cycle, throwing]) {
+      assert.throws(() => encodeMessage(value, undefined), { name: "TypeError", code: "WPS_ERR_INVALID_ARGUMENT", message: /^message cannot be encoded as JSON: / });
+      assert.throws(() => encodeMessage(value, "application/json"), { code: "WPS_ERR_INVALID_ARGUMENT" });
+    }
   });
 
   it("measures UTF-8 bytes, not characters, against the limit", () => {

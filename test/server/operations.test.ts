@@ -1,6 +1,6 @@
 // Every operation's exact request: method, encoded path, query, content type, body and REST auth.
 import assert from "node:assert/strict";
-import { WebPubSubServiceClient } from "../../src/index.js";
+import { WebPubSubServiceClient, DEFAULT_API_VERSION } from "../../src/index.js";
 import { assertRestAuth, intercept, newClient, setupNock, type Captured, type Reply } from "./support.js";
 
 setupNock();
@@ -16,7 +16,7 @@ interface Case {
   result?: unknown;
 }
 
-const V: [string, string] = ["api-version", "2024-12-01"];
+const V: [string, string] = ["api-version", DEFAULT_API_VERSION];
 const H = "/api/hubs/chat";
 
 const cases: Case[] = [

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DEFAULT_API_VERSION } from "../../src/index.js";
 import { ENDPOINT, assertRestAuth, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
@@ -9,7 +10,7 @@ const page = (ids: string[], nextLink?: string) => ({
   headers: { "content-type": "application/json" },
   body: { value: ids.map((id) => (id.startsWith("u:") ? { connectionId: id.slice(2), userId: `user-${id.slice(2)}` } : { connectionId: id })), ...(nextLink && { nextLink }) },
 });
-const next = `${ENDPOINT}/api/hubs/chat/groups/g%201/connections?maxpagesize=2&continuationToken=abc%2B1&api-version=2024-12-01`;
+const next = `${ENDPOINT}/api/hubs/chat/groups/g%201/connections?maxpagesize=2&continuationToken=abc%2B1&api-version=${DEFAULT_API_VERSION}`;
 
 describe("listConnectionsInGroup", () => {
   it("is returned directly and iterates items across pages, following nextLink", async () => {
@@ -19,7 +20,7 @@ describe("listConnectionsInGroup", () => {
     scope.done();
     assert.deepEqual(items, [{ connectionId: "a" }, { connectionId: "b", userId: "user-b" }, { connectionId: "c" }]);
     assert.equal(captured[0]!.path, "/api/hubs/chat/groups/g%201/connections");
-    assert.deepEqual(captured[0]!.query, [["maxpagesize", "2"], ["api-version", "2024-12-01"]]);
+    assert.deepEqual(captured[0]!.query, [["maxpagesize", "2"], ["api-version", DEFAULT_API_VERSION]]);
     assert.equal(captured[1]!.url, next);
     assertRestAuth(captured[1]!);
   });
@@ -28,7 +29,7 @@ describe("listConnectionsInGroup", () => {
     const { captured, scope } = intercept([page(["a"])]);
     await newClient().listConnectionsInGroup("g", { top: 5 }).next();
     scope.done();
-    assert.deepEqual(captured[0]!.query, [["top", "5"], ["api-version", "2024-12-01"]]);
+    assert.deepEqual(captured[0]!.query, [["top", "5"], ["api-version", DEFAULT_API_VERSION]]);
   });
 
   it("stops after top items even if the service returns more", async () => {
@@ -42,12 +43,12 @@ describe("listConnectionsInGroup", () => {
   it("byPage yields pages carrying continuationToken, and honours maxPageSize", async () => {
     const { captured, scope } = intercept([page(["a", "b"], next), page(["c"])]);
     const pages = [];
-    for await (const p of newClient().listConnectionsInGroup("g").byPage({ maxPageSize: 2 })) pages.push(p);
+    for await (const p of newClient().listConnectionsInGroup("g 1").byPage({ maxPageSize: 2 })) pages.push(p);
     scope.done();
     assert.deepEqual(pages.map((p) => p.map((m) => m.connectionId)), [["a", "b"], ["c"]]);
     assert.equal(pages[0]!.continuationToken, next);
     assert.equal(pages[1]!.continuationToken, undefined);
-    assert.deepEqual(captured[0]!.query, [["maxpagesize", "2"], ["api-version", "2024-12-01"]]);
+    assert.deepEqual(captured[0]!.query, [["maxpagesize", "2"], ["api-version", DEFAULT_API_VERSION]]);
   });
 
   it("resumes from a continuationToken and applies a new maxPageSize to it", async () => {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { AzureKeyCredential, WebPubSubServiceClient, redactHeaders, redactText, redactUrl } from "../../src/index.js";
+import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
+import { CloudEventHeader } from "../../src/core/index.js";
+import { AzureKeyCredential, WebPubSubServiceClient, redactHeaders, redactText, redactUrl, DEFAULT_API_VERSION } from "../../src/index.js";
 import { ENDPOINT, FAST_RETRY, KEY, assertRestAuth, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
@@ -9,7 +11,7 @@ describe("REST authentication with the key", () => {
     const { captured, scope } = intercept([{ method: "POST", status: 204 }]);
     await newClient().closeAllConnections({ excludedConnections: ["a", "b"], reason: "r" });
     scope.done();
-    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/:closeConnections?excluded=a&excluded=b&reason=r&api-version=2024-12-01`);
+    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/:closeConnections?excluded=a&excluded=b&reason=r&api-version=${DEFAULT_API_VERSION}`);
   });
 
   it("uses a rotated AzureKeyCredential on the next call", async () => {
@@ -44,7 +46,7 @@ describe("reverse proxy", () => {
     await newClient("chat", { reverseProxyEndpoint: "https://apim.example.net" }).sendToGroup("g 1", "x");
     scope.done();
     assert.equal(captured[0]!.path, "/api/hubs/chat/groups/g%201/:send");
-    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/groups/g%201/:send?api-version=2024-12-01`);
+    assertRestAuth(captured[0]!, KEY, `${ENDPOINT}/api/hubs/chat/groups/g%201/:send?api-version=${DEFAULT_API_VERSION}`);
   });
 
   it("prefixes a base path of the proxy URL", async () => {
@@ -78,22 +80,32 @@ describe("insecure endpoints", () => {
     const { captured, scope } = intercept([{ method: "HEAD", status: 404 }], "http://pubsub.example.com");
     assert.equal(await client.connectionExists("c"), false);
     scope.done();
-    assertRestAuth(captured[0]!, KEY, "http://pubsub.example.com/api/hubs/chat/connections/c?api-version=2024-12-01");
+    assertRestAuth(captured[0]!, KEY, `http://pubsub.example.com/api/hubs/chat/connections/c?api-version=${DEFAULT_API_VERSION}`);
   });
 });
 
 describe("logging", () => {
-  it("logs method, redacted URL, status and redacted headers when loggingEnabled", async () => {
+  it("logs one redacted line per call when loggingEnabled: method, URL, status, time, request id", async () => {
     const lines: string[] = [];
     const { captured, scope } = intercept([{ method: "POST", status: 202, headers: { "x-ms-request-id": "rid" } }]);
     await newClient("chat", { loggingEnabled: true, logger: (l) => lines.push(l) }).sendToAll("x");
     scope.done();
-    assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /^--> POST https:\/\/fake\.webpubsub\.azure\.com\/api\/hubs\/chat\/:send\?api-version=2024-12-01 /);
-    assert.match(lines[0]!, /"authorization":"REDACTED"/i);
-    assert.match(lines[1]!, /^<-- 202 POST .*"x-ms-request-id":"rid"/);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`^POST https://fake\\.webpubsub\\.azure\\.com/api/hubs/chat/:send\\?api-version=${DEFAULT_API_VERSION} 202 in \\d+ ms request-id rid$`));
     const token = String(captured[0]!.headers["authorization"]).slice(7);
     assert.ok(lines.every((l) => !l.includes(token) && !l.includes(KEY)));
+  });
+
+  it("logs a retried call once, with the final status and the service's reason", async () => {
+    const lines: string[] = [];
+    const { scope } = intercept([
+      { method: "POST", status: 503 },
+      { method: "POST", status: 403, headers: { "x-ms-error-code": "Forbidden", "x-ms-request-id": "r2" } },
+    ]);
+    await assert.rejects(newClient("chat", { loggingEnabled: true, logger: (l) => lines.push(l) }).sendToAll("x"), { statusCode: 403 });
+    scope.done();
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, / 403 in \d+ ms request-id r2: Forbidden$/);
   });
 
   it("logs a single call that asks for it, and the marker header never reaches the wire", async () => {
@@ -106,9 +118,42 @@ describe("logging", () => {
     await client.userExists("quiet");
     await client.userExists("loud", { loggingEnabled: true });
     scope.done();
-    assert.equal(lines.length, 2);
-    assert.ok(lines.every((l) => l.includes("/users/loud")));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /\/users\/loud/);
     assert.ok(captured.every((r) => !Object.keys(r.headers).some((h) => h.startsWith("x-wps"))));
+  });
+
+  it("prints with loggingEnabled alone (no logger, no AZURE_LOG_LEVEL), once per call", async () => {
+    const printed: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args.join(" "));
+    try {
+      const { scope } = intercept([{ method: "HEAD", status: 200 }]);
+      await newClient("chat", { loggingEnabled: true }).userExists("alice");
+      scope.done();
+    } finally {
+      console.error = original;
+    }
+    assert.equal(printed.length, 1);
+    assert.ok(printed[0]!.startsWith(`webpubsub-service: HEAD https://fake.webpubsub.azure.com/api/hubs/chat/users/alice?api-version=${DEFAULT_API_VERSION} 200`), printed[0]);
+  });
+
+  it("with AZURE_LOG_LEVEL=info too, each call is logged once (core's own request log is off)", async () => {
+    const logged: string[] = [];
+    const originalLog = AzureLogger.log;
+    const level = getLogLevel();
+    AzureLogger.log = (...args: unknown[]) => void logged.push(args.join(" "));
+    setLogLevel("info");
+    try {
+      const { scope } = intercept([{ method: "HEAD", status: 200 }]);
+      await newClient("chat", { loggingEnabled: true }).userExists("alice");
+      scope.done();
+    } finally {
+      setLogLevel(level);
+      AzureLogger.log = originalLog;
+    }
+    assert.equal(logged.filter((l) => l.includes("users/alice") || /Request: \{/.test(l)).length, 1);
+    assert.ok(logged.every((l) => !l.includes(KEY)));
   });
 });
 
@@ -121,9 +166,9 @@ describe("redaction helpers", () => {
   });
 
   it("redacts Authorization, ce-signature and AccessKey headers whatever their case", () => {
-    assert.deepEqual(redactHeaders([["Authorization", "Bearer t"], ["ce-signature", "sha256=ab"], ["AccessKey", "k"], ["content-type", "text/plain"]]), {
+    assert.deepEqual(redactHeaders([["Authorization", "Bearer t"], [CloudEventHeader.signature, "sha256=ab"], ["AccessKey", "k"], ["content-type", "text/plain"]]), {
       Authorization: "REDACTED",
-      "ce-signature": "REDACTED",
+      [CloudEventHeader.signature]: "REDACTED",
       AccessKey: "REDACTED",
       "content-type": "text/plain",
     });

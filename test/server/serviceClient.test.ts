@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { AzureKeyCredential, WebPubSubServiceClient, SUPPORTED_API_VERSIONS } from "../../src/index.js";
+import { AzureKeyCredential, WebPubSubServiceClient, SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "../../src/index.js";
 import { CONNECTION_STRING, ENDPOINT, KEY, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
@@ -12,7 +12,7 @@ describe("WebPubSubServiceClient construction", () => {
     const c = new WebPubSubServiceClient(`Endpoint=${ENDPOINT}/;AccessKey=${KEY};Version=1.0;`, "chat");
     assert.equal(c.hubName, "chat");
     assert.equal(c.endpoint, ENDPOINT);
-    assert.equal(c.apiVersion, "2024-12-01");
+    assert.equal(c.apiVersion, DEFAULT_API_VERSION);
   });
 
   it("applies Port= from the connection string", () => {
@@ -58,7 +58,41 @@ describe("WebPubSubServiceClient construction", () => {
   });
 });
 
+describe("WebPubSubServiceClient constructor", () => {
+  it("says the hub is missing when only a connection string is given", () => {
+    const ctor = WebPubSubServiceClient as unknown as new (...args: unknown[]) => unknown;
+    assert.throws(() => new ctor(CONNECTION_STRING), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "WPS_ERR_INVALID_ARGUMENT");
+      assert.equal(err.message, "hubName is missing: new WebPubSubServiceClient(connectionString, hubName)");
+      return true;
+    });
+  });
+
+  it("says the credential is missing when an endpoint URL and a hub are given", () => {
+    assert.throws(() => new WebPubSubServiceClient("https://x.webpubsub.azure.com", "chat"), {
+      code: "WPS_ERR_INVALID_ARGUMENT",
+      message: /^the credential is missing: the first argument is an endpoint URL, not a connection string/,
+    });
+    const ctor = WebPubSubServiceClient as unknown as new (...args: unknown[]) => unknown;
+    assert.throws(() => new ctor("https://x.webpubsub.azure.com"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /^the credential and hubName are missing/ });
+  });
+
+  it("still reports a malformed connection string as one", () => {
+    assert.throws(() => new WebPubSubServiceClient("Endpoint=;nonsense", "chat"), { code: "WPS_ERR_CONNECTION_STRING" });
+  });
+});
+
 describe("WebPubSubServiceClient.fromEnvironment", () => {
+  it("names every missing variable at once", () => {
+    assert.throws(() => WebPubSubServiceClient.fromEnvironment({ env: {} }), {
+      code: "WPS_ERR_CONFIGURATION",
+      message: /^environment variables AZURE_WEBPUBSUB_HUB and AZURE_WEBPUBSUB_CONNECTION_STRING are not set \(AZURE_WEBPUBSUB_HUB: or pass the hub option; AZURE_WEBPUBSUB_CONNECTION_STRING: /,
+    });
+    assert.throws(() => WebPubSubServiceClient.fromEnvironment({ credential: fakeEntra, env: {} }), {
+      message: /^environment variables AZURE_WEBPUBSUB_HUB and AZURE_WEBPUBSUB_ENDPOINT are not set/,
+    });
+  });
+
   it("reads AZURE_WEBPUBSUB_CONNECTION_STRING and AZURE_WEBPUBSUB_HUB", () => {
     const c = WebPubSubServiceClient.fromEnvironment({ env: { AZURE_WEBPUBSUB_CONNECTION_STRING: CONNECTION_STRING, AZURE_WEBPUBSUB_HUB: "envHub" } });
     assert.equal(c.hubName, "envHub");
@@ -126,7 +160,7 @@ describe("WebPubSubServiceClient lifecycle", () => {
 describe("group(name)", () => {
   it("carries groupName, hubName, endpoint and apiVersion", () => {
     const g = newClient().group("room");
-    assert.deepEqual([g.groupName, g.hubName, g.endpoint, g.apiVersion], ["room", "chat", ENDPOINT, "2024-12-01"]);
+    assert.deepEqual([g.groupName, g.hubName, g.endpoint, g.apiVersion], ["room", "chat", ENDPOINT, DEFAULT_API_VERSION]);
   });
 
   it("validates the group name", () => {

@@ -16,7 +16,7 @@ function context(values = new Map<symbol, unknown>()): TracingContext {
   };
 }
 
-function recordingInstrumenter(spans: { name: string; status?: string; ended: boolean }[]): Instrumenter {
+function recordingInstrumenter(spans: { name: string; status?: string; ended: boolean }[], installed = true): Instrumenter {
   return {
     startSpan(name, options) {
       const record: { name: string; status?: string; ended: boolean } = { name, ended: false };
@@ -31,7 +31,8 @@ function recordingInstrumenter(spans: { name: string; status?: string; ended: bo
       return { span, tracingContext: options.tracingContext ?? context() };
     },
     withContext: (_ctx, callback, ...args) => callback(...args),
-    parseTraceparentHeader: () => undefined,
+    // Like OpenTelemetry's: a valid traceparent gives a context (the default no-op gives undefined).
+    parseTraceparentHeader: (header) => (installed && /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/.test(header) ? context() : undefined),
     createRequestHeaders: () => ({}),
   };
 }
@@ -40,7 +41,8 @@ describe("tracing", () => {
   const spans: { name: string; status?: string; ended: boolean }[] = [];
   before(() => useInstrumenter(recordingInstrumenter(spans)));
   // Back to a recorder nobody reads: as inert as the default no-op instrumenter.
-  after(() => useInstrumenter(recordingInstrumenter([])));
+  // (parses no traceparent, like the default, so later suites see "no tracer installed").
+  after(() => useInstrumenter(recordingInstrumenter([], false)));
   beforeEach(() => (spans.length = 0));
 
   it("opens one ended WebPubSubServiceClient.<operation> span per call, with success status", async () => {

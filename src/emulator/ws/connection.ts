@@ -1,0 +1,239 @@
+// One logical client connection. For the reliable protocol it outlives its socket:
+// a dropped socket leaves it "detached" for the recovery window, still in its groups and
+// still buffering, until the client recovers with a new socket or the window ends.
+// What goes on the wire is the protocol's business (protocol.ts); this file owns the socket.
+import { randomBytes } from "node:crypto";
+import { WebSocket, type RawData } from "ws";
+import { CloseCode } from "../../core/index.js";
+import type { DisconnectedEvent } from "../events.js";
+import { Permissions } from "../permissions.js";
+import type { Runtime } from "../runtime.js";
+import type { HubState } from "../state/index.js";
+import type { UpstreamContext } from "../upstream/index.js";
+import { InboundQueue } from "./inboundQueue.js";
+import type { OutboundMessage } from "./message.js";
+import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
+
+// Retries come soon after a drop, so a long-lived connection need not remember every ackId.
+const MAX_REMEMBERED_ACKS = 10_000;
+/**
+ * Unsent bytes allowed in a socket's buffer before a slow client is dropped instead of
+ * growing memory. It holds for reliable clients too: their acks say nothing about what
+ * still sits in the socket (docs/protocol.md#limits).
+ */
+export const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
+
+/** What a new connection starts with. */
+export interface ConnectionInit {
+  id: string;
+  hub: HubState<ClientConnection>;
+  userId: string | null;
+  subprotocol: string | null;
+  roles: readonly string[];
+  origin: string;
+  connectionState?: string | undefined;
+  /** Raw clients in `webpubsub_mode=sendToGroup` publish every frame to this group (docs/protocol.md#plain-websocket). */
+  rawPublish?: RawPublish | undefined;
+}
+
+/** Creates a random connection id. */
+export function newConnectionId(): string {
+  return randomBytes(15).toString("base64url");
+}
+
+/** A connected (or, for reliable, recoverable) client. */
+export class ClientConnection implements ProtocolHost {
+  readonly id: string;
+  readonly hub: HubState<ClientConnection>;
+  readonly userId: string | null;
+  readonly subprotocol: string | null;
+  readonly origin: string;
+  readonly groups = new Set<string>();
+  readonly permissions: Permissions;
+  readonly runtime: Runtime;
+  readonly protocol: Protocol;
+  connectionState: string | undefined;
+  state: "open" | "detached" | "closed" = "open";
+  socket: WebSocket | null = null;
+  /** Opaque secret that lets the client recover (reliable only). */
+  readonly reconnectionToken: string | undefined;
+  /** Set for raw clients in sendToGroup mode. */
+  readonly rawPublish: RawPublish | undefined;
+
+  // ackIds already processed; kept across recovery (docs/protocol.md#acks).
+  private readonly ackIds = new Set<number>();
+  private readonly inbound: InboundQueue;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  // Set while close() runs, so the farewell it sends cannot start another close.
+  private closing = false;
+
+  constructor(init: ConnectionInit, runtime: Runtime, makeProtocol: (host: ProtocolHost) => Protocol) {
+    this.id = init.id;
+    this.hub = init.hub;
+    this.userId = init.userId;
+    this.subprotocol = init.subprotocol;
+    this.origin = init.origin;
+    this.connectionState = init.connectionState;
+    this.runtime = runtime;
+    this.permissions = new Permissions(init.roles, (role, why) =>
+      runtime.log(`[${init.hub.name}] connection ${init.id}: ignoring role '${role}': ${why}`, "warn"),
+    );
+    this.protocol = makeProtocol(this);
+    this.rawPublish = this.protocol.kind === "plain" ? init.rawPublish : undefined;
+    if (this.protocol.kind === "reliable") this.reconnectionToken = randomBytes(32).toString("base64url");
+    this.inbound = new InboundQueue({
+      pause: () => this.socket?.pause(),
+      resume: () => this.socket?.resume(),
+      overflow: (frames) => {
+        this.runtime.log(`[${this.hub.name}] connection ${this.id}: ${frames} messages wait for the event handler; closing`, "warn");
+        this.close(CloseCode.PolicyViolation, "Too many messages are waiting for the event handler.");
+      },
+      failed: (err) => this.handlerFailed(err),
+    });
+  }
+
+  /** The upstream context of this connection. */
+  context(): UpstreamContext {
+    const ctx: UpstreamContext = {
+      hub: this.hub.name,
+      connectionId: this.id,
+      userId: this.userId,
+      subprotocol: this.subprotocol,
+      origin: this.origin,
+    };
+    if (this.connectionState !== undefined) ctx.connectionState = this.connectionState;
+    return ctx;
+  }
+
+  /** Binds a socket (first connect or recovery); a recovery replays unacked messages in order. */
+  attach(ws: WebSocket): void {
+    const old = this.socket;
+    this.socket = ws;
+    // The old socket's close event must not end the session it no longer carries.
+    if (old && old !== ws) old.terminate();
+    this.state = "open";
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    ws.on("message", (data, isBinary) => this.onFrame(ws, data, isBinary));
+    ws.on("close", (code) => this.onSocketClose(ws, code));
+    // 'close' always follows 'error'; the listener only keeps ws from throwing.
+    ws.on("error", () => undefined);
+    if (this.inbound.isPaused) ws.pause();
+    this.protocol.attached();
+  }
+
+  /** Delivers a message in this connection's wire format. */
+  deliver(msg: OutboundMessage): void {
+    if (this.state !== "closed") this.protocol.deliver(msg);
+  }
+
+  /** Writes one frame; a client whose socket buffer is over the bound is dropped. */
+  send(frame: string | Buffer): void {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    // The farewell frame of a close goes out whatever the buffer holds: it is the last one.
+    if (ws.bufferedAmount > MAX_OUTBOUND_BYTES && !this.closing) {
+      this.close(CloseCode.PolicyViolation, "The outbound queue is full.");
+      return;
+    }
+    ws.send(frame);
+  }
+
+  /** True when this ackId was already processed on this connection. */
+  hasAcked(ackId: number): boolean {
+    return this.ackIds.has(ackId);
+  }
+
+  /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
+  rememberAck(ackId: number): void {
+    this.ackIds.add(ackId);
+    if (this.ackIds.size > MAX_REMEMBERED_ACKS) this.ackIds.delete(this.ackIds.values().next().value as number);
+  }
+
+  /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */
+  enqueue(task: () => Promise<void> | void, size = 0, waitsForUpstream = false): void {
+    this.inbound.run(task, size, waitsForUpstream);
+  }
+
+  /**
+   * Service-initiated close: the protocol's farewell first, then the close frame. The
+   * session ends, so a later recovery is refused.
+   */
+  close(code: number, reason: string): void {
+    if (this.state === "closed" || this.closing) return;
+    this.closing = true;
+    const ws = this.socket;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      this.protocol.farewell(reason);
+      ws.close(code, truncateUtf8(reason, 123));
+    }
+    this.finish(reason, code);
+  }
+
+  /** Drops the socket without any event, for emulator shutdown. */
+  terminate(): void {
+    clearTimeout(this.recoveryTimer);
+    this.state = "closed";
+    this.socket?.terminate();
+    this.socket = null;
+  }
+
+  private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (this.socket !== ws || this.state !== "open") return;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    try {
+      this.protocol.receive(bytes, isBinary);
+    } catch (err) {
+      this.handlerFailed(err);
+    }
+  }
+
+  // A bug in a handler must cost one connection, never the process (ws rethrows listener
+  // errors), and must not leave the client waiting for an ack that never comes.
+  private handlerFailed(err: unknown): void {
+    this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`, "warn");
+    this.close(CloseCode.InternalError, "The emulator failed to handle the message.");
+  }
+
+  private onSocketClose(ws: WebSocket, code: number): void {
+    if (this.socket !== ws) return;
+    this.socket = null;
+    if (this.state !== "open") return;
+    // No close frame means the network dropped, so a reliable client may come back.
+    if (this.protocol.kind === "reliable" && code === CloseCode.Abnormal && !this.runtime.closing) {
+      this.state = "detached";
+      const window = this.runtime.recoveryWindowMs;
+      this.runtime.emit({ type: "detached", hub: this.hub.name, connectionId: this.id, recoveryWindowMs: window });
+      this.recoveryTimer = setTimeout(() => this.finish("The connection was not recovered in time."), window);
+      this.recoveryTimer.unref();
+      return;
+    }
+    this.finish(code === CloseCode.Abnormal ? "The connection was lost." : `Closed by the client (${code}).`);
+  }
+
+  // Final cleanup: indexes, upstream `disconnected` (once), the `disconnected` event.
+  private finish(reason: string, closeCode?: number): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    clearTimeout(this.recoveryTimer);
+    this.hub.remove(this);
+    if (this.runtime.closing) return;
+    const event: Omit<DisconnectedEvent, "time"> = { type: "disconnected", hub: this.hub.name, connectionId: this.id, reason };
+    if (closeCode !== undefined) event.closeCode = closeCode;
+    this.runtime.emit(event);
+    this.runtime.upstream.disconnected(this.context(), reason);
+  }
+}
+
+/** The longest prefix of `text` that fits `maxBytes` UTF-8 bytes (a close frame reason holds 123). */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  // Every UTF-16 unit takes at least one UTF-8 byte, so only the first maxBytes units can fit:
+  // cutting there first keeps the loop short for a long REST `reason`.
+  let out = text.length > maxBytes ? text.slice(0, maxBytes) : text;
+  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+  return out;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
