@@ -38,6 +38,9 @@ exports.mochaHooks = {
       const ours = process._getActiveHandles().filter((h) => h !== process.stdout && h !== process.stderr && h !== process.stdin && h !== timer);
       console.error(`\nLeak: the process is still running ${LEAK_GRACE_MS / 1000} s after the last test. Open handles:`);
       for (const h of ours) console.error(`  - ${describeHandle(h)}`);
+      // Timers and pending requests are not handles; name their kinds at least.
+      const kinds = process.getActiveResourcesInfo().filter((kind) => kind !== "TTYWrap");
+      console.error(`  resources: ${kinds.join(", ") || "none"}`);
       // Mocha's own 'exit' listener sets the exit code to the failure count; this one runs after it.
       process.on("exit", () => (process.exitCode = 1));
       process.exit(1);
