@@ -102,7 +102,7 @@ describe("the packed package, installed into an empty project", function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("holds the built code, LICENSE and one declaration file per entry point, and no source maps", () => {
+  it("holds the built code, LICENSE and one declaration file per entry point, and no source map without its sources", () => {
     for (const file of ["LICENSE", "README.md", "package.json", "bin/webpubsub.mjs", "dist/esm/src/index.js", "dist/cjs/src/emulator/index.js", "dist/cjs/package.json"]) {
       assert.ok(tarballFiles.includes(file), `${file} is missing from the tarball`);
     }
@@ -115,7 +115,13 @@ describe("the packed package, installed into an empty project", function () {
     }
     assert.ok(declared.has("dist/esm/src/emulator/index.d.ts") && declared.has("dist/cjs/src/index.d.ts"));
     assert.deepEqual(tarballFiles.filter((f) => f.endsWith(".d.ts")), [...declared].sort());
-    assert.deepEqual(tarballFiles.filter((f) => f.endsWith(".map") || f.startsWith("src/") || f.startsWith("test/")), []);
+    assert.deepEqual(tarballFiles.filter((f) => f.startsWith("src/") || f.startsWith("test/")), []);
+    // src/ is not shipped, so a source map must carry its sources (sourcesContent) to be of use.
+    for (const map of tarballFiles.filter((f) => f.endsWith(".map"))) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(app, "node_modules/webpubsub-service", map), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      assert.ok(sources.length > 0 && sources.every((_, i) => typeof sourcesContent?.[i] === "string"), `${map} points at sources the package does not ship`);
+    }
+    assert.equal(tarballFiles.filter((f) => f.startsWith("dist/esm/") && f.endsWith(".js.map")).length, 0, "tsc's maps point at src/*.ts");
     // The public declarations stand alone: no import of one of our own files.
     const types = readFileSync(join(app, "node_modules/webpubsub-service/dist/esm/src/emulator/index.d.ts"), "utf8");
     assert.doesNotMatch(types, /from\s+["']\./);
