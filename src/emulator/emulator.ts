@@ -64,8 +64,13 @@ export interface Emulator {
   connections(hub: string): ConnectionInfo[];
   /** The typed event stream: `emu.events.on("frameIn", (e) => ...)`; returns an unsubscribe function. */
   readonly events: EmulatorEvents;
-  /** Closes every socket and the server. Safe to call twice; never hangs. */
+  /**
+   * Stops the emulator: clients get a 1001 close frame (JSON clients a `disconnected` message
+   * first), then the server closes. Safe to call twice; never hangs.
+   */
   close(): Promise<void>;
+  /** `await using emu = await startEmulator()` support: same as {@link Emulator.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Builds the upstream for the given settings; the public entry point passes the real dispatcher. */
@@ -159,7 +164,7 @@ export async function launchEmulator(
   events.emit({ type: "listening", endpoint });
 
   let closed: Promise<void> | undefined;
-  return {
+  const emulator: Emulator = {
     endpoint,
     connectionString: formatConnectionString(endpoint, accessKey),
     port: boundPort,
@@ -198,7 +203,11 @@ export async function launchEmulator(
       })();
       return closed;
     },
+    [Symbol.asyncDispose]() {
+      return emulator.close();
+    },
   };
+  return emulator;
 }
 
 function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
