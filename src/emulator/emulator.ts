@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
+import { CloseCode, formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
 import { handleRest, MAX_BODY_BYTES, writeError } from "./rest/index.js";
 import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
@@ -190,7 +190,7 @@ export async function launchEmulator(
           for (const conn of [...hub.connections.values()]) {
             const ws = conn.socket;
             if (ws && ws.readyState !== ws.CLOSED) socketsClosed.push(new Promise((resolve) => ws.once("close", () => resolve())));
-            conn.close(1001, SHUTDOWN_REASON);
+            conn.close(CloseCode.GoingAway, SHUTDOWN_REASON);
           }
         }
         await settleWithin(socketsClosed, CLOSE_HANDSHAKE_MS);
