@@ -17,7 +17,9 @@ export function tsBlocks(markdown: string): string[] {
 export function toModule(block: string): string {
   const lines = block.split("\n");
   const imports = lines.filter((l) => /^import /.test(l)).map((l) =>
-    l.replace(/"webpubsub-service\/emulator"/, '"../../src/emulator/index.js"').replace(/"webpubsub-service"/, '"../../src/index.js"'),
+    l
+      .replace(/"webpubsub-service\/emulator"/, '"../../src/emulator/index.js"')
+      .replace(/"webpubsub-service\/handler"/, '"../../src/handler/index.js"').replace(/"webpubsub-service"/, '"../../src/index.js"'),
   );
   const imported = new Set(imports.flatMap((l) => /\{([^}]*)\}/.exec(l)?.[1]?.split(",").map((n) => n.trim()) ?? []));
   const fromPackage = PACKAGE_NAMES.filter((n) => !imported.has(n));
