@@ -74,8 +74,14 @@ export interface DemoReport {
   clients: Pick<DemoClient, "name" | "protocol" | "received">[];
 }
 
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** True when the hub has an event handler (samples/eventHandler.ts): alice then sends it an event. */
+  upstream?: boolean;
+}
+
 /** Runs the demo against the service or emulator behind `connectionString`. */
-export async function runDemo(connectionString: string, hub: string): Promise<DemoReport> {
+export async function runDemo(connectionString: string, hub: string, options: DemoOptions = {}): Promise<DemoReport> {
   const client = WebPubSubServiceClient.fromConnectionString(connectionString, hub);
   const calls: DemoCall[] = [];
   const call = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
@@ -127,6 +133,13 @@ export async function runDemo(connectionString: string, hub: string): Promise<De
     await call("checkPermission(dave, sendToGroup, room)", () =>
       client.checkPermission(dave.connectionId!, "sendToGroup", { targetName: "room" }),
     );
+    if (options.upstream) {
+      // The upstream path: the service POSTs the event to the handler, the handler's reply goes back to alice.
+      await call("alice sends event 'hello' to the event handler", async () => {
+        alice.socket.send(JSON.stringify({ type: "event", event: "hello", ackId: 2, dataType: "json", data: { text: "hi" } }));
+        return "frame sent";
+      });
+    }
     await call("removeUserFromGroup('room', 'bob')", () => client.removeUserFromGroup("room", "bob"));
     await call("sendToGroup('room', 'bob left')", () => client.sendToGroup("room", "bob left"));
     await call("closeUserConnections('carol', reason)", () => client.closeUserConnections("carol", { reason: "demo over" }));

@@ -1,7 +1,8 @@
 // `npm start`: the whole loop on one machine. Starts the embedded emulator (or uses
 // AZURE_WEBPUBSUB_CONNECTION_STRING), runs the demo, and prints what each client received.
-import { startEmulator, type Emulator } from "../src/emulator/index.js";
+import { DEFAULT_ACCESS_KEY, startEmulator, type Emulator } from "../src/emulator/index.js";
 import { runDemo } from "./demo.js";
+import { demoHubs, startEventHandler, type DemoEventHandler } from "./eventHandler.js";
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
@@ -12,10 +13,12 @@ function table(rows: string[][]): string {
 async function main(): Promise<number> {
   const fromEnv = process.env["AZURE_WEBPUBSUB_CONNECTION_STRING"];
   const hub = process.env["AZURE_WEBPUBSUB_HUB"] ?? "demo";
-  const emulator: Emulator | undefined = fromEnv ? undefined : await startEmulator({ port: 0 });
+  // With the embedded emulator, events also go upstream to a local event handler.
+  const handler: DemoEventHandler | undefined = fromEnv ? undefined : await startEventHandler(hub, DEFAULT_ACCESS_KEY);
+  const emulator: Emulator | undefined = handler ? await startEmulator({ port: 0, hubs: demoHubs(hub, handler) }) : undefined;
   console.log(emulator ? `Embedded emulator listening at ${emulator.endpoint}` : "Using the service from AZURE_WEBPUBSUB_CONNECTION_STRING");
   try {
-    const report = await runDemo(fromEnv || emulator!.connectionString, hub);
+    const report = await runDemo(fromEnv || emulator!.connectionString, hub, { upstream: handler !== undefined });
     console.log("\nWhat the SDK calls returned\n");
     console.log(table([["step", "SDK call", "result"], ...report.calls.map((c, i) => [String(i + 1), c.label, c.result])]));
     console.log("\nWhat each WebSocket client received\n");
@@ -25,8 +28,13 @@ async function main(): Promise<number> {
       if (c.received.length === 0) rows.push([c.name, c.protocol, "-", "(nothing)"]);
     }
     console.log(table(rows));
+    if (handler) {
+      console.log("\nWhat the event handler received (signatures verified)\n");
+      console.log(table([["#", "event"], ...handler.received.map((line, i) => [String(i + 1), line])]));
+    }
   } finally {
     await emulator?.close();
+    await handler?.close();
   }
   return 0;
 }

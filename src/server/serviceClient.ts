@@ -4,10 +4,10 @@ import { AzureKeyCredential, isTokenCredential, type KeyCredential, type TokenCr
 import { operationOptionsToRequestParameters, type RequestParameters } from "@azure-rest/core-client";
 import { bearerTokenAuthenticationPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { createTracingClient, type TracingClient } from "@azure/core-tracing";
-import { PAGE_SIZE, WebPubSubError, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
+import { PAGE_SIZE, WebPubSubError, canSignSync, decodeJwt, generateTokenClientType, invalidArgument, parseConnectionString } from "../core/index.js";
 import type { SendToAllParameters } from "../../generated/index.js";
 import { createRestClient, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, type RestClient } from "./rest.js";
-import { clientAccess, checkTokenOptions, mintClientAccessToken, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
+import { clientAccess, checkTokenOptions, mintClientAccessToken, signClientAccessTokenSync, type ClientAccessToken, type GetClientAccessTokenOptions } from "./clientToken.js";
 import { encodeMessage, isBlob, DEFAULT_MAX_MESSAGE_BYTES, type EncodedMessage } from "./content.js";
 import { closedError, toServiceError, type ResponseLike } from "./errors.js";
 import { checkEndpoint, type WebPubSubOperationOptions, type WebPubSubServiceClientOptions } from "./options.js";
@@ -99,6 +99,11 @@ export interface ListConnectionsOptions extends WebPubSubOperationOptions {
   maxPageSize?: number;
   /** Most items to return in total, at least 1. */
   top?: number;
+  /**
+   * Start from an earlier page: a page's `continuationToken` (a link from this service), or
+   * the service's raw token as `@azure/web-pubsub` callers pass it. `undefined` starts at the beginning.
+   */
+  continuationToken?: string | undefined;
 }
 
 /** Options of {@link WebPubSubServiceClient.fromEnvironment}. */
@@ -367,6 +372,20 @@ export class WebPubSubServiceClient {
     await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);
   }
 
+  /**
+   * Where a listing resumes: our pages' tokens are the service's nextLink, which must point at
+   * this endpoint (the request is signed for it); anything else is the service's own token.
+   */
+  #resumePoint(token: string | undefined): { link?: string; token?: string } {
+    if (token === undefined) return {};
+    if (typeof token !== "string" || token === "") throw invalidArgument("continuationToken must be a non-empty string");
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(token)) return { token };
+    if (new URL(token).origin !== new URL(this.endpoint).origin) {
+      throw invalidArgument("continuationToken links to another host than this client's endpoint");
+    }
+    return { link: token };
+  }
+
   /** Per call: the lane serves calls that ask for nothing beyond abort and a deadline. */
   #laneFitsCall(options: SendOptions): boolean {
     if (options.loggingEnabled || this.#loggingEnabled || logger.info.enabled || options.onResponse !== undefined) return false;
@@ -551,9 +570,11 @@ export class WebPubSubServiceClient {
     const pageSize = (n: number) => checkInt(n, "maxPageSize", PAGE_SIZE.min, PAGE_SIZE.max);
     if (options.maxPageSize !== undefined) pageSize(options.maxPageSize);
     if (options.top !== undefined) checkInt(options.top, "top", 1);
-    const { maxPageSize, top, ...operationOptions } = options;
+    const { maxPageSize, top, continuationToken, ...operationOptions } = options;
+    const resume = this.#resumePoint(continuationToken);
     return pagedIterator<GroupMember>(
-      async (link, size) => {
+      async (pageLink, size) => {
+        const link = pageLink ?? resume.link;
         const body = await this.#call(
           "listConnectionsInGroup",
           operationOptions,
@@ -563,7 +584,7 @@ export class WebPubSubServiceClient {
               : this.#rest.pathUnchecked(withPageSize(link, size)).get(p),
           (response) => (expectStatus("listConnectionsInGroup", response, "200").body ?? {}) as { value?: GroupMember[]; nextLink?: string },
           // A nextLink already carries the query (withPageSize sets its page size).
-          link === undefined ? this.#query({ maxpagesize: size, top }) : undefined,
+          link === undefined ? this.#query({ maxpagesize: size, top, continuationToken: resume.token }) : undefined,
         );
         return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
       },
@@ -713,7 +734,9 @@ export class WebPubSubServiceClient {
     checkTokenOptions(options);
     if (this.#closed) throw closedError("getClientAccessToken");
     const credential = this.#credential;
-    if (!isTokenCredential(credential)) return mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    if (!isTokenCredential(credential)) {
+      return canSignSync ? signClientAccessTokenSync(this.endpoint, this.hubName, credential.key, options) : mintClientAccessToken(this.endpoint, this.hubName, credential.key, options);
+    }
     if (options.jwtHeaders !== undefined) throw invalidArgument("jwtHeaders can only be used with an access key; the service signs tokens minted with a TokenCredential");
     const protocol = options.clientProtocol ?? "default";
     const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: _c, jwtHeaders: _j, ...operationOptions } = options;

@@ -1,17 +1,23 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { DEFAULT_ACCESS_KEY, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { runDemo, type DemoReport } from "../../samples/demo.js";
+import { demoHubs, startEventHandler, type DemoEventHandler } from "../../samples/eventHandler.js";
 
 describe("the npm start demo on the embedded emulator", () => {
   let emulator: Emulator;
+  let handler: DemoEventHandler;
   let report: DemoReport;
 
   before(async () => {
-    emulator = await startEmulator({ port: 0 });
-    report = await runDemo(emulator.connectionString, "demo");
+    handler = await startEventHandler("demo", DEFAULT_ACCESS_KEY);
+    emulator = await startEmulator({ port: 0, hubs: demoHubs("demo", handler) });
+    report = await runDemo(emulator.connectionString, "demo", { upstream: true });
   });
-  after(() => emulator.close());
+  after(async () => {
+    await emulator.close();
+    await handler.close();
+  });
 
   const inbox = (name: string) => report.clients.find((c) => c.name === name)!.received;
 
@@ -22,10 +28,28 @@ describe("the npm start demo on the embedded emulator", () => {
       'group:room binary "AQID"',
       'server text "room, but not bob"',
       'group:room text "dave was here"',
+      'server json {"reply":"hello alice","youSent":{"text":"hi"}}',
+      "ack 2 ok",
       'group:room text "bob left"',
       'system/disconnected "goodbye"',
       'closed 1000 "goodbye"',
     ]);
+  });
+
+  it("sends alice's event to the event handler, whose reply reaches her (the upstream path)", () => {
+    assert.ok(handler.received.includes('event hello from alice json {"text":"hi"}'), handler.received.join("\n"));
+    assert.ok(inbox("alice").includes('server json {"reply":"hello alice","youSent":{"text":"hi"}}'));
+  });
+
+  it("sends every connection's connect, connected and disconnected to the event handler", async () => {
+    // disconnected is non-blocking: it may still be on its way when the demo returns.
+    for (let i = 0; i < 100 && !handler.received.includes('disconnected alice "goodbye"'); i++) await new Promise((r) => setTimeout(r, 50));
+    const lines = new Set(handler.received);
+    for (const who of ["alice", "bob", "carol", "(anonymous)"]) {
+      assert.ok(lines.has(`connect ${who}`) && lines.has(`connected ${who}`), `connect/connected ${who}`);
+    }
+    assert.ok(lines.has('disconnected carol "demo over"'));
+    assert.ok(lines.has('disconnected alice "goodbye"'));
   });
 
   it("keeps bob out of the filtered send and out of the room after he is removed", () => {
@@ -80,6 +104,9 @@ describe("the npm start demo on the embedded emulator", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /What the SDK calls returned/);
     assert.match(run.stdout, /alice +json +1 +server text "Hello, everyone"/);
+    assert.match(run.stdout, /What the event handler received \(signatures verified\)/);
+    assert.match(run.stdout, /event hello from alice json \{"text":"hi"\}/);
+    assert.match(run.stdout, /server json \{"reply":"hello alice","youSent":\{"text":"hi"\}\}/);
     assert.doesNotMatch(run.stdout, /access_token=/);
   });
 });

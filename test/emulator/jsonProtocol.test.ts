@@ -249,13 +249,29 @@ describe("emulator JSON subprotocol", () => {
       assert.equal((await c.closed).code, 1009);
     });
 
-    it("rejects unsupported newer types: invoke gets an error invokeResponse, others a BadRequest ack", async () => {
+    it("serves invoke: the handler's reply comes back as the invokeResponse, with no ack and no server message", async () => {
       const c = await json();
-      c.send({ type: "invoke", invocationId: "inv1", target: "event", event: "echo", dataType: "json", data: 1 });
-      const res = await c.nextJson();
-      assert.equal(res.type, "invokeResponse");
-      assert.equal(res.invocationId, "inv1");
-      assert.equal(res.success, false);
+      c.send({ type: "invoke", invocationId: "inv1", target: "event", event: "echo", dataType: "json", data: { x: 1 } });
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv1", success: true, dataType: "json", data: { x: 1 } });
+      c.send({ type: "invoke", invocationId: "inv2", target: "event", event: "echo", dataType: "binary", data: "AQI=" });
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv2", success: true, dataType: "binary", data: "AQI=" });
+      // No dataType and no data: the decoder fills in the defaults.
+      c.send(wireText({ type: "invoke", invocationId: "inv3", target: "event", event: "quiet" }));
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv3", success: true });
+    });
+
+    it("answers a failed or unhandled invoke with an error invokeResponse", async () => {
+      const c = await json();
+      c.send({ type: "invoke", invocationId: "d", target: "event", event: "deny", dataType: "text", data: "x" });
+      const denied = await c.nextJson();
+      assert.deepEqual([denied.type, denied.invocationId, denied.success, denied.error.name], ["invokeResponse", "d", false, "InternalServerError"]);
+      c.send({ type: "invoke", invocationId: "n", target: "event", event: "nobody", dataType: "text", data: "x" });
+      const none = await c.nextJson();
+      assert.deepEqual([none.invocationId, none.success, none.error.name], ["n", false, "InternalServerError"]);
+    });
+
+    it("rejects unsupported newer types with a BadRequest ack", async () => {
+      const c = await json();
       assert.equal((await c.requestRaw({ type: "setGroupState", group: "g", ackId: 5 })).error.name, "BadRequest");
     });
 

@@ -22,11 +22,17 @@ export async function callUserEvent(
 /** Stores a new connection state and sends the handler's body back as a server message. */
 export function applyReply(conn: ProtocolHost, outcome: Extract<UserEventOutcome, { kind: "ok" }>): void {
   if (outcome.connectionState !== undefined) conn.connectionState = outcome.connectionState;
+  const reply = replyPayload(outcome);
+  if (reply) conn.deliver(new OutboundMessage(reply, { from: "server" }));
+}
+
+/** The handler's body with its data type (by Content-Type); undefined for an empty body. */
+export function replyPayload(outcome: Extract<UserEventOutcome, { kind: "ok" }>): { dataType: DataType; data: Buffer } | undefined {
   const data = outcome.data;
-  if (!data || data.byteLength === 0) return;
+  if (!data || data.byteLength === 0) return undefined;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let dataType = dataTypeOfReplyContentType(outcome.contentType);
   // JSON is embedded as is in JSON frames, so a reply that only claims to be JSON goes as text.
   if (dataType === "json" && !isValidJson(bytes.toString("utf8"))) dataType = "text";
-  conn.deliver(new OutboundMessage({ dataType, data: bytes }, { from: "server" }));
+  return { dataType, data: bytes };
 }
