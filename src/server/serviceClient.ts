@@ -42,7 +42,7 @@ import {
 import { WebPubSubGroup } from "./groupClient.js";
 import { guardApiVersion, versionLacksAnything } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
-import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
+import { createSendLane, laneFits, laneResponse, laneUrl, type LanePost } from "./sendLane.js";
 import { azureLogger } from "./logger.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
@@ -357,11 +357,28 @@ export class WebPubSubServiceClient {
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = isBlob(encoded) ? await materialize(encoded) : (encoded as SendBody);
     const lane = this.#lane;
-    // The lane: no span to open when no tracer is installed, no pipeline when nothing optional is asked for.
-    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options) && !tracerInstalled(this.#tracing)) {
-      const url = laneUrl(this.endpoint, path, query, this.apiVersion);
-      const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
-      if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+    // The lane when nothing optional is asked for; tracing costs one no-op span when nobody records.
+    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options)) {
+      const { span, updatedOptions } = this.#tracing.startSpan(`WebPubSubServiceClient.${name}`, options);
+      if (!span.isRecording()) {
+        span.end();
+        const url = laneUrl(this.endpoint, path, query, this.apiVersion);
+        const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
+        if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+        return;
+      }
+      // Someone records: this span is the operation's, and the pipeline adds the HTTP spans under it.
+      try {
+        const context = updatedOptions.tracingOptions?.tracingContext;
+        const call = async () => void expectStatus(name, await post({ ...this.#params(updatedOptions, query), contentType, body }), "202");
+        await (context === undefined ? call() : this.#tracing.withContext(context, call));
+        span.setStatus({ status: "success" });
+      } catch (error) {
+        span.setStatus({ status: "error", ...(error instanceof Error && { error }) });
+        throw error;
+      } finally {
+        span.end();
+      }
       return;
     }
     await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);
