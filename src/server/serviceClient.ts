@@ -112,6 +112,7 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 }
 
 type OkStatus = "200" | "202" | "204";
+const NO_OPTIONS = Object.freeze({});
 type RestCall = (params: RequestParameters) => PromiseLike<ResponseLike>;
 type Query = Record<string, unknown> | undefined;
 type SendParameters = RequestParameters & { contentType: EncodedMessage["contentType"]; body: SendBody };
@@ -359,7 +360,8 @@ export class WebPubSubServiceClient {
     const lane = this.#lane;
     // The lane when nothing optional is asked for; tracing costs one no-op span when nobody records.
     if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options)) {
-      const { span, updatedOptions } = this.#tracing.startSpan(`WebPubSubServiceClient.${name}`, options);
+      // Only the tracing options matter to the span: no copy of the whole options bag per call.
+      const { span, updatedOptions } = this.#tracing.startSpan(`WebPubSubServiceClient.${name}`, options.tracingOptions ? { tracingOptions: options.tracingOptions } : NO_OPTIONS);
       if (!span.isRecording()) {
         span.end();
         const url = laneUrl(this.endpoint, path, query, this.apiVersion);
@@ -370,7 +372,8 @@ export class WebPubSubServiceClient {
       // Someone records: this span is the operation's, and the pipeline adds the HTTP spans under it.
       try {
         const context = updatedOptions.tracingOptions?.tracingContext;
-        const call = async () => void expectStatus(name, await post({ ...this.#params(updatedOptions, query), contentType, body }), "202");
+        const traced = { ...options, tracingOptions: updatedOptions.tracingOptions };
+        const call = async () => void expectStatus(name, await post({ ...this.#params(traced, query), contentType, body }), "202");
         await (context === undefined ? call() : this.#tracing.withContext(context, call));
         span.setStatus({ status: "success" });
       } catch (error) {
