@@ -120,7 +120,11 @@ class Ledger {
   duplicated = 0;
   outOfOrder = 0;
   private highest = -1;
-  constructor(readonly group: number, capacity: number) {
+  constructor(
+    readonly index: number,
+    readonly group: number,
+    capacity: number,
+  ) {
     this.seen = new Uint8Array(capacity);
   }
   record(index: number): void {
@@ -167,7 +171,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     const groupLedgers: Ledger[][] = Array.from({ length: groups }, () => []);
     for (let c = 0; c < o.clients; c++) {
       const g = Math.floor(c / o.groupSize);
-      const ledger = new Ledger(g, perGroup[g]!);
+      const ledger = new Ledger(c, g, perGroup[g]!);
       ledgers.push(ledger);
       groupLedgers[g]!.push(ledger);
       clients.push(
@@ -213,7 +217,8 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       for (let k = 0; k < groups; k++) {
         const g = (cursor + k) % groups;
         if (busy[g] || sent[g]! >= perGroup[g]!) continue;
-        if (groupLedgers[g]!.some((l) => sent[g]! - l.unique >= o.maxLag)) continue;
+        // A client whose session is gone never catches up: it counts as lost, not as a brake.
+        if (groupLedgers[g]!.some((l) => sent[g]! - l.unique >= o.maxLag && clients[l.index]!.failedRecoveries === 0)) continue;
         cursor = g + 1;
         return g;
       }
@@ -278,7 +283,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     // Drain: every client catches up (recovering clients replay what they missed).
     let timedOut: string | undefined = stalled;
     const drainEnd = Math.min(Date.now() + o.drainTimeoutMs, deadline);
-    while (!stalled && ledgers.some((l) => l.unique < perGroup[l.group]!)) {
+    while (!stalled && ledgers.some((l) => l.unique < perGroup[l.group]! && clients[l.index]!.failedRecoveries === 0)) {
       if (Date.now() > drainEnd || host.crash) {
         timedOut = host.crash ? undefined : `clients had not caught up ${o.drainTimeoutMs / 1000} s after the last send`;
         break;
