@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, one after the other, in one process.
 // A report, not a test: figures are printed side by side with the official SDK
-// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout, handler) to run one;
+// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout, client, handler) to run one;
 // `--profile` also writes a CPU profile of the service client's send path to bench/results/.
 import { run as runServiceClient } from "./serviceClient.js";
 import { run as runEmulatorFanout } from "./emulatorFanout.js";
+import { run as runClient } from "./client.js";
 import { run as runHandler } from "./handler.js";
 
 const args = process.argv.slice(2);
@@ -11,6 +12,7 @@ const profile = args.includes("--profile");
 const suites: Record<string, () => Promise<unknown>> = {
   serviceClient: () => runServiceClient({ profile }),
   emulatorFanout: runEmulatorFanout,
+  client: runClient,
   handler: runHandler,
 };
 

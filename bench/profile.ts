@@ -50,8 +50,12 @@ export function selfTimeByCategory(profile: Profile): Map<string, number> {
   return totals;
 }
 
-/** Profiles `run` (which returns how many calls it made); writes `<dir>/<name>.cpuprofile`. */
-export async function profile(name: string, dir: string, run: () => Promise<number>): Promise<{ file: string; calls: number; breakdown: Map<string, number> }> {
+/**
+ * Profiles `run` (which returns how many calls it made); writes `<dir>/<name>.cpuprofile`. Also
+ * returns the process CPU per call: the profiler samples wall-clock time, which a busy machine
+ * inflates, so a report should scale each category's share of the samples by this figure.
+ */
+export async function profile(name: string, dir: string, run: () => Promise<number>): Promise<{ file: string; calls: number; cpuUsPerCall: number; breakdown: Map<string, number> }> {
   const session = new Session();
   session.connect();
   await session.post("Profiler.enable");
@@ -59,14 +63,17 @@ export async function profile(name: string, dir: string, run: () => Promise<numb
   await session.post("Profiler.start");
   let calls = 0;
   let result: { profile: Profile };
+  const cpu = process.cpuUsage();
+  let used: NodeJS.CpuUsage;
   try {
     calls = await run();
   } finally {
+    used = process.cpuUsage(cpu);
     result = (await session.post("Profiler.stop")) as unknown as { profile: Profile };
     session.disconnect();
   }
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.cpuprofile`);
   writeFileSync(file, JSON.stringify(result.profile));
-  return { file, calls, breakdown: selfTimeByCategory(result.profile) };
+  return { file, calls, cpuUsPerCall: (used.user + used.system) / Math.max(1, calls), breakdown: selfTimeByCategory(result.profile) };
 }

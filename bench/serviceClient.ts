@@ -166,11 +166,13 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
   for (const r of rows) console.log(`${r.name.padEnd(28)}${us(r.cpu.ours)}${us(r.cpu.official)}${us(r.cpu.floor)} ${us(r.cpu.nodeHttp)}`);
   console.log("\nfloor: raw node:crypto HMAC JWT (tokens); bare undici request() POSTs with a 64-connection pool (sends). node:http: bare http.request with a keep-alive agent.");
   if (profiled) {
-    console.log(`\nCPU profile of ours, sendToAll 64 in flight: ${profiled.file} (${profiled.calls} calls)`);
-    const entries = [...profiled.breakdown].filter(([name]) => name !== "idle / VM").sort((a, b) => b[1] - a[1]);
+    console.log(`\nCPU profile of ours, sendToAll 64 in flight: ${profiled.file} (${profiled.calls} calls, ${profiled.cpuUsPerCall.toFixed(1)} µs CPU per call)`);
+    console.log("  share of the busy samples, and that share of the measured CPU per call:");
+    const entries = [...profiled.breakdown].filter(([name]) => name !== "idle / VM" && name !== "bench harness").sort((a, b) => b[1] - a[1]);
     const total = entries.reduce((sum, [, v]) => sum + v, 0);
-    for (const [name, v] of entries) console.log(`  ${name.padEnd(50)}${(v / profiled.calls).toFixed(1).padStart(7)} µs/call`);
-    console.log(`  ${"total (busy)".padEnd(50)}${(total / profiled.calls).toFixed(1).padStart(7)} µs/call`);
+    for (const [name, v] of entries) {
+      console.log(`  ${name.padEnd(50)}${((100 * v) / total).toFixed(1).padStart(5)} %${((v / total) * profiled.cpuUsPerCall).toFixed(1).padStart(8)} µs`);
+    }
   }
   return rows;
 }

@@ -1,9 +1,8 @@
 // The main job behind `npm start`: connects real WebSocket clients, drives every kind of
 // service operation through the SDK, and records what each client received.
 import WebSocket from "ws";
+import { decodeServiceFrame, encodeFrame, JSON_SUBPROTOCOL } from "../src/core/index.js";
 import { odata, WebPubSubServiceClient } from "../src/index.js";
-
-const JSON_PROTOCOL = "json.webpubsub.azure.v1";
 
 /** One WebSocket client of the demo and what it received, in order. */
 export interface DemoClient {
@@ -18,28 +17,33 @@ export interface DemoClient {
 function describeFrame(data: WebSocket.RawData, isBinary: boolean, protocol: DemoClient["protocol"]): string | undefined {
   const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
   if (protocol === "plain") return isBinary ? `binary[${buf.length}] ${buf.toString("hex")}` : buf.toString("utf8");
-  const msg = JSON.parse(buf.toString("utf8")) as Record<string, unknown>;
-  if (msg["type"] === "system") {
-    if (msg["event"] === "connected") return undefined;
-    return `system/${String(msg["event"])}${msg["message"] ? ` "${String(msg["message"])}"` : ""}`;
+  const decoded = decodeServiceFrame(buf.toString("utf8"));
+  if (!decoded.ok) return `undecodable frame (${decoded.error.reason})`;
+  const msg = decoded.frame;
+  switch (msg.type) {
+    case "system":
+      if (msg.event === "connected") return undefined;
+      return `system/${msg.event}${msg.message ? ` "${msg.message}"` : ""}`;
+    case "ack":
+      return `ack ${msg.ackId} ${msg.success ? "ok" : JSON.stringify(msg.error)}`;
+    case "message":
+      return `${msg.from === "group" ? `group:${msg.group}` : "server"} ${msg.dataType} ${JSON.stringify(msg.data)}`;
+    default:
+      return msg.type;
   }
-  if (msg["type"] === "ack") return `ack ${String(msg["ackId"])} ${msg["success"] ? "ok" : JSON.stringify(msg["error"])}`;
-  if (msg["type"] !== "message") return String(msg["type"]);
-  const from = msg["from"] === "group" ? `group:${String(msg["group"])}` : "server";
-  return `${from} ${String(msg["dataType"])} ${JSON.stringify(msg["data"])}`;
 }
 
 async function connect(client: WebPubSubServiceClient, name: string, protocol: DemoClient["protocol"], userId?: string): Promise<DemoClient> {
   const { url } = await client.getClientAccessToken(userId === undefined ? {} : { userId });
-  const socket = protocol === "json" ? new WebSocket(url, JSON_PROTOCOL) : new WebSocket(url);
+  const socket = protocol === "json" ? new WebSocket(url, JSON_SUBPROTOCOL) : new WebSocket(url);
   const demo: DemoClient = { name, protocol, socket, received: [] };
   const ready = new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
     socket.on("message", (data, isBinary) => {
       if (protocol === "json") {
-        const msg = JSON.parse(data.toString()) as { type?: string; event?: string; connectionId?: string };
-        if (msg.type === "system" && msg.event === "connected") {
-          demo.connectionId = msg.connectionId ?? "";
+        const decoded = decodeServiceFrame(data.toString());
+        if (decoded.ok && decoded.frame.type === "system" && decoded.frame.event === "connected") {
+          demo.connectionId = decoded.frame.connectionId;
           resolve();
           return;
         }
@@ -123,7 +127,7 @@ export async function runDemo(connectionString: string, hub: string, options: De
       client.grantPermission(dave.connectionId!, "sendToGroup", { targetName: "room" }),
     );
     await call("dave sends to 'room' over json.webpubsub.azure.v1", async () => {
-      dave.socket.send(JSON.stringify({ type: "sendToGroup", group: "room", ackId: 1, dataType: "text", data: "dave was here" }));
+      dave.socket.send(encodeFrame({ type: "sendToGroup", group: "room", ackId: 1, dataType: "text", data: "dave was here" }));
       return "frame sent";
     });
     await call("checkPermission(dave, sendToGroup, room)", () =>

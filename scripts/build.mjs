@@ -1,11 +1,13 @@
 // Builds the ESM and CJS outputs, then replaces their declaration files with one rolled-up
 // .d.ts per export path, so the package ships its public types and none of the internal
-// modules' (jose keeps `dist/types/lib` out of its tarball for the same reason).
+// modules' (jose keeps `dist/types/lib` out of its tarball for the same reason). It also
+// builds the browser file of the client.
 // CJS needs its own package.json marker because the package root is "type": "module".
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
+import { bundleClient } from "./browserBundle.mjs";
 
 const tsc = ["node_modules/typescript/bin/tsc"];
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
@@ -31,6 +33,9 @@ for (const { out, targets } of rollups) {
     copyFileSync(out, target);
   }
 }
+
+// The "browser" condition of ./client: one ESM file with the page's WebSocket instead of `ws`.
+await bundleClient({ outfile: "dist/browser/client.js" });
 
 /** Writes one self-contained .d.ts for `entry`: its public surface, with no import of our own files. */
 function rollUp(entry, out) {

@@ -11,6 +11,7 @@ const allowed = {
   generated: ["generated"],
   "src/core": ["src/core"],
   "src/emulator": ["src/emulator", "src/core"],
+  "src/client": ["src/client", "src/core"],
   "src/server": ["src/server", "src/core", "generated"],
   "src/handler": ["src/handler", "src/core"],
   "src/index.ts": ["src/server", "src/core", "src/index.ts"],

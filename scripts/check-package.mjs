@@ -3,9 +3,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-const expected = { ".": ["WebPubSubServiceClient", "odata", "AzureKeyCredential"], "./emulator": ["startEmulator"], "./handler": ["WebPubSubEventHandler", "MqttV311ConnectReturnCode"] };
+const expected = {
+  ".": ["WebPubSubServiceClient", "odata", "AzureKeyCredential"],
+  "./client": ["WebPubSubClient", "SendMessageError", "InvocationError", "WebPubSubJsonProtocol", "WebPubSubJsonReliableProtocol"],
+  "./emulator": ["startEmulator"],
+  "./handler": ["WebPubSubEventHandler", "MqttV311ConnectReturnCode"],
+};
 const require = createRequire(import.meta.url);
 let failures = 0;
 
@@ -22,6 +28,17 @@ for (const [sub, entry] of Object.entries(pkg.exports)) {
   if (sub !== "." && pkg.typesVersions?.["*"]?.[sub.slice(2)]?.[0] !== `./${entry.require.types.replace(/^\.\//, "")}`) {
     console.error(`typesVersions["*"]["${sub.slice(2)}"] must point at ${entry.require.types}`);
     failures++;
+  }
+  if (entry.browser) {
+    for (const file of [entry.browser.types, entry.browser.default]) {
+      if (!existsSync(file)) (console.error(`exports["${sub}"].browser: ${file} is missing`), failures++);
+    }
+    // The browser file must stand alone: no `ws`, no node: builtins, no require().
+    const code = existsSync(entry.browser.default) ? readFileSync(entry.browser.default, "utf8") : "";
+    const stray = /\bfrom\s*["'](?:ws|node:[^"']*)["']|\brequire\(|\bimport\(["'](?:ws|node:)/.exec(code);
+    if (stray) (console.error(`exports["${sub}"].browser imports Node-only code: ${stray[0]}`), failures++);
+    const browser = await import(pathToFileURL(entry.browser.default).href);
+    for (const name of expected[sub] ?? []) if (!(name in browser)) (console.error(`browser ${sub} lacks ${name}`), failures++);
   }
   const spec = sub === "." ? pkg.name : `${pkg.name}/${sub.slice(2)}`;
   const esm = await import(spec);

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { DEFAULT_API_VERSION, WebPubSubServiceClient, redactText, parseConnectionString } from "../src/index.js";
+import { decodeServiceFrame, JSON_SUBPROTOCOL } from "../src/core/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { scenarios, type Scenario, type ScenarioContext } from "../test/server/scenarios.js";
 
@@ -65,12 +66,12 @@ function capturePolicy(live: string, sink: Interaction[]): PipelinePolicy {
 
 async function connect(client: WebPubSubServiceClient, userId: string): Promise<{ socket: WebSocket; connectionId: string }> {
   const { url } = await client.getClientAccessToken({ userId });
-  const socket = new WebSocket(url, "json.webpubsub.azure.v1");
+  const socket = new WebSocket(url, JSON_SUBPROTOCOL);
   const connectionId = await new Promise<string>((resolve, reject) => {
     socket.once("error", reject);
     socket.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as { type?: string; event?: string; connectionId?: string };
-      if (msg.type === "system" && msg.event === "connected" && msg.connectionId) resolve(msg.connectionId);
+      const decoded = decodeServiceFrame(String(data));
+      if (decoded.ok && decoded.frame.type === "system" && decoded.frame.event === "connected") resolve(decoded.frame.connectionId);
     });
   });
   return { socket, connectionId };

@@ -99,7 +99,7 @@ export function rawWebSocket(session: RawWsSession): Promise<RawWsOutcome> {
       socket.destroy();
       resolve(outcome);
     };
-    const timer = setTimeout(finish, 5_000);
+    const timer = setTimeout(finish, watchMs + 5_000);
     const sendPayload = (): void => {
       if (sent) return;
       sent = true;

@@ -29,6 +29,10 @@ export interface SoakClient {
   readonly recoveries: number;
   /** Recoveries the service refused (the session, and whatever it buffered, is gone). */
   readonly failedRecoveries: number;
+  /** Why each lost session was lost (close code and reason), for the report. */
+  readonly lossReasons: readonly string[];
+  /** The longest time from a drop to the recovered socket opening, in ms. */
+  readonly longestRecoveryMs: number;
   /** Sequence ids that skipped ahead: a protocol-level gap. */
   readonly sequenceGaps: number;
   /** Closes for good. */

@@ -6,12 +6,15 @@ import type { SoakClient, SoakClientFactory, SoakClientOptions } from "./clientA
 
 const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
 // Acks well before the service's 1,000-unacked-message limit.
-const ACK_EVERY = 100;
-const ACK_INTERVAL_MS = 200;
+const ACK_EVERY = 50;
+const ACK_INTERVAL_MS = 100;
 const JOIN_TIMEOUT_MS = 15_000;
 // Recovery attempts that fail to connect at all (not a refusal) before the session is given up.
 const MAX_RECOVERY_ATTEMPTS = 50;
 const RECOVERY_RETRY_MS = 100;
+// A handshake that neither opens nor fails (a SYN dropped by a full accept queue is retried
+// only after 1, 2, 4, 8… s) is abandoned and retried, or the 30 s recovery window runs out.
+const HANDSHAKE_TIMEOUT_MS = 3_000;
 
 interface Frame {
   type?: string;
@@ -36,6 +39,9 @@ class ReliableSoakClient implements SoakClient {
   recoveries = 0;
   sessionsLost = 0;
   sequenceGaps = 0;
+  readonly lossReasons: string[] = [];
+  longestRecoveryMs = 0;
+  private droppedAt = 0;
   private ws: WebSocket | undefined;
   private connectionId = "";
   private reconnectionToken = "";
@@ -115,7 +121,7 @@ class ReliableSoakClient implements SoakClient {
   }
 
   private open(url: string, recovering: boolean): WebSocket {
-    const ws = new WebSocket(url, RELIABLE_PROTOCOL, { perMessageDeflate: false });
+    const ws = new WebSocket(url, RELIABLE_PROTOCOL, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     this.ws = ws;
     ws.on("message", (data) => this.onFrame(ws, data));
     ws.on("error", () => undefined);
@@ -124,12 +130,13 @@ class ReliableSoakClient implements SoakClient {
       this.state = "open";
       if (recovering) {
         this.recoveries++;
+        this.longestRecoveryMs = Math.max(this.longestRecoveryMs, Date.now() - this.droppedAt);
         // Tell the service at once what arrived, so its replay can start past it.
         this.ackedSeq = 0;
         this.flushAck();
       }
     });
-    ws.on("close", (code) => this.onClose(ws, code, recovering));
+    ws.on("close", (code, reason) => this.onClose(ws, code, reason, recovering));
     return ws;
   }
 
@@ -167,24 +174,29 @@ class ReliableSoakClient implements SoakClient {
     }
   }
 
-  private onClose(ws: WebSocket, code: number, recovering: boolean): void {
+  private onClose(ws: WebSocket, code: number, reason: Buffer, recovering: boolean): void {
     if (this.ws !== ws || this.state === "idle" || this.state === "stopped" || this.state === "lost") return;
     const wasOpen = this.state === "open";
     if (recovering && code === 1008) {
       // A refused recovery opens the socket, then closes it with 1008 (§2.8): not a recovery.
       if (wasOpen) this.recoveries--;
-      return this.loseSession();
+      return this.loseSession(`recovery refused: ${code} ${reason.toString()}`);
     }
     // The service ended the session itself (a close frame: REST close, too many unacked, …).
-    if (wasOpen && code !== 1006) return this.loseSession();
+    if (wasOpen && code !== 1006) return this.loseSession(`closed by the service: ${code} ${reason.toString()}`);
     // A dropped socket, or a recovery that could not connect: try again while the session lives.
     this.state = "down";
-    if (wasOpen) this.recoveryAttempts = 0;
+    if (wasOpen) {
+      this.recoveryAttempts = 0;
+      this.droppedAt = Date.now();
+    }
     this.retryTimer = setTimeout(() => this.recover(), wasOpen ? 0 : RECOVERY_RETRY_MS);
   }
 
   private dropAndRecover(): void {
     clearTimeout(this.blackholeTimer);
+    clearTimeout(this.retryTimer);
+    this.droppedAt = Date.now();
     const old = this.ws;
     this.ws = undefined;
     old?.terminate();
@@ -194,7 +206,7 @@ class ReliableSoakClient implements SoakClient {
 
   private recover(): void {
     this.state = "down";
-    if (++this.recoveryAttempts > MAX_RECOVERY_ATTEMPTS) return this.loseSession();
+    if (++this.recoveryAttempts > MAX_RECOVERY_ATTEMPTS) return this.loseSession(`no recovery after ${MAX_RECOVERY_ATTEMPTS} attempts`);
     const url = new URL(this.options.accessUrl());
     url.search = "";
     url.searchParams.set("awps_connection_id", this.connectionId);
@@ -202,9 +214,10 @@ class ReliableSoakClient implements SoakClient {
     this.open(url.toString(), true);
   }
 
-  private loseSession(): void {
+  private loseSession(reason: string): void {
     this.state = "lost";
     this.sessionsLost++;
+    this.lossReasons.push(reason);
     for (const done of this.pendingAcks.values()) done({ success: false });
     this.pendingAcks.clear();
   }

@@ -3,6 +3,7 @@
 // checked for loss, duplicates and reordering, and the emulator's RSS for growth.
 import { Agent, request } from "node:http";
 import { signJwtSync } from "../../src/core/index.js";
+import { DEFAULT_API_VERSION } from "../../src/index.js";
 import type { SoakClient, SoakClientFactory } from "./clientAdapter.js";
 import { startEmulatorHost, type EmulatorHost } from "./emulatorHost.js";
 import { reliableClientFactory } from "./reliableClient.js";
@@ -27,7 +28,7 @@ export interface SoakOptions {
   blackholeMs: [number, number];
   /** REST sends in flight at once (never two to the same group, so each group's order is defined). Default 8. */
   inFlight: number;
-  /** A group is not sent to while one of its members trails by this many messages (the service drops a client past 1,000 unacked). Default 800. */
+  /** A group is not sent to while one of its members trails by this many messages (the service drops a client past 1,000 unacked). Default 500 (acks travel behind new sends when the emulator is busy). */
   maxLag: number;
   /** Time allowed, after the last send, for every client to catch up. Default 60 s. */
   drainTimeoutMs: number;
@@ -53,7 +54,7 @@ export const SOAK_DEFAULTS: SoakOptions = {
   blackholeShare: 0.3,
   blackholeMs: [200, 1_500],
   inFlight: 8,
-  maxLag: 800,
+  maxLag: 500,
   drainTimeoutMs: 60_000,
   maxDurationMs: 30 * 60_000,
   seed: 1,
@@ -79,6 +80,12 @@ export interface SoakReport {
   recoveries: number;
   failedRecoveries: number;
   sequenceGaps: number;
+  /** The longest time any client took to recover, in ms. */
+  longestRecoveryMs: number;
+  /** Why sessions were lost, with counts, as the clients saw it. */
+  lossReasons: Record<string, number>;
+  /** Why the emulator ended sessions during the run (its log), with counts. */
+  emulatorEnds: Record<string, number>;
   restErrors: number;
   durationMs: number;
   deliveriesPerSecond: number;
@@ -134,7 +141,8 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
   if (o.clients < 1 || o.groupSize < 1 || o.deliveries < 1) throw new RangeError("clients, groupSize and deliveries must be positive");
   const startedAt = Date.now();
   const deadline = startedAt + o.maxDurationMs;
-  const host = await startEmulatorHost({ kind: o.emulator });
+  // The emulator's log says why it ended each session it ended (counted in the report).
+  const host = await startEmulatorHost({ kind: o.emulator, keepLogs: true });
   const agent = new Agent({ keepAlive: true, maxSockets: o.inFlight + 1 });
   const clients: SoakClient[] = [];
   let sampler: NodeJS.Timeout | undefined;
@@ -274,6 +282,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       recoveries: clients.reduce((s, c) => s + c.recoveries, 0),
       failedRecoveries: clients.reduce((s, c) => s + c.failedRecoveries, 0),
       sequenceGaps: clients.reduce((s, c) => s + c.sequenceGaps, 0),
+      longestRecoveryMs: clients.reduce((m, c) => Math.max(m, c.longestRecoveryMs), 0),
+      lossReasons: {},
+      emulatorEnds: {},
       restErrors,
       durationMs: 0,
       deliveriesPerSecond: 0,
@@ -282,6 +293,11 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       crash: host.crash,
       timedOut,
     };
+    for (const line of host.logs) {
+      const ended = /\] disconnected \S+: (.*)$/.exec(line);
+      if (ended) report.emulatorEnds[ended[1]!] = (report.emulatorEnds[ended[1]!] ?? 0) + 1;
+    }
+    for (const c of clients) for (const why of c.lossReasons) report.lossReasons[why] = (report.lossReasons[why] ?? 0) + 1;
     for (const l of ledgers) {
       report.delivered += l.unique;
       report.lost += perGroup[l.group]! - l.unique;
@@ -345,7 +361,7 @@ function clientUrl(host: EmulatorHost, userId: string): string {
 }
 
 function sendToGroup(host: EmulatorHost, agent: Agent, group: string, body: string): Promise<number> {
-  const path = `/api/hubs/${HUB}/groups/${encodeURIComponent(group)}/:send?api-version=2024-12-01`;
+  const path = `/api/hubs/${HUB}/groups/${encodeURIComponent(group)}/:send?api-version=${DEFAULT_API_VERSION}`;
   const now = Math.floor(Date.now() / 1000);
   const token = signJwtSync({ aud: `${host.endpoint}${path}`, iat: now, exp: now + 3600 }, host.accessKey);
   return new Promise((resolve, reject) => {
@@ -411,7 +427,9 @@ export function formatSoakReport(r: SoakReport): string[] {
     `duplicated:        ${r.duplicated}`,
     `out of order:      ${r.outOfOrder}`,
     `chaos:             ${r.kills} socket kills, ${r.blackholes} silent black-holes`,
-    `recoveries:        ${r.recoveries} (${r.failedRecoveries} refused or lost sessions, ${r.sequenceGaps} sequence gaps)`,
+    `recoveries:        ${r.recoveries} (${r.failedRecoveries} refused or lost sessions, ${r.sequenceGaps} sequence gaps; longest ${(r.longestRecoveryMs / 1000).toFixed(1)} s)`,
+    ...Object.entries(r.lossReasons).map(([why, n]) => `  lost session (${n}): ${why}`),
+    ...Object.entries(r.emulatorEnds).map(([why, n]) => `  emulator ended ${n} session(s) during the run: ${why}`),
     `REST errors:       ${r.restErrors}`,
     `emulator RSS:      start ${mb(r.rss.start)}, baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}` +
       (r.emulator === "process" ? ` (${signedPercent(r.rss.after / r.rss.baseline - 1)} vs baseline)` : " (in-process: includes the clients)"),

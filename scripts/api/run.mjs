@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const check = process.argv.includes("--check");
 let failed = false;
-for (const entry of ["root", "emulator", "handler"]) {
+for (const entry of ["root", "client", "emulator", "handler"]) {
   const config = ExtractorConfig.loadFileAndPrepare(join(here, `${entry}.json`));
   const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false });
   if (!result.succeeded) {

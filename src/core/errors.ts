@@ -11,7 +11,17 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_TIMEOUT"
   | "WPS_ERR_RESPONSE_TOO_LARGE"
   | "WPS_ERR_FOREIGN_URL"
-  | "WPS_ERR_LISTEN";
+  | "WPS_ERR_LISTEN"
+  // WebSocket client (src/client): why a send, an invocation or a connection failed.
+  | "WPS_ERR_NOT_CONNECTED"
+  | "WPS_ERR_INVALID_STATE"
+  | "WPS_ERR_CONNECT_FAILED"
+  | "WPS_ERR_CONNECTION_LOST"
+  | "WPS_ERR_ACK_REJECTED"
+  | "WPS_ERR_ACK_TIMEOUT"
+  | "WPS_ERR_QUEUE_FULL"
+  | "WPS_ERR_ABORTED"
+  | "WPS_ERR_INVOCATION_FAILED";
 
 /** Options shared by every error of this package. */
 export interface WebPubSubErrorOptions {

@@ -15,9 +15,12 @@ export type JwtClaims = Record<string, unknown>;
 /** Extra JOSE header fields, e.g. `kid`. `alg` and `typ` are always HS256/JWT. */
 export type JwtHeaders = Record<string, string | number | boolean>;
 
+// The header almost every token has, encoded once (tokens are minted thousands of times a second).
+const DEFAULT_HEADER = textToBase64Url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+
 function encodeHead(claims: JwtClaims, headers: JwtHeaders | undefined): string {
-  const header = headers ? { ...headers, alg: "HS256", typ: "JWT" } : { alg: "HS256", typ: "JWT" };
-  return `${textToBase64Url(JSON.stringify(header))}.${textToBase64Url(JSON.stringify(claims))}`;
+  const header = headers ? textToBase64Url(JSON.stringify({ ...headers, alg: "HS256", typ: "JWT" })) : DEFAULT_HEADER;
+  return `${header}.${textToBase64Url(JSON.stringify(claims))}`;
 }
 
 /** True when HS256 can be computed synchronously (Node's crypto is present). */

@@ -6,7 +6,7 @@ import { PACKAGE_VERSION } from "../core/index.js";
 import { ConfigError, loadConfig, type EmulatorConfig } from "./config.js";
 import type { Emulator, EmulatorOptions } from "./emulator.js";
 import { redactUrl } from "../core/index.js";
-import type { HubSettings } from "./upstream.js";
+import type { HubSettings } from "./upstream/index.js";
 
 /** Options the CLI passes to `startEmulator`. */
 export type CliStartOptions = EmulatorOptions;

@@ -2,7 +2,7 @@
 // same handler settings can move to a real resource; validated field by field so a
 // typo is reported instead of silently ignored.
 import { readFile } from "node:fs/promises";
-import { validateHubSettings, type HubSettings } from "./upstream.js";
+import { validateHubSettings, type HubSettings } from "./upstream/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
 /** Contents of `--config file.json`. */

@@ -10,7 +10,7 @@ import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
 import { HubRegistry } from "./state/index.js";
 import { createLogger } from "./log.js";
 import type { Runtime, Upstream } from "./runtime.js";
-import type { HubSettings } from "./upstream.js";
+import type { HubSettings } from "./upstream/index.js";
 import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 

@@ -8,4 +8,4 @@
 export { startEmulator } from "./start.js";
 export { DEFAULT_ACCESS_KEY } from "./emulator.js";
 export type { ConnectionInfo, Emulator, EmulatorOptions } from "./emulator.js";
-export type { EventHandlerSettings, HubSettings } from "./upstream.js";
+export type { EventHandlerSettings, HubSettings } from "./upstream/index.js";

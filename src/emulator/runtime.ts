@@ -1,6 +1,6 @@
 // What the emulator's parts share: the key, the hubs, the upstream and the log.
 import type { HubRegistry } from "./state/index.js";
-import type { UpstreamDispatcher } from "./upstream.js";
+import type { UpstreamDispatcher } from "./upstream/index.js";
 import type { ClientConnection } from "./ws/index.js";
 
 /** The part of the upstream dispatcher the emulator calls; tests may pass a fake. */

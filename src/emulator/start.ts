@@ -1,6 +1,6 @@
 // The public entry point: an emulator whose upstream calls real HTTP event handlers.
 import { launchEmulator, type Emulator, type EmulatorOptions } from "./emulator.js";
-import { UpstreamDispatcher } from "./upstream.js";
+import { UpstreamDispatcher } from "./upstream/index.js";
 
 /**
  * Starts a local Web PubSub service on loopback: the data-plane REST API, the client

@@ -63,6 +63,11 @@ function refuse(gap: Gap, apiVersion: string, queryParameters: unknown): void {
   }
 }
 
+/** Whether `apiVersion` lacks any operation or query parameter of the spec (else there is nothing to check). */
+export function versionLacksAnything(apiVersion: string): boolean {
+  return gapsAt(apiVersion).size > 0;
+}
+
 /**
  * The REST client, with every call checked against `apiVersion` first. At a version that has
  * every operation and parameter (the default, newest one) it is the client itself: no cost.

@@ -50,8 +50,18 @@ export const DEFAULT_TOKEN_MINUTES = TOKEN_MINUTES.default;
 
 /** Builds the result shape from a token, its `exp` and the endpoint. */
 export function clientAccess(endpoint: string, hub: string, protocol: ClientProtocol, token: string, expSeconds: number): ClientAccessToken {
-  const baseUrl = toWebSocketUrl(endpoint) + clientPath(hub, protocol);
+  const baseUrl = baseUrlOf(endpoint, hub, protocol);
   return { token, baseUrl, url: `${baseUrl}?access_token=${encodeURIComponent(token)}`, expiresOn: new Date(expSeconds * 1000) };
+}
+
+// One-entry memo: a client mints for one endpoint, hub and protocol, so the URL is built once (issue 14).
+let lastBase = { endpoint: "", hub: "", protocol: "" as ClientProtocol, url: "" };
+
+function baseUrlOf(endpoint: string, hub: string, protocol: ClientProtocol): string {
+  if (lastBase.endpoint !== endpoint || lastBase.hub !== hub || lastBase.protocol !== protocol) {
+    lastBase = { endpoint, hub, protocol, url: toWebSocketUrl(endpoint) + clientPath(hub, protocol) };
+  }
+  return lastBase.url;
 }
 
 /** Checks the token options; shared by the key and Entra paths. */
@@ -96,8 +106,20 @@ export async function mintClientAccessToken(
   nowMs = Date.now(),
 ): Promise<ClientAccessToken> {
   checkTokenOptions(options);
+  if (canSignSync) return signClientAccessTokenSync(endpoint, hub, key, options, nowMs);
   checkHeaders(options.jwtHeaders, key);
   const claims = claimsFor(endpoint, hub, options, Math.floor(nowMs / 1000));
-  const token = canSignSync ? signJwtSync(claims, key, options.jwtHeaders) : await signJwt(claims, key, options.jwtHeaders);
+  const token = await signJwt(claims, key, options.jwtHeaders);
+  return clientAccess(endpoint, hub, options.clientProtocol ?? "default", token, claims["exp"] as number);
+}
+
+/**
+ * The synchronous mint (node:crypto present, see `canSignSync`) for options already checked with
+ * {@link checkTokenOptions}: the service client's hot path, without a second check or a Promise.
+ */
+export function signClientAccessTokenSync(endpoint: string, hub: string, key: string, options: GetClientAccessTokenOptions, nowMs = Date.now()): ClientAccessToken {
+  checkHeaders(options.jwtHeaders, key);
+  const claims = claimsFor(endpoint, hub, options, Math.floor(nowMs / 1000));
+  const token = signJwtSync(claims, key, options.jwtHeaders);
   return clientAccess(endpoint, hub, options.clientProtocol ?? "default", token, claims["exp"] as number);
 }

@@ -1,7 +1,7 @@
 // Turns a send() message into a request body and Content-Type. Differs from
 // @azure/web-pubsub on purpose: a bare string is text/plain there it would be a JSON string
 // (azure-webpubsub#29), and empty bodies are refused locally (the service answers 500, azure-webpubsub#39).
-import { invalidArgument, mediaTypeOf, outOfRange } from "../core/index.js";
+import { invalidArgument, MAX_MESSAGE_BYTES, mediaTypeOf, outOfRange } from "../core/index.js";
 
 /** Content types the send operations accept. */
 export type MessageContentType = "application/json" | "text/plain" | "application/octet-stream";
@@ -18,7 +18,7 @@ export interface NodeReadableLike {
 export type BinaryMessage = Uint8Array | ArrayBuffer | ArrayBufferView | Blob | NodeReadableLike | ReadableStream<Uint8Array>;
 
 /** Default upper bound for a message body, in bytes (the service limit is 1 MiB). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = MAX_MESSAGE_BYTES;
 
 /** What goes on the wire. */
 export interface EncodedMessage {

@@ -110,8 +110,7 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
       return Promise.reject(new RestError("invalid request URL", { code: RestError.REQUEST_SEND_ERROR, request }));
     }
     const agent = target.secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
-    const headers: Record<string, string> = {};
-    for (const [name, value] of request.headers) headers[name] = value;
+    const headers = request.headers.toJSON({ preserveCase: true });
     const body = request.body as string | Uint8Array | undefined | null;
     if (body !== undefined && body !== null) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
 

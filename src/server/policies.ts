@@ -233,21 +233,23 @@ export function deadlinePolicy(): PipelinePolicy {
 export function retryAfterCapPolicy(maxMs: number): PipelinePolicy {
   return {
     name: RETRY_AFTER_CAP_POLICY_NAME,
-    async sendRequest(request, next) {
-      const response = await next(request);
-      if (response.status !== 429 && response.status !== 503) return response;
-      // Same precedence as core's throttling strategy: the first header present decides.
-      const headers = response.headers;
-      let wait: number | undefined;
-      const ms = headers.get("retry-after-ms") ?? headers.get("x-ms-retry-after-ms");
-      const retryAfter = headers.get("retry-after");
-      if (ms !== undefined) wait = Number(ms);
-      else if (retryAfter !== undefined) wait = /^\s*\d+(\.\d+)?\s*$/.test(retryAfter) ? Number(retryAfter) * 1000 : Date.parse(retryAfter) - Date.now();
-      // retry-after-ms is read first, so setting it is enough to bound the wait.
-      if (wait !== undefined && wait > maxMs) headers.set("retry-after-ms", String(maxMs));
-      return response;
-    },
+    sendRequest: (request, next) => next(request).then((response) => capRetryAfter(response, maxMs)),
   };
+}
+
+/** The work of {@link retryAfterCapPolicy} on one response (shared with the send lane). */
+export function capRetryAfter(response: PipelineResponse, maxMs: number): PipelineResponse {
+  if (response.status !== 429 && response.status !== 503) return response;
+  // Same precedence as core's throttling strategy: the first header present decides.
+  const headers = response.headers;
+  let wait: number | undefined;
+  const ms = headers.get("retry-after-ms") ?? headers.get("x-ms-retry-after-ms");
+  const retryAfter = headers.get("retry-after");
+  if (ms !== undefined) wait = Number(ms);
+  else if (retryAfter !== undefined) wait = /^\s*\d+(\.\d+)?\s*$/.test(retryAfter) ? Number(retryAfter) * 1000 : Date.parse(retryAfter) - Date.now();
+  // retry-after-ms is read first, so setting it is enough to bound the wait.
+  if (wait !== undefined && wait > maxMs) headers.set("retry-after-ms", String(maxMs));
+  return response;
 }
 
 function declaresJson(response: PipelineResponse): boolean {
@@ -264,37 +266,40 @@ function declaresJson(response: PipelineResponse): boolean {
 export function responseGuardPolicy(secret: () => string | undefined): PipelinePolicy {
   return {
     name: RESPONSE_GUARD_POLICY_NAME,
-    async sendRequest(request, next) {
-      const response = await next(request);
-      const text = response.bodyAsText;
-      if (response.status < 400) {
-        if (text && declaresJson(response)) {
-          try {
-            JSON.parse(text);
-          } catch {
-            throw new RestError(`the response to ${request.method} ${redactUrl(request.url.split("?", 1)[0]!)} claims JSON but is not valid JSON`, {
-              code: RestError.PARSE_ERROR,
-              statusCode: response.status,
-            });
-          }
-        }
-        return response;
-      }
-      const key = secret();
-      if (key !== undefined && key.length >= 8) {
-        if (text?.includes(key)) response.bodyAsText = text.split(key).join("REDACTED");
-        for (const [name, value] of response.headers) if (value.includes(key)) response.headers.set(name, value.split(key).join("REDACTED"));
-      }
-      if (response.bodyAsText && declaresJson(response)) {
-        try {
-          JSON.parse(response.bodyAsText);
-        } catch {
-          response.headers.set("content-type", "text/plain");
-        }
-      }
-      return response;
-    },
+    sendRequest: (request, next) => next(request).then((response) => guardResponse(response, secret)),
   };
+}
+
+/** The work of {@link responseGuardPolicy} on one response (shared with the send lane); throws for a bad success body. */
+export function guardResponse(response: PipelineResponse, secret: () => string | undefined): PipelineResponse {
+  const text = response.bodyAsText;
+  if (response.status < 400) {
+    if (text && declaresJson(response)) {
+      try {
+        JSON.parse(text);
+      } catch {
+        const request = response.request;
+        throw new RestError(`the response to ${request.method} ${redactUrl(request.url.split("?", 1)[0]!)} claims JSON but is not valid JSON`, {
+          code: RestError.PARSE_ERROR,
+          statusCode: response.status,
+        });
+      }
+    }
+    return response;
+  }
+  const key = secret();
+  if (key !== undefined && key.length >= 8) {
+    if (text?.includes(key)) response.bodyAsText = text.split(key).join("REDACTED");
+    for (const [name, value] of response.headers) if (value.includes(key)) response.headers.set(name, value.split(key).join("REDACTED"));
+  }
+  if (response.bodyAsText && declaresJson(response)) {
+    try {
+      JSON.parse(response.bodyAsText);
+    } catch {
+      response.headers.set("content-type", "text/plain");
+    }
+  }
+  return response;
 }
 
 // ---- tracing ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The send lane (issue 14): the four sends, when nothing optional is asked for, skip the
 // generated layer and the general pipeline and run a fixed chain of the same policies: total
-// deadline, response guard, core's own retry (Retry-After, 5xx, network errors) and redirect
-// policies, the Retry-After bound, the origin guard, the memoized JWT, then the lean transport.
+// deadline, core's own retry (Retry-After, 5xx, network errors) and redirect policies, the origin
+// guard, the memoized JWT, then the lean transport, whose answer gets the response guard and the
+// Retry-After bound.
 // What it sends is byte-for-byte what the pipeline sends (test/server/sendLane.test.ts compares
 // them); anything it does not cover (custom policies or httpClient, proxies, logging, a recording
 // tracer, onResponse…) takes the pipeline, decided per client and per call.
@@ -19,7 +20,7 @@ import {
   type SendRequest,
 } from "@azure/core-rest-pipeline";
 import type { TracingClient } from "@azure/core-tracing";
-import { deadlinePolicy, originGuardPolicy, responseGuardPolicy, retryAfterCapPolicy } from "./policies.js";
+import { capRetryAfter, deadlinePolicy, guardResponse, originGuardPolicy } from "./policies.js";
 
 type AbortSignalLike = NonNullable<PipelineRequest["abortSignal"]>;
 
@@ -69,18 +70,37 @@ export function createSendLane(options: SendLaneOptions): LanePost | Promise<Lan
   return typeof userAgent === "string" ? buildLane(options, userAgent) : userAgent.then((ua) => buildLane(options, ua));
 }
 
+/** An outcome of the first attempt, replayed to the retry policy as its attempt 0. */
+type Outcome = { response: PipelineResponse } | { error: unknown };
+
 function buildLane(options: SendLaneOptions, userAgent: string): LanePost {
-  const chain: PipelinePolicy[] = [
-    deadlinePolicy(),
-    responseGuardPolicy(options.secret),
-    defaultRetryPolicy(options.retryOptions),
-    redirectPolicy(),
-    retryAfterCapPolicy(options.maxRetryDelayMs),
-    originGuardPolicy(options.endpoint),
-    options.sign,
-  ];
-  const transport: SendRequest = (request) => options.transport.sendRequest(request);
-  const send = chain.reduceRight<SendRequest>((next, policy) => (request: PipelineRequest) => policy.sendRequest(request, next), transport);
+  const { secret, maxRetryDelayMs } = options;
+  // The response guard and the Retry-After bound run on the transport's answer (the guard's checks
+  // hold inside the retry loop too: it rejects nothing core would retry), one step instead of two.
+  const inspect = (response: PipelineResponse) => (response.status === 202 ? response : capRetryAfter(guardResponse(response, secret), maxRetryDelayMs));
+  const transport: SendRequest = (request) => options.transport.sendRequest(request).then(inspect);
+  const compose = (policies: PipelinePolicy[], last: SendRequest) =>
+    policies.reduceRight<SendRequest>((next, policy) => (request: PipelineRequest) => policy.sendRequest(request, next), last);
+  const guard = originGuardPolicy(options.endpoint);
+  // The first attempt: guard, JWT, transport. Only when it did not succeed does the call enter
+  // core's retry and redirect policies, which then see that attempt as their own first one, so
+  // attempts, waits (Retry-After) and errors are exactly the pipeline's; a success pays for none.
+  const first = compose([guard, options.sign], transport);
+  const retried = (outcome: Outcome) => {
+    let replayed = false;
+    const replayThenSend: SendRequest = (request) => {
+      if (replayed) return transport(request);
+      replayed = true;
+      return "response" in outcome ? Promise.resolve(outcome.response) : Promise.reject(outcome.error);
+    };
+    return compose([defaultRetryPolicy(options.retryOptions), redirectPolicy(), guard, options.sign], replayThenSend);
+  };
+  const withDeadline = deadlinePolicy();
+  const attempt: SendRequest = (request) =>
+    first(request).then(
+      (response) => (response.status < 300 ? response : retried({ response })(request)),
+      (error: unknown) => retried({ error })(request),
+    );
   return (url, contentType, body, abortSignal, timeout) => {
     const request = createPipelineRequest({ url, method: "POST", body, timeout, ...(abortSignal && { abortSignal }) });
     // Same names, values and order as the pipeline's policies write them.
@@ -88,7 +108,7 @@ function buildLane(options: SendLaneOptions, userAgent: string): LanePost {
     request.headers.set("content-type", contentType);
     request.headers.set("User-Agent", userAgent);
     request.headers.set("x-ms-client-request-id", request.requestId);
-    return send(request);
+    return timeout > 0 ? withDeadline.sendRequest(request, attempt) : attempt(request);
   };
 }
 

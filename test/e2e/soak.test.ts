@@ -6,9 +6,9 @@ import { reliableClientFactory } from "../../bench/soak/reliableClient.js";
 import { runSoak, soakViolations, type SoakOptions } from "../../bench/soak/run.js";
 
 const SHORT: Partial<SoakOptions> = {
-  clients: 30,
+  clients: 20,
   groupSize: 10,
-  deliveries: 6_000,
+  deliveries: 4_000,
   chaosEveryMs: 15,
   blackholeMs: [50, 300],
   drainTimeoutMs: 20_000,
@@ -23,7 +23,7 @@ describe("soak (short)", function () {
     const report = await runSoak({ ...SHORT, seed: 7 });
     assert.deepEqual(soakViolations(report), []);
     assert.equal(report.delivered, report.expected);
-    assert.equal(report.expected, 6_000);
+    assert.equal(report.expected, 4_000);
     assert.equal(report.failedRecoveries, 0);
     assert.equal(report.sequenceGaps, 0);
     // The run must really have disturbed the clients, or it proves nothing.

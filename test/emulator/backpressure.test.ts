@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
-import { CloseCode, encodeFrame, type ClientFrame } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloseCode, encodeFrame, type ClientFrame } from "../../src/core/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { clientsClosedAfterEach, connectJson, connectRaw, rest, start, type TestClient } from "./helpers.js";
 
@@ -23,7 +23,7 @@ describe("emulator inbound backpressure", () => {
     const handler = createServer((req: IncomingMessage, res: ServerResponse) => {
       req.resume();
       if (req.method === "OPTIONS") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" }).end();
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" }).end();
         return;
       }
       held.push(res); // never answered: the handler is stuck

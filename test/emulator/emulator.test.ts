@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { isWebPubSubError, parseConnectionString } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator } from "../../src/emulator/index.js";
 import { clientToken, connectJson, connectRaw, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
+import { AbuseProtectionHeader } from "../../src/core/index.js";
 
 describe("startEmulator", () => {
   it("reports endpoint, port and a connection string with the default key", async () => {
@@ -118,7 +119,7 @@ describe("startEmulator", () => {
     const { createServer: createHttp } = await import("node:http");
     const stuck = createHttp((req, res) => {
       if (req.method === "OPTIONS") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
       }
       // POSTs are never answered.

@@ -4,6 +4,7 @@ import { PassThrough } from "node:stream";
 import { ClientEndpoint } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
+  CE,
   clientToken,
   clientUrl,
   connectJson,
@@ -162,7 +163,7 @@ describe("emulator client handshake", () => {
     let answer: (body: any) => { status?: number; body?: string; headers?: Record<string, string> } | undefined;
 
     before(async () => {
-      handler = await startHandler((r) => (r.headers["ce-eventname"] === "connect" ? answer(JSON.parse(r.body.toString())) : undefined));
+      handler = await startHandler((r) => (r.headers[CE.eventName] === "connect" ? answer(JSON.parse(r.body.toString())) : undefined));
       hemu = await start({
         hubs: { Chat: { eventHandlers: [{ urlTemplate: handler.url, systemEvents: ["connect", "connected", "disconnected"] }] } },
       });
@@ -201,8 +202,8 @@ describe("emulator client handshake", () => {
       const info = hemu.connections("chat").find((x) => x.connectionId === c.connectionId)!;
       assert.equal(info.userId, "override");
       assert.deepEqual(info.groups, ["fromHandler"]);
-      assert.equal((await c.request({ type: "sendToGroup", group: "fromHandler", ackId: 1, data: 1 })).success, true);
-      assert.equal((await c.request({ type: "sendToGroup", group: "else", ackId: 2, data: 1 })).error.name, "Forbidden");
+      assert.equal((await c.request({ type: "sendToGroup", group: "fromHandler", ackId: 1, dataType: "json", data: 1 })).success, true);
+      assert.equal((await c.request({ type: "sendToGroup", group: "else", ackId: 2, dataType: "json", data: 1 })).error.name, "Forbidden");
     });
 
     it("passes the handler's 4xx status to the client and upgrades nothing", async () => {
@@ -227,11 +228,11 @@ describe("emulator client handshake", () => {
       answer = () => undefined;
       const c = await connectJson(hemu, "chat", { userId: "life" });
       let connected = await handler.event("connected");
-      while (connected.headers["ce-connectionid"] !== c.connectionId) connected = await handler.event("connected");
-      assert.equal(connected.headers["ce-userid"], "life");
+      while (connected.headers[CE.connectionId] !== c.connectionId) connected = await handler.event("connected");
+      assert.equal(connected.headers[CE.userId], "life");
       c.close();
       let disconnected = await handler.event("disconnected");
-      while (disconnected.headers["ce-connectionid"] !== c.connectionId) disconnected = await handler.event("disconnected");
+      while (disconnected.headers[CE.connectionId] !== c.connectionId) disconnected = await handler.event("disconnected");
       assert.equal(typeof JSON.parse(disconnected.body.toString()).reason, "string");
     });
   });

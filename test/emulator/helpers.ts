@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { signJwtSync } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
@@ -13,8 +13,8 @@ import { routeTable } from "../../generated/routeTable.js";
 export const API_VERSION: string = routeTable.defaultVersion;
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
-export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
-export const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
+export const JSON_PROTOCOL = JSON_SUBPROTOCOL;
+export const RELIABLE_PROTOCOL = RELIABLE_JSON_SUBPROTOCOL;
 
 /** Starts an emulator on a free port; pass the returned value to `after`. */
 export function start(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -116,6 +116,17 @@ export function clientUrl(emu: Emulator, hub: string, o: ClientTokenOptions = {}
   return `ws://127.0.0.1:${emu.port}/client/hubs/${encodeURIComponent(hub)}?access_token=${clientToken(emu, hub, o)}`;
 }
 
+/** Header names lower-cased, as Node delivers them in `IncomingMessage#headers`. */
+function lowerCased<T extends Record<string, string>>(names: T): { readonly [K in keyof T]: string } {
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, v.toLowerCase()])) as { [K in keyof T]: string };
+}
+
+/** CloudEvents header names (core's), for reading a recorded upstream request. */
+export const CE = lowerCased(CloudEventHeader);
+
+/** Abuse-protection header names (core's), for reading a recorded upstream request. */
+export const WEBHOOK = lowerCased(AbuseProtectionHeader);
+
 /** A frame as received: text frames as strings, binary frames as Buffers. */
 export type Frame = string | Buffer;
 
@@ -187,19 +198,34 @@ export class TestClient {
     return this.inbox.length;
   }
 
-  send(msg: unknown): void {
-    this.ws.send(typeof msg === "string" || Buffer.isBuffer(msg) ? msg : JSON.stringify(msg));
+  /** Sends a typed frame through the protocol codec, or raw text/bytes as they are (for malformed input). */
+  send(msg: ClientFrame | string | Buffer): void {
+    this.ws.send(typeof msg === "string" || Buffer.isBuffer(msg) ? msg : encodeFrame(msg));
+  }
+
+  /** Sends hand-built wire fields (for malformed or defaulted input) and waits for the ack of their ackId. */
+  async requestRaw(fields: Record<string, unknown> & { ackId: unknown }): Promise<any> {
+    this.send(wireText(fields));
+    return this.until((m) => m.type === "ack" && m.ackId === fields.ackId);
   }
 
   /** Sends a request with an ackId and waits for its ack. */
-  async request(msg: Record<string, unknown>): Promise<any> {
+  async request(msg: ClientFrame & { ackId: number }): Promise<any> {
     this.send(msg);
-    return this.until((m) => m.type === "ack" && m.ackId === msg["ackId"]);
+    return this.until((m) => m.type === "ack" && m.ackId === msg.ackId);
   }
 
   close(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Wire text from hand-picked fields, for input the typed codec would not produce: malformed
+ * frames, unknown types, or fields left to their wire defaults.
+ */
+export function wireText(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields);
 }
 
 /** The handshake answered with an HTTP status instead of 101. */
@@ -280,13 +306,13 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "OPTIONS" || req.method === "GET") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" });
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
         return;
       }
       const r: UpstreamRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(r);
-      const name = String(req.headers["ce-eventname"] ?? "");
+      const name = String(req.headers[CE.eventName] ?? "");
       const i = waiters.findIndex((w) => w.name === name);
       if (i >= 0) waiters.splice(i, 1)[0]!.resolve(r);
       const a = answer(r) ?? {};
@@ -301,7 +327,7 @@ export async function startHandler(answer: (req: UpstreamRequest) => UpstreamAns
     requests,
     event(name) {
       const used = seen.get(name) ?? 0;
-      const found = requests.filter((r) => r.headers["ce-eventname"] === name)[used];
+      const found = requests.filter((r) => r.headers[CE.eventName] === name)[used];
       seen.set(name, used + 1);
       if (found) return Promise.resolve(found);
       return new Promise((resolve) => waiters.push({ name, resolve }));

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { launchEmulator, type Emulator } from "../../src/emulator/emulator.js";
-import { UpstreamDispatcher } from "../../src/emulator/upstream.js";
+import { UpstreamDispatcher } from "../../src/emulator/upstream/index.js";
 import { KEY } from "./helpers.js";
 
 interface RawAnswer {

@@ -4,14 +4,14 @@ import assert from "node:assert/strict";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient, type OnGroupDataMessageArgs, type OnServerDataMessageArgs } from "@azure/web-pubsub-client";
 import type { Emulator } from "../../src/emulator/index.js";
-import { eventually, JSON_PROTOCOL, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
+import { CE, eventually, JSON_PROTOCOL, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
 
 describe("emulator interop with the official SDKs", () => {
   let emu: Emulator;
   let handler: HandlerServer;
   before(async () => {
     handler = await startHandler((r) =>
-      r.headers["ce-eventname"] === "echo"
+      r.headers[CE.eventName] === "echo"
         ? { status: 200, headers: { "content-type": "application/json" }, body: r.body }
         : undefined,
     );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
+import { CE, connectJson, eventually, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach, wireText } from "./helpers.js";
+import { buildEventType } from "../../src/core/index.js";
 
 const ALL_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
@@ -13,7 +14,7 @@ describe("emulator JSON subprotocol", () => {
 
   before(async () => {
     handler = await startHandler((r) => {
-      const event = r.headers["ce-eventname"];
+      const event = r.headers[CE.eventName];
       if (event === "echo") return { status: 200, headers: { "content-type": String(r.headers["content-type"]) }, body: r.body };
       if (event === "deny") return { status: 400 };
       if (event === "quiet") return { status: 204 };
@@ -77,7 +78,8 @@ describe("emulator JSON subprotocol", () => {
     it("delivers json, text and binary data with fromUserId to every member", async () => {
       const sender = await json({ userId: "s", roles: ALL_ROLES, groups: ["g"] });
       const other = await json({ userId: "o", groups: ["g"] });
-      await sender.request({ type: "sendToGroup", group: "g", ackId: 1, data: { a: 1 } });
+      // No dataType: the wire default is json.
+      await sender.requestRaw({ type: "sendToGroup", group: "g", ackId: 1, data: { a: 1 } });
       await sender.request({ type: "sendToGroup", group: "g", ackId: 2, dataType: "text", data: "t" });
       await sender.request({ type: "sendToGroup", group: "g", ackId: 3, dataType: "binary", data: "AQID" });
       const got = [await other.nextJson(), await other.nextJson(), await other.nextJson()];
@@ -100,7 +102,7 @@ describe("emulator JSON subprotocol", () => {
 
     it("acks Forbidden without the sendToGroup permission and delivers nothing", async () => {
       const s = await json({ roles: ["webpubsub.joinLeaveGroup"], groups: ["g"] });
-      const ack = await s.request({ type: "sendToGroup", group: "g", ackId: 1, data: "x" });
+      const ack = await s.request({ type: "sendToGroup", group: "g", ackId: 1, dataType: "json", data: "x" });
       assert.equal(ack.error.name, "Forbidden");
       await rest(emu, "POST", `/api/hubs/${hub}/connections/${s.connectionId}/:send`, { body: "marker" });
       assert.equal((await s.nextJson()).data, "marker");
@@ -115,7 +117,7 @@ describe("emulator JSON subprotocol", () => {
         [4, { dataType: "json" }],
         [5, { ttlSeconds: 301, data: 1 }],
       ] as const) {
-        const ack = await s.request({ type: "sendToGroup", group: "g", ackId, ...msg });
+        const ack = await s.requestRaw({ type: "sendToGroup", group: "g", ackId, ...msg });
         assert.equal(ack.error?.name, "BadRequest", JSON.stringify(msg));
       }
     });
@@ -157,9 +159,9 @@ describe("emulator JSON subprotocol", () => {
       c.send({ type: "event", event: "echo", ackId: 1, dataType: "json", data: { hi: 1 } });
       assert.deepEqual(await c.nextJson(), { type: "message", from: "server", dataType: "json", data: { hi: 1 } });
       assert.deepEqual(await c.nextJson(), { type: "ack", ackId: 1, success: true });
-      const req = handler.requests.find((r) => r.headers["ce-eventname"] === "echo" && r.headers["ce-connectionid"] === c.connectionId)!;
-      assert.equal(req.headers["ce-type"], "azure.webpubsub.user.echo");
-      assert.equal(req.headers["ce-userid"], "e");
+      const req = handler.requests.find((r) => r.headers[CE.eventName] === "echo" && r.headers[CE.connectionId] === c.connectionId)!;
+      assert.equal(req.headers[CE.type], buildEventType("user", "echo"));
+      assert.equal(req.headers[CE.userId], "e");
     });
 
     it("passes text and binary events with their content types", async () => {
@@ -173,19 +175,19 @@ describe("emulator JSON subprotocol", () => {
 
     it("acks success with no message when the handler answers 204", async () => {
       const c = await json();
-      assert.deepEqual(await c.request({ type: "event", event: "quiet", ackId: 1, data: 1 }), { type: "ack", ackId: 1, success: true });
+      assert.deepEqual(await c.request({ type: "event", event: "quiet", ackId: 1, dataType: "json", data: 1 }), { type: "ack", ackId: 1, success: true });
       assert.equal(c.pending, 0);
     });
 
     it("acks InternalServerError when the handler fails or none matches", async () => {
       const c = await json();
-      assert.equal((await c.request({ type: "event", event: "deny", ackId: 1, data: 1 })).error.name, "InternalServerError");
-      assert.equal((await c.request({ type: "event", event: "unhandled", ackId: 2, data: 1 })).error.name, "InternalServerError");
+      assert.equal((await c.request({ type: "event", event: "deny", ackId: 1, dataType: "json", data: 1 })).error.name, "InternalServerError");
+      assert.equal((await c.request({ type: "event", event: "unhandled", ackId: 2, dataType: "json", data: 1 })).error.name, "InternalServerError");
     });
 
     it("acks BadRequest for an invalid event name", async () => {
       const c = await json();
-      assert.equal((await c.request({ type: "event", event: "9lives", ackId: 1, data: 1 })).error.name, "BadRequest");
+      assert.equal((await c.request({ type: "event", event: "9lives", ackId: 1, dataType: "json", data: 1 })).error.name, "BadRequest");
     });
 
     it("keeps the order of requests behind a pending event", async () => {
@@ -220,9 +222,9 @@ describe("emulator JSON subprotocol", () => {
 
     it("closes with 1007 on an unknown type without ackId, and acks BadRequest with one", async () => {
       const withAck = await json();
-      assert.equal((await withAck.request({ type: "teleport", ackId: 4 })).error.name, "BadRequest");
+      assert.equal((await withAck.requestRaw({ type: "teleport", ackId: 4 })).error.name, "BadRequest");
       const without = await json();
-      without.send({ type: "teleport" });
+      without.send(wireText({ type: "teleport" }));
       assert.equal((await without.closed).code, 1007);
     });
 
@@ -231,7 +233,7 @@ describe("emulator JSON subprotocol", () => {
       a.send("[1,2]");
       assert.equal((await a.closed).code, 1007);
       const b = await json();
-      b.send({ type: "joinGroup", group: "g", ackId: "one" });
+      b.send(wireText({ type: "joinGroup", group: "g", ackId: "one" }));
       assert.equal((await b.closed).code, 1007);
     });
 
@@ -243,18 +245,34 @@ describe("emulator JSON subprotocol", () => {
 
     it("closes with 1009 on a frame over 1 MiB", async () => {
       const c = await json();
-      c.send(JSON.stringify({ type: "event", event: "echo", dataType: "text", data: "x".repeat(1024 * 1024) }));
+      c.send({ type: "event", event: "echo", dataType: "text", data: "x".repeat(1024 * 1024) });
       assert.equal((await c.closed).code, 1009);
     });
 
-    it("rejects unsupported newer types: invoke gets an error invokeResponse, others a BadRequest ack", async () => {
+    it("serves invoke: the handler's reply comes back as the invokeResponse, with no ack and no server message", async () => {
       const c = await json();
-      c.send({ type: "invoke", invocationId: "inv1", target: "event", event: "echo", data: 1 });
-      const res = await c.nextJson();
-      assert.equal(res.type, "invokeResponse");
-      assert.equal(res.invocationId, "inv1");
-      assert.equal(res.success, false);
-      assert.equal((await c.request({ type: "setGroupState", group: "g", ackId: 5 })).error.name, "BadRequest");
+      c.send({ type: "invoke", invocationId: "inv1", target: "event", event: "echo", dataType: "json", data: { x: 1 } });
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv1", success: true, dataType: "json", data: { x: 1 } });
+      c.send({ type: "invoke", invocationId: "inv2", target: "event", event: "echo", dataType: "binary", data: "AQI=" });
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv2", success: true, dataType: "binary", data: "AQI=" });
+      // No dataType and no data: the decoder fills in the defaults.
+      c.send(wireText({ type: "invoke", invocationId: "inv3", target: "event", event: "quiet" }));
+      assert.deepEqual(await c.nextJson(), { type: "invokeResponse", invocationId: "inv3", success: true });
+    });
+
+    it("answers a failed or unhandled invoke with an error invokeResponse", async () => {
+      const c = await json();
+      c.send({ type: "invoke", invocationId: "d", target: "event", event: "deny", dataType: "text", data: "x" });
+      const denied = await c.nextJson();
+      assert.deepEqual([denied.type, denied.invocationId, denied.success, denied.error.name], ["invokeResponse", "d", false, "InternalServerError"]);
+      c.send({ type: "invoke", invocationId: "n", target: "event", event: "nobody", dataType: "text", data: "x" });
+      const none = await c.nextJson();
+      assert.deepEqual([none.invocationId, none.success, none.error.name], ["n", false, "InternalServerError"]);
+    });
+
+    it("rejects unsupported newer types with a BadRequest ack", async () => {
+      const c = await json();
+      assert.equal((await c.requestRaw({ type: "setGroupState", group: "g", ackId: 5 })).error.name, "BadRequest");
     });
 
     it("forgets a connection's groups and user after a protocol error closes it", async () => {

@@ -117,8 +117,8 @@ describe("emulator permissions", () => {
       assert.equal((await rest(emu, "HEAD", path, { query: { targetName: "team.a" } })).status, 200);
       assert.equal((await rest(emu, "DELETE", path, { query: { targetName: "team.a" } })).status, 204);
       assert.equal((await rest(emu, "HEAD", path, { query: { targetName: "team.a" } })).status, 404);
-      assert.equal((await c.request({ type: "sendToGroup", group: "team.a", ackId: 1, data: 1 })).error.name, "Forbidden");
-      assert.equal((await c.request({ type: "sendToGroup", group: "team.b", ackId: 2, data: 1 })).success, true);
+      assert.equal((await c.request({ type: "sendToGroup", group: "team.a", ackId: 1, dataType: "json", data: 1 })).error.name, "Forbidden");
+      assert.equal((await c.request({ type: "sendToGroup", group: "team.b", ackId: 2, dataType: "json", data: 1 })).success, true);
     });
 
     it("a joinLeaveGroup.<group> role allows only that group", async () => {

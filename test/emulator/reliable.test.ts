@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { CloseCode, encodeFrame } from "../../src/core/index.js";
 import { launchEmulator } from "../../src/emulator/emulator.js";
 import type { Emulator } from "../../src/emulator/index.js";
-import { UpstreamDispatcher } from "../../src/emulator/upstream.js";
+import { UpstreamDispatcher } from "../../src/emulator/upstream/index.js";
 import {
+  CE,
   connectJson,
   eventually,
   RELIABLE_PROTOCOL,
@@ -274,7 +275,7 @@ describe("emulator reliable subprotocol", () => {
   it("does not re-send connect or connected on recovery, and sends disconnected once at the final close", async () => {
     const c = await reliable({}, "watched");
     const id = c.connectionId;
-    const count = (event: string) => handler.requests.filter((r) => r.headers["ce-eventname"] === event && r.headers["ce-connectionid"] === id).length;
+    const count = (event: string) => handler.requests.filter((r) => r.headers[CE.eventName] === event && r.headers[CE.connectionId] === id).length;
     await eventually(() => count("connected") === 1);
     dropSocket(c);
     await eventually(() => emu.connections("watched").find((x) => x.connectionId === id)?.state === "detached");
@@ -307,14 +308,14 @@ describe("emulator reliable subprotocol", () => {
       clients.push(c);
       dropSocket(c);
       const disconnected = await watcher.event("disconnected");
-      assert.equal(disconnected.headers["ce-connectionid"], c.connectionId);
+      assert.equal(disconnected.headers[CE.connectionId], c.connectionId);
       assert.equal(short.connections("w").length, 0);
       assert.equal((await rest(short, "HEAD", "/api/hubs/w/groups/g")).status, 404);
       const q = new URLSearchParams({ awps_connection_id: c.connectionId, awps_reconnection_token: c.reconnectionToken! });
       const r = new TestClient(`ws://127.0.0.1:${short.port}/client/hubs/w?${q}`, RELIABLE_PROTOCOL);
       clients.push(r);
       assert.equal((await r.closed).code, 1008);
-      assert.equal(watcher.requests.filter((x) => x.headers["ce-eventname"] === "disconnected").length, 1);
+      assert.equal(watcher.requests.filter((x) => x.headers[CE.eventName] === "disconnected").length, 1);
     });
   });
 });

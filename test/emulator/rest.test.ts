@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeJwt } from "../../src/core/index.js";
+import { decodeJwt, JSON_SUBPROTOCOL } from "../../src/core/index.js";
 import { truncateUtf8 } from "../../src/emulator/ws/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import {
@@ -518,12 +518,12 @@ describe("emulator REST operations", () => {
       assert.equal(claims["sub"], "tok");
       assert.equal(claims["aud"], `http://127.0.0.1:${emu.port}/client/hubs/${hub}`);
       assert.equal((claims["exp"] as number) - (claims["iat"] as number), 300);
-      const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/${hub}?access_token=${res.json.token}`, "json.webpubsub.azure.v1");
+      const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/${hub}?access_token=${res.json.token}`, JSON_SUBPROTOCOL);
       clients.push(c);
       const connected = await c.nextJson();
       assert.equal(connected.userId, "tok");
       assert.deepEqual(emu.connections(hub)[0]!.groups.sort(), ["g1", "g2"]);
-      assert.equal((await c.request({ type: "sendToGroup", group: "x", ackId: 1, data: 1 })).success, true);
+      assert.equal((await c.request({ type: "sendToGroup", group: "x", ackId: 1, dataType: "json", data: 1 })).success, true);
     });
 
     it("refuses MQTT tokens, which no emulator endpoint would accept, and validates its parameters", async () => {

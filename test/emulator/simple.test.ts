@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
-import { clientUrl, connectJson, connectRaw, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
+import { CE, clientUrl, connectJson, connectRaw, rest, start, startHandler, TestClient, type HandlerServer, clientsClosedAfterEach } from "./helpers.js";
+import { CloudEventHeader, buildEventType } from "../../src/core/index.js";
 
 describe("emulator simple (raw) WebSocket mode", () => {
   let emu: Emulator;
@@ -15,7 +16,7 @@ describe("emulator simple (raw) WebSocket mode", () => {
       if (r.headers["content-type"] === "application/octet-stream") {
         return { status: 200, headers: { "content-type": "application/octet-stream" }, body: Buffer.concat([r.body, Buffer.from([255])]) };
       }
-      return { status: 200, headers: { "content-type": "text/plain", "ce-connectionState": "seen" }, body: `echo:${body}` };
+      return { status: 200, headers: { "content-type": "text/plain", [CloudEventHeader.connectionState]: "seen" }, body: `echo:${body}` };
     });
     emu = await start({ hubs: { echo: { eventHandlers: [{ urlTemplate: handler.url, userEventPattern: "*" }] } } });
   });
@@ -40,8 +41,8 @@ describe("emulator simple (raw) WebSocket mode", () => {
     const c = await raw();
     c.send("hi");
     assert.equal(await c.next(), "echo:hi");
-    const req = handler.requests.find((r) => r.headers["ce-connectionid"] === c.connectionId)!;
-    assert.equal(req.headers["ce-type"], "azure.webpubsub.user.message");
+    const req = handler.requests.find((r) => r.headers[CE.connectionId] === c.connectionId)!;
+    assert.equal(req.headers[CE.type], buildEventType("user", "message"));
     assert.match(String(req.headers["content-type"]), /^text\/plain/);
   });
 
@@ -57,9 +58,9 @@ describe("emulator simple (raw) WebSocket mode", () => {
     await c.next();
     c.send("two");
     await c.next();
-    const reqs = handler.requests.filter((r) => r.headers["ce-connectionid"] === c.connectionId);
-    assert.equal(reqs[0]!.headers["ce-connectionstate"], undefined);
-    assert.equal(reqs[1]!.headers["ce-connectionstate"], "seen");
+    const reqs = handler.requests.filter((r) => r.headers[CE.connectionId] === c.connectionId);
+    assert.equal(reqs[0]!.headers[CE.connectionState], undefined);
+    assert.equal(reqs[1]!.headers[CE.connectionState], "seen");
   });
 
   it("sends nothing back for a 204", async () => {

@@ -10,7 +10,9 @@ import {
   type HubSettings,
   type UpstreamContext,
   type UpstreamDispatcherOptions,
-} from "../../src/emulator/upstream.js";
+} from "../../src/emulator/upstream/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, buildEventType } from "../../src/core/index.js";
+import { CE, WEBHOOK } from "./helpers.js";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
@@ -74,7 +76,7 @@ class TestHandler {
 
 function defaultRespond(req: Recorded, res: ServerResponse): void {
   if (req.method === "OPTIONS") {
-    res.setHeader("WebHook-Allowed-Origin", "*");
+    res.setHeader(AbuseProtectionHeader.allowedOrigin, "*");
     res.end();
     return;
   }
@@ -151,19 +153,19 @@ describe("upstream", () => {
       const h = post.headers;
       assert.equal(post.path, "/api/chat.msg");
       assert.equal(h["content-type"], "text/plain; charset=utf-8");
-      assert.equal(h["webhook-request-origin"], "localhost:8080");
-      assert.equal(h["ce-specversion"], "1.0");
-      assert.equal(h["ce-awpsversion"], "1.0");
-      assert.equal(h["ce-type"], "azure.webpubsub.user.chat.msg");
-      assert.equal(h["ce-source"], "/hubs/chat/client/conn-1");
-      assert.equal(h["ce-hub"], "chat");
-      assert.equal(h["ce-connectionid"], "conn-1");
-      assert.equal(h["ce-eventname"], "chat.msg");
-      assert.equal(h["ce-userid"], "user1");
-      assert.equal(h["ce-subprotocol"], "json.webpubsub.azure.v1");
-      assert.equal(h["ce-connectionstate"], "c3RhdGU=");
-      assert.match(String(h["ce-id"]), /^\d+$/);
-      assert.ok(!Number.isNaN(Date.parse(String(h["ce-time"]))), "ce-time is a timestamp");
+      assert.equal(h[WEBHOOK.requestOrigin], "localhost:8080");
+      assert.equal(h[CE.specVersion], "1.0");
+      assert.equal(h[CE.awpsVersion], "1.0");
+      assert.equal(h[CE.type], buildEventType("user", "chat.msg"));
+      assert.equal(h[CE.source], "/hubs/chat/client/conn-1");
+      assert.equal(h[CE.hub], "chat");
+      assert.equal(h[CE.connectionId], "conn-1");
+      assert.equal(h[CE.eventName], "chat.msg");
+      assert.equal(h[CE.userId], "user1");
+      assert.equal(h[CE.subprotocol], "json.webpubsub.azure.v1");
+      assert.equal(h[CE.connectionState], "c3RhdGU=");
+      assert.match(String(h[CE.id]), /^\d+$/);
+      assert.ok(!Number.isNaN(Date.parse(String(h[CE.time]))), "ce-time is a timestamp");
       assert.equal(post.body.toString(), "hi");
     });
 
@@ -171,16 +173,16 @@ describe("upstream", () => {
       const d = make();
       await d.userEvent(ctx({ connectionId: "abc-123" }), "message", Buffer.from("x"), "text");
       const expected = createHmac("sha256", KEY).update("abc-123").digest("hex");
-      assert.equal(handler.posts[0]?.headers["ce-signature"], `sha256=${expected}`);
+      assert.equal(handler.posts[0]?.headers[CE.signature], `sha256=${expected}`);
     });
 
     it("omits ce-userId, ce-subprotocol and ce-connectionState when unset", async () => {
       const d = make();
       await d.userEvent(ctx({ userId: null, subprotocol: null }), "message", Buffer.from("x"), "binary");
       const h = handler.posts[0]?.headers ?? {};
-      assert.equal("ce-userid" in h, false);
-      assert.equal("ce-subprotocol" in h, false);
-      assert.equal("ce-connectionstate" in h, false);
+      assert.equal(CE.userId in h, false);
+      assert.equal(CE.subprotocol in h, false);
+      assert.equal(CE.connectionState in h, false);
       assert.equal(h["content-type"], "application/octet-stream");
     });
 
@@ -192,7 +194,7 @@ describe("upstream", () => {
       await d.userEvent(ctx(), "message", Buffer.from("x"), "text");
       await d.userEvent(ctx({ connectionId: "other" }), "message", Buffer.from("x"), "text");
       assert.deepEqual(
-        handler.posts.map((p) => `${String(p.headers["ce-connectionid"])}:${String(p.headers["ce-id"])}`),
+        handler.posts.map((p) => `${String(p.headers[CE.connectionId])}:${String(p.headers[CE.id])}`),
         ["conn-1:0", "conn-1:1", "conn-1:2", "other:1"],
       );
     });
@@ -200,7 +202,7 @@ describe("upstream", () => {
     it("sends UTF-8 bytes for a non-ASCII user id", async () => {
       const d = make();
       await d.userEvent(ctx({ userId: "zoë" }), "message", Buffer.from("x"), "text");
-      const raw = String(handler.posts[0]?.headers["ce-userid"]);
+      const raw = String(handler.posts[0]?.headers[CE.userId]);
       assert.equal(Buffer.from(raw, "latin1").toString("utf8"), "zoë");
     });
 
@@ -222,9 +224,9 @@ describe("upstream", () => {
       const [probe] = handler.requests;
       assert.equal(probe?.method, "OPTIONS");
       assert.equal(probe?.path, "/api/validate");
-      assert.equal(probe?.headers["webhook-request-origin"], "localhost:8080");
-      assert.equal(probe?.headers["ce-awpsversion"], "1.0");
-      assert.equal("ce-signature" in (probe?.headers ?? {}), false);
+      assert.equal(probe?.headers[WEBHOOK.requestOrigin], "localhost:8080");
+      assert.equal(probe?.headers[CE.awpsVersion], "1.0");
+      assert.equal(CE.signature in (probe?.headers ?? {}), false);
       assert.equal(handler.posts.length, 3);
     });
 
@@ -237,7 +239,7 @@ describe("upstream", () => {
 
     it("accepts an allowed origin equal to the request host", async () => {
       handler.setResponder((req, res) => {
-        if (req.method === "OPTIONS") res.setHeader("WebHook-Allowed-Origin", "LOCALHOST:8080");
+        if (req.method === "OPTIONS") res.setHeader(AbuseProtectionHeader.allowedOrigin, "LOCALHOST:8080");
         res.end();
       });
       const d = make();
@@ -247,7 +249,7 @@ describe("upstream", () => {
 
     it("fails the event without posting when the origin is not allowed", async () => {
       handler.setResponder((req, res) => {
-        if (req.method === "OPTIONS") res.setHeader("WebHook-Allowed-Origin", "other.example");
+        if (req.method === "OPTIONS") res.setHeader(AbuseProtectionHeader.allowedOrigin, "other.example");
         res.end();
       });
       const d = make();
@@ -261,7 +263,7 @@ describe("upstream", () => {
       let clock = 0;
       let allow = false;
       handler.setResponder((req, res) => {
-        if (req.method === "OPTIONS" && allow) res.setHeader("WebHook-Allowed-Origin", "*");
+        if (req.method === "OPTIONS" && allow) res.setHeader(AbuseProtectionHeader.allowedOrigin, "*");
         if (req.method === "OPTIONS" && !allow) res.statusCode = 403;
         res.end();
       });
@@ -309,13 +311,13 @@ describe("upstream", () => {
     it("falls back to GET when OPTIONS answers 404", async () => {
       handler.setResponder((req, res) => {
         if (req.method === "OPTIONS") res.statusCode = 404;
-        if (req.method === "GET") res.setHeader("WebHook-Allowed-Origin", "*");
+        if (req.method === "GET") res.setHeader(AbuseProtectionHeader.allowedOrigin, "*");
         res.end();
       });
       const d = make();
       assert.equal((await d.userEvent(ctx(), "m", Buffer.from("x"), "text")).kind, "ok");
       assert.deepEqual(handler.requests.map((r) => r.method), ["OPTIONS", "GET", "POST"]);
-      assert.equal(handler.requests[1]?.headers["webhook-request-origin"], "localhost:8080");
+      assert.equal(handler.requests[1]?.headers[WEBHOOK.requestOrigin], "localhost:8080");
     });
   });
 
@@ -324,8 +326,8 @@ describe("upstream", () => {
       const d = make();
       await d.connect(ctx({ userId: null }), connectBody);
       const post = handler.posts[0];
-      assert.equal(post?.headers["ce-type"], "azure.webpubsub.sys.connect");
-      assert.equal(post?.headers["ce-eventname"], "connect");
+      assert.equal(post?.headers[CE.type], buildEventType("sys", "connect"));
+      assert.equal(post?.headers[CE.eventName], "connect");
       assert.match(String(post?.headers["content-type"]), /^application\/json/);
       assert.deepEqual(JSON.parse(String(post?.body)), connectBody);
     });
@@ -337,7 +339,7 @@ describe("upstream", () => {
 
     it("applies userId, groups, roles, subprotocol and state from a 200 body", async () => {
       handler.setResponder(onPost((_req, res) => {
-        res.setHeader("ce-connectionState", "eyJhIjoxfQ==");
+        res.setHeader(CloudEventHeader.connectionState, "eyJhIjoxfQ==");
         res.setHeader("Content-Type", "application/json");
         res.end(JSON.stringify({ userId: "u2", groups: ["g1", "g2"], roles: ["webpubsub.sendToGroup.g1"], subprotocol: "custom" }));
       }));
@@ -365,7 +367,7 @@ describe("upstream", () => {
     });
 
     it("treats a null body or null fields as defaults", async () => {
-      handler.setResponder(onPost((req, res) => res.end(req.body.length > 0 && req.headers["ce-connectionid"] === "a" ? "null" : '{"userId":null,"groups":null}')));
+      handler.setResponder(onPost((req, res) => res.end(req.body.length > 0 && req.headers[CE.connectionId] === "a" ? "null" : '{"userId":null,"groups":null}')));
       const d = make();
       assert.deepEqual(await d.connect(ctx({ connectionId: "a" }), connectBody), { kind: "accept" });
       assert.deepEqual(await d.connect(ctx({ connectionId: "b" }), connectBody), { kind: "accept" });
@@ -389,7 +391,7 @@ describe("upstream", () => {
     });
 
     it("rejects a body that is not JSON or has wrong field types", async () => {
-      handler.setResponder(onPost((req, res) => res.end(req.headers["ce-connectionid"] === "a" ? "<html>" : '{"groups":"g1"}')));
+      handler.setResponder(onPost((req, res) => res.end(req.headers[CE.connectionId] === "a" ? "<html>" : '{"groups":"g1"}')));
       const d = make();
       assert.deepEqual(await d.connect(ctx({ connectionId: "a" }), connectBody), { kind: "reject", status: 500 });
       assert.deepEqual(await d.connect(ctx({ connectionId: "b" }), connectBody), { kind: "reject", status: 500 });
@@ -436,7 +438,7 @@ describe("upstream", () => {
       d.connected(ctx());
       await handler.waitForRequests(2);
       const post = handler.posts[0];
-      assert.equal(post?.headers["ce-type"], "azure.webpubsub.sys.connected");
+      assert.equal(post?.headers[CE.type], buildEventType("sys", "connected"));
       assert.deepEqual(JSON.parse(String(post?.body)), {});
     });
 
@@ -445,7 +447,7 @@ describe("upstream", () => {
       d.disconnected(ctx(), "Closed by REST API.");
       await handler.waitForRequests(2);
       const post = handler.posts[0];
-      assert.equal(post?.headers["ce-type"], "azure.webpubsub.sys.disconnected");
+      assert.equal(post?.headers[CE.type], buildEventType("sys", "disconnected"));
       assert.deepEqual(JSON.parse(String(post?.body)), { reason: "Closed by REST API." });
     });
 
@@ -476,7 +478,7 @@ describe("upstream", () => {
     it("round-trips data, content type and connection state", async () => {
       handler.setResponder(onPost((req, res) => {
         res.setHeader("Content-Type", "text/plain; charset=utf-8");
-        res.setHeader("ce-connectionState", "bmV3");
+        res.setHeader(CloudEventHeader.connectionState, "bmV3");
         res.end(`echo ${req.body.toString()}`);
       }));
       const d = make();

@@ -25,7 +25,8 @@ describe("package version", () => {
         return { span, tracingContext: options.tracingContext ?? noContext };
       },
       withContext: (_ctx, callback, ...args) => callback(...args),
-      parseTraceparentHeader: () => undefined,
+      // A real tracer parses a traceparent; the client takes that as "someone listens" (sendLane.ts).
+      parseTraceparentHeader: () => noContext,
       createRequestHeaders: () => ({}),
     };
     useInstrumenter(instrumenter);
@@ -34,7 +35,8 @@ describe("package version", () => {
       await newClient().sendToAll("x");
       scope.done();
     } finally {
-      useInstrumenter({ ...instrumenter, startSpan: (_name, options) => ({ span: { setStatus() {}, setAttribute() {}, end() {}, recordException() {}, isRecording: () => false }, tracingContext: options.tracingContext ?? noContext }) });
+      // Back to a no-op that, like core-tracing's default, parses nothing.
+      useInstrumenter({ ...instrumenter, parseTraceparentHeader: () => undefined, startSpan: (_name, options) => ({ span: { setStatus() {}, setAttribute() {}, end() {}, recordException() {}, isRecording: () => false }, tracingContext: options.tracingContext ?? noContext }) });
     }
     const op = seen.find((s) => s.name === "WebPubSubServiceClient.sendToAll");
     assert.deepEqual(op, { name: "WebPubSubServiceClient.sendToAll", packageName: "webpubsub-service", packageVersion: version });

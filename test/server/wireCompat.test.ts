@@ -17,10 +17,16 @@
 import assert from "node:assert/strict";
 import { WebPubSubServiceClient as Official } from "@azure/web-pubsub";
 import { decodeJwt } from "../../src/core/index.js";
-import { WebPubSubServiceClient } from "../../src/index.js";
+import { SUPPORTED_API_VERSIONS, WebPubSubServiceClient } from "../../src/index.js";
 import { CONNECTION_STRING, intercept, setupNock, type Captured, type Reply } from "./support.js";
 
 setupNock();
+
+/**
+ * The api-version @azure/web-pubsub sends (it pins one). Ours is pinned to it here, so a newer
+ * default in spec/ does not break the comparison; the other differences are listed above.
+ */
+const OFFICIAL_API_VERSION = (new Official(CONNECTION_STRING, "chat") as unknown as { apiVersion: string }).apiVersion;
 
 interface Pair {
   name: string;
@@ -111,10 +117,15 @@ function comparable(r: Captured) {
 }
 
 describe("wire compatibility with @azure/web-pubsub 1.2.0", () => {
+  it("compares at the api-version the official SDK sends, which our spec has", () => {
+    assert.match(OFFICIAL_API_VERSION, /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(SUPPORTED_API_VERSIONS.includes(OFFICIAL_API_VERSION));
+  });
+
   for (const pair of pairs) {
     it(`${pair.name}: same request`, async () => {
       const ours = intercept([pair.reply]);
-      const ourResult = await pair.ours(new WebPubSubServiceClient(CONNECTION_STRING, "chat"));
+      const ourResult = await pair.ours(new WebPubSubServiceClient(CONNECTION_STRING, "chat", { apiVersion: OFFICIAL_API_VERSION }));
       ours.scope.done();
       const theirs = intercept([pair.reply]);
       const theirResult = await pair.theirs(new Official(CONNECTION_STRING, "chat", { retryOptions: { maxRetries: 0 } }));
@@ -127,7 +138,7 @@ describe("wire compatibility with @azure/web-pubsub 1.2.0", () => {
 
   it("mints client tokens with the same aud, sub, role and group claims for a plain hub", async () => {
     const options = { userId: "u", roles: ["webpubsub.joinLeaveGroup"], groups: ["g"] };
-    const ours = await new WebPubSubServiceClient(CONNECTION_STRING, "chat").getClientAccessToken(options);
+    const ours = await new WebPubSubServiceClient(CONNECTION_STRING, "chat", { apiVersion: OFFICIAL_API_VERSION }).getClientAccessToken(options);
     const theirs = await new Official(CONNECTION_STRING, "chat").getClientAccessToken(options);
     const pick = (t: string) => {
       const c = decodeJwt(t).claims;

@@ -27,18 +27,14 @@ export const UNSUPPORTED_CLIENT_TYPES: readonly string[] = [
   "unsubscribeGroupState",
 ];
 
-/** The longest group name the service accepts, in UTF-16 units. */
-export const MAX_GROUP_NAME_LENGTH = 1024;
-/** The longest `ttlSeconds` a sendToGroup may ask for. */
-export const MAX_TTL_SECONDS = 300;
-
-/** True for a group name the service accepts: 1-1024 characters, not only whitespace. */
-export function isValidGroupName(group: unknown): group is string {
-  return typeof group === "string" && group.length >= 1 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== "";
-}
-
-// The event-name rule is the upstream's (it becomes part of `ce-type`): defined once in rules.ts.
-export { isValidEventName } from "../rules.js";
+// Group, TTL and event-name rules are shared with REST and the upstream: defined once in
+// rules.ts, and re-exported here under the protocol's names.
+export {
+  isValidEventName,
+  isValidGroup as isValidGroupName,
+  isValidTtl,
+  MAX_GROUP_LENGTH as MAX_GROUP_NAME_LENGTH,
+} from "../rules.js";
 
 /** True for an id the protocol carries as a uint64 that JavaScript can hold exactly. */
 export function isUint(value: unknown): value is number {

@@ -1,6 +1,7 @@
 // JSON text -> typed frames. Decoders check shape and limits and never throw: the wire is
 // untrusted on both sides (docs/protocol.md#frames, #malformed-frames).
-import { DATA_TYPES, isUint, isValidEventName, isValidGroupName, MAX_TTL_SECONDS, UNSUPPORTED_CLIENT_TYPES } from "./constants.js";
+import { MESSAGE_TTL_SECONDS } from "../rules.js";
+import { DATA_TYPES, isUint, isValidEventName, isValidGroupName, isValidTtl, UNSUPPORTED_CLIENT_TYPES } from "./constants.js";
 import type { WebPubSubDataType } from "./constants.js";
 import { isBase64 } from "./base64.js";
 import { protocolError, type DecodeResult, type ProtocolError, type ProtocolErrorReason } from "./errors.js";
@@ -53,13 +54,13 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
       const noEcho = m["noEcho"] ?? false;
       if (typeof noEcho !== "boolean") return reject("invalid-field", "'noEcho' must be a boolean.");
       const ttl = m["ttlSeconds"];
-      if (ttl !== undefined && ttl !== null && !(isUint(ttl) && ttl <= MAX_TTL_SECONDS)) {
-        return reject("invalid-field", `'ttlSeconds' must be 0-${MAX_TTL_SECONDS}.`);
+      if (ttl !== undefined && ttl !== null && !isValidTtl(ttl)) {
+        return reject("invalid-field", `'ttlSeconds' must be ${MESSAGE_TTL_SECONDS.min}-${MESSAGE_TTL_SECONDS.max}.`);
       }
       const payload = clientPayload(m);
       if ("reason" in payload) return reject(payload.reason, payload.message);
       const frame: ClientFrame = { type, group, ...withAck, noEcho, ...payload };
-      if (isUint(ttl)) frame.ttlSeconds = ttl;
+      if (isValidTtl(ttl)) frame.ttlSeconds = ttl;
       return { ok: true, frame };
     }
     case "event": {

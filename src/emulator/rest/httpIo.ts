@@ -1,10 +1,11 @@
 // Reading request bodies and writing REST responses.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { MAX_MESSAGE_BYTES } from "../../core/index.js";
 import { RestError } from "../errors.js";
 import { SUPPORTED_API_VERSIONS } from "./routes.js";
 
-/** Largest REST body accepted ([emu]: 1 MiB). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** Largest REST body accepted: the message limit. */
+export const MAX_BODY_BYTES = MAX_MESSAGE_BYTES;
 
 // The api-supported-versions header every response carries (§1.3).
 const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");

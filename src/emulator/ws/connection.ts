@@ -8,7 +8,7 @@ import { CloseCode } from "../../core/index.js";
 import { Permissions } from "../permissions.js";
 import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
-import type { UpstreamContext } from "../upstream.js";
+import type { UpstreamContext } from "../upstream/index.js";
 import { InboundQueue } from "./inboundQueue.js";
 import type { OutboundMessage } from "./message.js";
 import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";

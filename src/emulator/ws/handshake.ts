@@ -6,7 +6,7 @@ import type { WebSocket } from "ws";
 import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
 import type { Runtime } from "../runtime.js";
-import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream.js";
+import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream/index.js";
 import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
 import { ClientConnection, newConnectionId } from "./connection.js";
 import type { RawPublish } from "./protocol.js";

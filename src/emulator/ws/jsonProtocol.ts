@@ -4,8 +4,10 @@ import {
   CloseCode,
   decodeClientFrame,
   encodeFrame,
+  JsonText,
   type AckErrorName,
   type ClientFrame,
+  type InvokeFrame,
   type ProtocolError,
   type SendEventFrame,
   type SendToGroupFrame,
@@ -15,7 +17,8 @@ import {
 import { publishToGroup } from "./fanout.js";
 import type { OutboundMessage, Payload } from "./message.js";
 import type { Protocol, ProtocolHost } from "./protocol.js";
-import { applyReply, callUserEvent } from "./userEvents.js";
+import type { UserEventOutcome } from "../upstream/index.js";
+import { applyReply, callUserEvent, replyPayload } from "./userEvents.js";
 
 /** The outcome of one request; failures become a negative ack (or a close without ackId). */
 type Result = { ok: true } | { ok: false; name: AckErrorName; message: string };
@@ -44,16 +47,11 @@ export class JsonProtocol implements Protocol {
       case "sequenceAck":
         this.acknowledge(frame);
         return;
-      case "invoke": {
-        // Answer the invocation so the caller's promise settles instead of waiting for a timeout.
-        const message = `Message type 'invoke' is not supported by this emulator.`;
-        const response: ServiceFrame = { type: "invokeResponse", invocationId: frame.invocationId, success: false, error: { name: "NotSupported", message } };
-        conn.enqueue(() => this.sendControl(response), 0, false);
-        return;
-      }
+      case "invoke":
       case "event": {
         const upstream = conn.runtime.upstream.hasUserEventHandler(conn.hub.name, frame.event);
-        conn.enqueue(() => this.request(frame, upstream), bytes.length, upstream);
+        const task = frame.type === "invoke" ? () => this.invoke(frame, upstream) : () => this.request(frame, upstream);
+        conn.enqueue(task, bytes.length, upstream);
         return;
       }
       default:
@@ -126,6 +124,29 @@ export class JsonProtocol implements Protocol {
     this.finish(result, ackId);
   }
 
+  // invoke: the user event's handler answers with an invokeResponse instead of an ack and a
+  // server message (docs/protocol.md#user-events). Not remembered: invocation ids are the client's.
+  private invoke(frame: InvokeFrame, upstream: boolean): Promise<void> | void {
+    const conn = this.conn;
+    if (conn.state === "closed") return;
+    const invocationId = frame.invocationId;
+    const fail = (result: Result & { ok: false }): void =>
+      this.sendControl({ type: "invokeResponse", invocationId, success: false, error: { name: result.name, message: result.message } });
+    if (!upstream) return fail(noHandler(frame.event));
+    const payload = frame.data === undefined ? { dataType: "json" as const, data: Buffer.alloc(0) } : payloadOf(frame);
+    return callUserEvent(conn, frame.event, payload.data, payload.dataType).then((outcome) => {
+      if (outcome.kind !== "ok") return fail(handlerFailed(frame.event, outcome));
+      if (outcome.connectionState !== undefined) conn.connectionState = outcome.connectionState;
+      const reply = replyPayload(outcome);
+      const response: ServiceFrame = { type: "invokeResponse", invocationId, success: true };
+      if (reply) {
+        response.dataType = reply.dataType;
+        response.data = reply.dataType === "text" ? reply.data.toString("utf8") : reply.dataType === "json" ? JsonText.from(reply.data.toString("utf8")) : reply.data;
+      }
+      this.sendControl(response);
+    });
+  }
+
   private finish(result: Result, ackId: number | undefined): void {
     const conn = this.conn;
     if (ackId === undefined) {
@@ -171,18 +192,23 @@ export class JsonProtocol implements Protocol {
       applyReply(conn, outcome);
       return OK;
     }
-    if (outcome.kind === "none") return noHandler(frame.event);
-    const status = outcome.status ? ` with status ${outcome.status}` : "";
-    return { ok: false, name: "InternalServerError", message: `The event handler for '${frame.event}' failed${status}.` };
+    return handlerFailed(frame.event, outcome);
   }
 }
 
-function noHandler(event: string): Result {
+function handlerFailed(event: string, outcome: Exclude<UserEventOutcome, { kind: "ok" }>): Result & { ok: false } {
+  if (outcome.kind === "none") return noHandler(event);
+  const status = outcome.status ? ` with status ${outcome.status}` : "";
+  const reason = outcome.reason ? `: ${outcome.reason}` : "";
+  return { ok: false, name: "InternalServerError", message: `The event handler for '${event}' failed${status}${reason}.` };
+}
+
+function noHandler(event: string): Result & { ok: false } {
   return { ok: false, name: "InternalServerError", message: `No event handler is registered for event '${event}'.` };
 }
 
 // The decoder checked the data against its type; here it becomes the bytes the upstream gets.
-function payloadOf(frame: SendToGroupFrame | SendEventFrame): Payload {
+function payloadOf(frame: SendToGroupFrame | SendEventFrame | InvokeFrame): Payload {
   switch (frame.dataType) {
     case "text":
       return { dataType: "text", data: Buffer.from(frame.data as string, "utf8") };

@@ -40,7 +40,7 @@ export class PlainProtocol implements Protocol {
     const outcome = await callUserEvent(conn, "message", bytes, isBinary ? "binary" : "text");
     if (outcome.kind !== "ok") {
       // No handler or a failed one drops a plain client, as the service does.
-      const why = outcome.kind === "none" ? "No event handler for 'message'." : "The event handler failed.";
+      const why = outcome.kind === "none" ? "No event handler for 'message'." : `The event handler failed${outcome.reason ? `: ${outcome.reason}` : ""}.`;
       conn.close(CloseCode.InternalError, why);
       return;
     }

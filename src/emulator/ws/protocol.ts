@@ -4,7 +4,7 @@
 import type { Permissions } from "../permissions.js";
 import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
-import type { UpstreamContext } from "../upstream.js";
+import type { UpstreamContext } from "../upstream/index.js";
 import type { Recipient } from "./fanout.js";
 import type { OutboundMessage } from "./message.js";
 

@@ -1,0 +1,873 @@
+// The WebSocket client: the shape of @azure/web-pubsub-client, on the shared protocol core.
+// One state machine drives every connection: a fresh connect (start, or after recovery
+// failed), recovery of the same connection (reliable protocol), and stop. Whichever procedure
+// opened a socket owns its failure; a socket lost while connected starts recovery.
+import {
+  decodeData,
+  decodeServiceFrame,
+  encodeData,
+  encodeFrame,
+  invalidArgument,
+  SequenceReceiver,
+  WebPubSubError,
+  type ClientFrame,
+  type ConnectedFrame,
+  type ServiceFrame,
+  type WebPubSubDataType,
+} from "../core/index.js";
+import { PendingRequests, sleep, type AbortSignalLike } from "./ackTracker.js";
+import { Emitter, type Listener } from "./emitter.js";
+import { ConnectionError, InvocationError, SendMessageError } from "./errors.js";
+import type {
+  DisconnectedMessage,
+  InvokeEventOptions,
+  InvokeEventResult,
+  JoinGroupOptions,
+  JSONTypes,
+  LeaveGroupOptions,
+  OnDisconnectedArgs,
+  SendEventOptions,
+  SendToGroupOptions,
+  StartOptions,
+  WebPubSubClientEvents,
+  WebPubSubResult,
+} from "./messages.js";
+import { resolveClientOptions, type ResolvedClientOptions, type WebPubSubClientCredential, type WebPubSubClientOptions } from "./options.js";
+import { retryDelay } from "./retry.js";
+import { defaultWebSocketFactory } from "./transport.js";
+import { toFactory, type WebSocketFactory, type WebSocketLike } from "./webSocketLike.js";
+
+type State = "stopped" | "connecting" | "connected" | "recovering" | "reconnecting" | "stopping";
+
+/** The service keeps a dropped reliable connection this long (protocol-emulator.md §2.8). */
+const RECOVERY_WINDOW_MS = 30_000;
+// A killed TCP connection is usually back at once: retry fast, then at most once a second.
+const RECOVERY_FIRST_DELAY_MS = 50;
+const RECOVERY_MAX_DELAY_MS = 1000;
+// The service cuts a reliable client off past 1000 unacked messages. Acking every 100 keeps a
+// fast stream far from that; the timer covers a slow one (the official client only has the timer).
+const SEQUENCE_ACK_EVERY = 100;
+const SEQUENCE_ACK_INTERVAL_MS = 1000;
+// stop() sends a close frame; a socket that does not answer is dropped after this long.
+const STOP_GRACE_MS = 1000;
+const OPEN = 1;
+
+interface Opening {
+  recovery: boolean;
+  resolve(frame: ConnectedFrame | undefined): void;
+  reject(error: ConnectionError): void;
+}
+
+interface Queued {
+  text: string;
+  resolve(): void;
+  reject(error: Error): void;
+  detach(): void;
+}
+
+/**
+ * A WebSocket client of Azure Web PubSub. Code written for `@azure/web-pubsub-client` works
+ * with an import change; see the README for what this one adds (recovery events, ack
+ * timeouts, retries that keep their ackId, a custom WebSocket).
+ */
+export class WebPubSubClient {
+  readonly #credential: WebPubSubClientCredential;
+  readonly #options: ResolvedClientOptions;
+  readonly #reliable: boolean;
+  readonly #events = new Emitter<WebPubSubClientEvents>();
+  readonly #acks = new PendingRequests<number, WebPubSubResult>();
+  readonly #invocations = new PendingRequests<string, InvokeEventResult>();
+  /** Groups to rejoin after a fresh reconnect. */
+  readonly #groups = new Set<string>();
+  #queue: Queued[] = [];
+  #factory: WebSocketFactory | undefined;
+  #state: State = "stopped";
+  /** Aborted by stop(): cancels connects, sleeps and getClientAccessUrl. One per start(). */
+  #life = new AbortController();
+  #whenStopped: Promise<void> = Promise.resolve();
+  #markStopped: () => void = () => undefined;
+  #socket: WebSocketLike | undefined;
+  #opening: Opening | undefined;
+  #url: string | undefined;
+  #connectionId: string | undefined;
+  #userId: string | null = null;
+  #reconnectionToken: string | undefined;
+  #lastDisconnected: DisconnectedMessage | undefined;
+  /** True from a connection's `connected` frame until its `disconnected` event. */
+  #live = false;
+  #receiver = new SequenceReceiver();
+  #sinceSequenceAck = 0;
+  #nextAckId = 1;
+  #nextInvocation = 1;
+  #framesReceived = 0;
+  #framesSeen = 0;
+  #lastActivity = 0;
+  #lastPing = 0;
+  #lastSequenceAck = 0;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * @param credential - A client access URL, or `{ getClientAccessUrl }` called on start and
+   *   on every fresh reconnect (so an expired token is replaced).
+   * @param options - See {@link WebPubSubClientOptions}.
+   */
+  constructor(credential: string | WebPubSubClientCredential, options?: WebPubSubClientOptions) {
+    if (typeof credential === "string") this.#credential = { getClientAccessUrl: credential };
+    else if (
+      credential &&
+      (typeof credential.getClientAccessUrl === "string" || typeof credential.getClientAccessUrl === "function")
+    ) {
+      this.#credential = credential;
+    } else {
+      throw invalidArgument("credential must be a client access URL or { getClientAccessUrl }");
+    }
+    this.#options = resolveClientOptions(options);
+    const url = this.#credential.getClientAccessUrl;
+    if (typeof url === "string") checkUrl(url, this.#options.allowInsecureConnection);
+    this.#reliable = this.#options.protocol.isReliableSubProtocol;
+  }
+
+  /** Connects. Resolves once the connection is ready and `connected` has fired. */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.#state !== "stopped") {
+      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() needs a stopped client; this one is ${this.#state}`);
+    }
+    if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
+    const life = new AbortController();
+    this.#life = life;
+    this.#whenStopped = new Promise<void>((resolve) => (this.#markStopped = resolve));
+    this.#state = "connecting";
+    const onAbort = (): void => life.abort();
+    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.#connectFresh(life.signal);
+    } catch (err) {
+      // stop() during start already ended the run and emitted `stopped`.
+      if ((this.#state as State) !== "stopped") this.#finishStop(undefined, false);
+      if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
+      throw err;
+    } finally {
+      options.abortSignal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Closes the connection. Pending sends fail with `WPS_ERR_CLOSED`; `disconnected` (if a
+   * connection was up) and `stopped` fire. Resolves once stopped; safe to call twice.
+   */
+  stop(): Promise<void> {
+    if (this.#state === "stopped" || this.#state === "stopping") return this.#whenStopped;
+    const wasConnected = this.#state === "connected";
+    this.#state = "stopping";
+    this.#life.abort();
+    this.#failEverything("WPS_ERR_CLOSED", "the client was stopped");
+    const ws = this.#socket;
+    if (ws && wasConnected) {
+      // A clean close tells the service not to keep the connection for recovery.
+      const timer = setTimeout(() => this.#drop(ws, 1006, "The service did not answer the close frame."), STOP_GRACE_MS);
+      void this.#whenStopped.then(() => clearTimeout(timer));
+      try {
+        ws.close(1000, "");
+      } catch {
+        this.#drop(ws, 1006, "The socket could not be closed.");
+      }
+    } else {
+      if (ws) this.#forget(ws);
+      this.#finishStop(undefined, true);
+    }
+    return this.#whenStopped;
+  }
+
+  /** Stops the client at the end of an `await using` block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Adds a listener. Events: see {@link WebPubSubClientEvents}. */
+  on<K extends keyof WebPubSubClientEvents>(event: K, listener: Listener<WebPubSubClientEvents[K]>): void {
+    this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link WebPubSubClient.on}. */
+  off<K extends keyof WebPubSubClientEvents>(event: K, listener: Listener<WebPubSubClientEvents[K]>): void {
+    this.#events.off(event, listener);
+  }
+
+  /** Sends to a group. Resolves with the ack (`isDuplicated` when a retry found it already done). */
+  async sendToGroup(
+    groupName: string,
+    content: JSONTypes | ArrayBuffer | Uint8Array,
+    dataType: WebPubSubDataType,
+    options: SendToGroupOptions = {},
+  ): Promise<WebPubSubResult> {
+    checkName(groupName, "groupName");
+    const data = encodeData(content, dataType);
+    const noEcho = options.noEcho ?? false;
+    if (options.fireAndForget) {
+      return this.#sendUnacked({ type: "sendToGroup", group: groupName, noEcho, dataType, data }, options.abortSignal);
+    }
+    return this.#sendAcked(
+      (ackId) => ({ type: "sendToGroup", group: groupName, ackId, noEcho, dataType, data }),
+      options.ackId,
+      options.abortSignal,
+    );
+  }
+
+  /** Sends a user event to the upstream event handler. */
+  async sendEvent(
+    eventName: string,
+    content: JSONTypes | ArrayBuffer | Uint8Array,
+    dataType: WebPubSubDataType,
+    options: SendEventOptions = {},
+  ): Promise<WebPubSubResult> {
+    checkName(eventName, "eventName");
+    const data = encodeData(content, dataType);
+    if (options.fireAndForget) return this.#sendUnacked({ type: "event", event: eventName, dataType, data }, options.abortSignal);
+    return this.#sendAcked((ackId) => ({ type: "event", event: eventName, ackId, dataType, data }), options.ackId, options.abortSignal);
+  }
+
+  /** Joins a group; the group is rejoined after a fresh reconnect (`autoRejoinGroups`). */
+  async joinGroup(groupName: string, options: JoinGroupOptions = {}): Promise<WebPubSubResult> {
+    checkName(groupName, "groupName");
+    const result = await this.#sendAcked((ackId) => ({ type: "joinGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
+    this.#groups.add(groupName);
+    return result;
+  }
+
+  /** Leaves a group. */
+  async leaveGroup(groupName: string, options: LeaveGroupOptions = {}): Promise<WebPubSubResult> {
+    checkName(groupName, "groupName");
+    const result = await this.#sendAcked((ackId) => ({ type: "leaveGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
+    this.#groups.delete(groupName);
+    return result;
+  }
+
+  /**
+   * Calls the upstream handler of `eventName` and resolves with its response. Not retried: an
+   * event handler may not be idempotent. Fails with {@link InvocationError}.
+   */
+  async invokeEvent(
+    eventName: string,
+    content: JSONTypes | ArrayBuffer | Uint8Array,
+    dataType: WebPubSubDataType,
+    options: InvokeEventOptions = {},
+  ): Promise<InvokeEventResult> {
+    checkName(eventName, "eventName");
+    const data = encodeData(content, dataType);
+    const invocationId = options.invocationId ?? this.#newInvocationId();
+    if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
+    if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting for its response`);
+    const text = encodeFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
+    const signal = options.abortSignal;
+    const pending = this.#invocations.add(
+      invocationId,
+      signal,
+      () => new InvocationError("WPS_ERR_ABORTED", `invokeEvent('${eventName}') was aborted`, { invocationId }),
+    );
+    try {
+      const queued = this.#transmit(text, signal, false);
+      if (queued) await queued;
+    } catch (err) {
+      const e = err as SendMessageError;
+      this.#invocations.reject(invocationId, new InvocationError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { invocationId, cause: err }));
+      return pending;
+    }
+    this.#invocations.arm(
+      invocationId,
+      this.#options.ackTimeoutInMs,
+      () => new InvocationError("WPS_ERR_ACK_TIMEOUT", `No response to invocation '${invocationId}' within ${this.#options.ackTimeoutInMs} ms`, { invocationId }),
+    );
+    return pending;
+  }
+
+  // ---- sending ----
+
+  async #sendUnacked(frame: ClientFrame, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
+    const queued = this.#transmit(encodeFrame(frame), signal, false);
+    if (queued) await queued;
+    return { isDuplicated: false };
+  }
+
+  /**
+   * Sends with an ackId and waits for the ack, retrying per `messageRetryOptions`. Every retry
+   * sends the same frame with the same ackId, so the service answers `Duplicate` instead of
+   * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final.
+   */
+  async #sendAcked(
+    build: (ackId: number) => ClientFrame,
+    ackId: number | undefined,
+    signal: AbortSignalLike | undefined,
+  ): Promise<WebPubSubResult> {
+    if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
+    const id = ackId ?? this.#newAckId();
+    if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting for its ack`);
+    const text = encodeFrame(build(id));
+    for (let retry = 1; ; retry++) {
+      try {
+        return await this.#attempt(id, text, signal, false);
+      } catch (err) {
+        if (!isRetryable(err) || signal?.aborted || this.#life.signal.aborted) throw err;
+        const delay = retryDelay(this.#options.messageRetryOptions, retry);
+        if (delay === undefined) throw err;
+        // After a loss the frame waits in the queue for the next connection anyway.
+        if ((err as SendMessageError).code !== "WPS_ERR_CONNECTION_LOST") {
+          await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
+        }
+      }
+    }
+  }
+
+  /** One try: registers the ack, writes (or queues) the frame, then arms the ack timeout. */
+  async #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
+    const pending = this.#acks.add(ackId, signal, () => new SendMessageError("WPS_ERR_ABORTED", `message ${ackId} was aborted`, { ackId }));
+    try {
+      const queued = this.#transmit(text, signal, direct);
+      if (queued) await queued;
+    } catch (err) {
+      const e = err as SendMessageError;
+      this.#acks.reject(ackId, new SendMessageError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { ackId, cause: err }));
+      return pending;
+    }
+    this.#acks.arm(ackId, this.#options.ackTimeoutInMs, () => new SendMessageError("WPS_ERR_ACK_TIMEOUT", `No ack for message ${ackId} within ${this.#options.ackTimeoutInMs} ms`, { ackId }));
+    return pending;
+  }
+
+  /**
+   * Writes a frame now when connected (or `direct`, for rejoins before `connected`), queues it
+   * while (re)connecting, and refuses it when stopped. Returns a promise only when queued.
+   */
+  #transmit(text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<void> | undefined {
+    if (signal?.aborted) throw new SendMessageError("WPS_ERR_ABORTED", "the send was aborted");
+    if (this.#state === "connected" || direct) {
+      const ws = this.#socket;
+      if (!ws || ws.readyState !== OPEN) throw new SendMessageError("WPS_ERR_CONNECTION_LOST", "the connection was lost");
+      try {
+        ws.send(text);
+      } catch (err) {
+        throw new SendMessageError("WPS_ERR_CONNECTION_LOST", "the socket refused the frame", { cause: err });
+      }
+      return undefined;
+    }
+    if (this.#state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", "the client is not started; call start() first");
+    if (this.#state === "stopping") throw new SendMessageError("WPS_ERR_CLOSED", "the client was stopped");
+    if (this.#queue.length >= this.#options.maxQueuedMessages) {
+      throw new SendMessageError("WPS_ERR_QUEUE_FULL", `${this.#queue.length} messages already wait for the connection (maxQueuedMessages)`);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#queue = this.#queue.filter((q) => q !== item);
+        reject(new SendMessageError("WPS_ERR_ABORTED", "the send was aborted while waiting for the connection"));
+      };
+      const item: Queued = {
+        text,
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(item);
+    });
+  }
+
+  /** Writes the frames queued while (re)connecting, in order. */
+  #flushQueue(): void {
+    const ws = this.#socket;
+    while (this.#queue.length && ws && ws.readyState === OPEN && this.#state === "connected") {
+      const item = this.#queue.shift()!;
+      item.detach();
+      try {
+        ws.send(item.text);
+        item.resolve();
+      } catch (err) {
+        item.reject(new SendMessageError("WPS_ERR_CONNECTION_LOST", "the socket refused the frame", { cause: err }));
+      }
+    }
+  }
+
+  #newAckId(): number {
+    while (this.#acks.has(this.#nextAckId)) this.#nextAckId++;
+    return this.#nextAckId++;
+  }
+
+  #newInvocationId(): string {
+    const uuid = (globalThis.crypto as { randomUUID?: () => string } | undefined)?.randomUUID;
+    // randomUUID needs a secure context in browsers; the counter keeps ids unique on this client anyway.
+    return uuid ? uuid.call(globalThis.crypto) : `${Date.now().toString(36)}-${(this.#nextInvocation++).toString(36)}`;
+  }
+
+  // ---- connecting ----
+
+  /** A new connection: fresh URL, handshake, rejoin, then `connected`. Throws ConnectionError. */
+  async #connectFresh(signal: AbortSignal): Promise<void> {
+    const url = await this.#fetchUrl(signal);
+    this.#url = url;
+    this.#receiver = new SequenceReceiver();
+    this.#sinceSequenceAck = 0;
+    this.#lastDisconnected = undefined;
+    const connected = await this.#open(url, false, signal);
+    const ws = this.#socket!;
+    this.#connectionId = connected!.connectionId;
+    this.#userId = connected!.userId ?? null;
+    this.#reconnectionToken = connected!.reconnectionToken;
+    this.#live = true;
+    this.#startTicker();
+    if (this.#options.autoRejoinGroups && this.#groups.size) {
+      await Promise.all(
+        [...this.#groups].map(async (group) => {
+          const ackId = this.#newAckId();
+          try {
+            await this.#attempt(ackId, encodeFrame({ type: "joinGroup", group, ackId }), undefined, true);
+          } catch (error) {
+            // A loss during the rejoin fails this connect as a whole instead.
+            if (this.#socket === ws) this.#events.emit("rejoin-group-failed", { group, error: error as Error });
+          }
+        }),
+      );
+    }
+    if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
+    if (this.#socket !== ws) throw new ConnectionError("the connection was lost while rejoining groups");
+    this.#state = "connected";
+    this.#events.emit("connected", { connectionId: this.#connectionId, userId: this.#userId as string });
+    this.#flushQueue();
+  }
+
+  async #fetchUrl(signal: AbortSignal): Promise<string> {
+    const source = this.#credential.getClientAccessUrl;
+    let url: unknown;
+    try {
+      url = typeof source === "string" ? source : await untilAborted(Promise.resolve(source({ abortSignal: signal })), signal);
+    } catch (err) {
+      throw new ConnectionError("getClientAccessUrl failed", { cause: err });
+    }
+    if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
+    if (typeof url !== "string") throw new ConnectionError(`getClientAccessUrl must return a string, got ${typeof url}`);
+    return checkUrl(url, this.#options.allowInsecureConnection);
+  }
+
+  /**
+   * Opens a socket. A fresh one resolves with the `connected` frame; a recovery resolves on
+   * the first frame after open (a refused recovery opens, then closes with 1008 at once).
+   */
+  #open(url: string, recovery: boolean, signal: AbortSignal): Promise<ConnectedFrame | undefined> {
+    return new Promise<ConnectedFrame | undefined>((resolve, reject) => {
+      if (signal.aborted) return reject(new ConnectionError("the connection attempt was aborted"));
+      let ws: WebSocketLike;
+      try {
+        this.#factory ??= this.#options.webSocket ? toFactory(this.#options.webSocket) : defaultWebSocketFactory();
+        ws = this.#factory(url, this.#options.protocol.name);
+      } catch (err) {
+        return reject(err instanceof WebPubSubError ? err : new ConnectionError("the WebSocket could not be created", { cause: err }));
+      }
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        if (this.#opening === opening) this.#opening = undefined;
+      };
+      const opening: Opening = {
+        recovery,
+        resolve: (frame) => {
+          cleanup();
+          resolve(frame);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+      };
+      const fail = (message: string): void => {
+        this.#forget(ws);
+        opening.reject(new ConnectionError(message));
+      };
+      const onAbort = (): void => fail("the connection attempt was aborted");
+      // The handshake gets as long as an ack: both are the service answering.
+      const limit = this.#options.ackTimeoutInMs || RECOVERY_WINDOW_MS;
+      const timer = setTimeout(() => fail(`no answer from the service within ${limit} ms`), limit);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#opening = opening;
+      this.#socket = ws;
+      if ("binaryType" in ws) ws.binaryType = "arraybuffer";
+      ws.onopen = () => {
+        if (this.#socket !== ws) return;
+        this.#framesReceived++;
+        if (recovery) {
+          // Resend the last sequenceAck: the service may not have got it before the drop.
+          if (this.#receiver.latest > 0) ws.send(encodeFrame({ type: "sequenceAck", sequenceId: this.#receiver.latest }));
+          // Any answer proves the service took the connection back.
+          ws.send(encodeFrame({ type: "ping" }));
+        }
+      };
+      ws.onmessage = (event: { data: unknown }) => this.#onMessage(ws, event.data);
+      ws.onclose = (event: { code?: number; reason?: string }) => this.#onSocketClose(ws, event.code ?? 1006, event.reason ?? "");
+      // `close` follows every error; this listener only keeps `ws` from throwing.
+      ws.onerror = () => undefined;
+    });
+  }
+
+  /** Recovery of the same connection (reliable protocol). True when it came back. */
+  async #recover(code: number, reason: string, signal: AbortSignal): Promise<boolean> {
+    const connectionId = this.#connectionId!;
+    const url = new URL(this.#url!);
+    url.searchParams.set("awps_connection_id", connectionId);
+    url.searchParams.set("awps_reconnection_token", this.#reconnectionToken!);
+    this.#state = "recovering";
+    this.#events.emit("recovering", { connectionId, code, reason });
+    const started = Date.now();
+    let delay = 0;
+    for (let attempts = 1; !signal.aborted; attempts++) {
+      try {
+        await this.#open(url.toString(), true, signal);
+      } catch (err) {
+        if (signal.aborted || (err as ConnectionError).closeCode === 1008) return false;
+        delay = Math.min(delay ? delay * 2 : RECOVERY_FIRST_DELAY_MS, RECOVERY_MAX_DELAY_MS);
+        const left = RECOVERY_WINDOW_MS - (Date.now() - started);
+        if (left <= delay) return false;
+        try {
+          await sleep(delay, signal, () => new Error("stopped"));
+        } catch {
+          return false;
+        }
+        continue;
+      }
+      this.#state = "connected";
+      this.#startTicker();
+      this.#events.emit("recovered", { connectionId, attempts, elapsedMs: Date.now() - started });
+      this.#flushQueue();
+      return true;
+    }
+    return false;
+  }
+
+  /** After a connection was lost while connected: recover, else reconnect, else stop. */
+  async #afterLoss(code: number, reason: string): Promise<void> {
+    const signal = this.#life.signal;
+    const recoverable =
+      this.#reliable && this.#reconnectionToken !== undefined && this.#lastDisconnected === undefined && code !== 1008 && code !== 1000;
+    if (recoverable && (await this.#recover(code, reason, signal))) return;
+    if (signal.aborted) return;
+    this.#emitDisconnected(code, reason);
+    if (!this.#options.autoReconnect) return this.#finishStop(undefined, true);
+    this.#state = "reconnecting";
+    for (let retry = 1; ; retry++) {
+      try {
+        await this.#connectFresh(signal);
+        return;
+      } catch {
+        if (signal.aborted) return;
+        if (this.#live) this.#emitDisconnected(1006, "The connection was lost while rejoining groups.");
+        const delay = retryDelay(this.#options.reconnectRetryOptions, retry);
+        if (delay === undefined) return this.#finishStop(undefined, true);
+        try {
+          await sleep(delay, signal, () => new Error("stopped"));
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  // ---- receiving ----
+
+  #onMessage(ws: WebSocketLike, data: unknown): void {
+    if (this.#socket !== ws) return;
+    this.#framesReceived++;
+    // JSON subprotocols use text frames only; anything else is not ours to interpret.
+    if (typeof data !== "string") return;
+    const decoded = decodeServiceFrame(data);
+    // Unknown or malformed frames are skipped: the protocol adds types over time.
+    if (!decoded.ok) return;
+    const frame = decoded.frame;
+    if (this.#opening?.recovery) this.#opening.resolve(undefined);
+    switch (frame.type) {
+      case "message":
+        return this.#onDataMessage(frame);
+      case "ack":
+        return this.#onAck(frame);
+      case "system":
+        if (frame.event === "connected") {
+          // A recovered connection may get a fresh token; only a fresh one completes a handshake.
+          if (frame.reconnectionToken) this.#reconnectionToken = frame.reconnectionToken;
+          if (this.#opening && !this.#opening.recovery) this.#opening.resolve(frame);
+        } else {
+          this.#lastDisconnected = { kind: "disconnected", message: frame.message };
+        }
+        return;
+      case "invokeResponse":
+        return this.#onInvokeResponse(frame);
+      default:
+        return; // pong: counted as activity above
+    }
+  }
+
+  #onDataMessage(frame: Extract<ServiceFrame, { type: "message" }>): void {
+    const seq = frame.sequenceId;
+    if (seq !== undefined && this.#reliable) {
+      // A replay after recovery repeats what already arrived: drop it, exactly once.
+      if (!this.#receiver.accept(seq)) return;
+      if (++this.#sinceSequenceAck >= SEQUENCE_ACK_EVERY) this.#sendSequenceAck();
+    }
+    const decoded = decodeData(frame.dataType, frame.data);
+    if (!decoded.ok) return;
+    const data = toPublicData(decoded.frame);
+    if (frame.from === "group") {
+      const message = { kind: "groupData", group: frame.group, fromUserId: (frame.fromUserId ?? null) as string, dataType: frame.dataType, data } as const;
+      this.#events.emit("group-message", { message: seq === undefined ? message : { ...message, sequenceId: seq } });
+    } else {
+      const message = { kind: "serverData", dataType: frame.dataType, data } as const;
+      this.#events.emit("server-message", { message: seq === undefined ? message : { ...message, sequenceId: seq } });
+    }
+  }
+
+  #onAck(frame: Extract<ServiceFrame, { type: "ack" }>): void {
+    const ackId = frame.ackId;
+    if (frame.success) this.#acks.resolve(ackId, { ackId, isDuplicated: false });
+    else if (frame.error?.name === "Duplicate") this.#acks.resolve(ackId, { ackId, isDuplicated: true });
+    else {
+      const detail = frame.error ?? { name: "Unknown", message: "The service gave no reason." };
+      this.#acks.reject(
+        ackId,
+        new SendMessageError("WPS_ERR_ACK_REJECTED", `The service rejected message ${ackId}: ${detail.name}: ${detail.message}`, { ackId, errorDetail: detail }),
+      );
+    }
+  }
+
+  #onInvokeResponse(frame: Extract<ServiceFrame, { type: "invokeResponse" }>): void {
+    const invocationId = frame.invocationId;
+    if (frame.success !== true) {
+      const detail = frame.error ?? { name: "Unknown", message: "The service gave no reason." };
+      this.#invocations.reject(
+        invocationId,
+        new InvocationError("WPS_ERR_INVOCATION_FAILED", `Invocation '${invocationId}' failed: ${detail.name}: ${detail.message}`, { invocationId, errorDetail: detail }),
+      );
+      return;
+    }
+    const result: InvokeEventResult = { invocationId };
+    if (frame.dataType !== undefined && frame.data !== undefined) {
+      const decoded = decodeData(frame.dataType, frame.data);
+      if (decoded.ok) {
+        result.dataType = frame.dataType;
+        result.data = toPublicData(decoded.frame);
+      }
+    }
+    this.#invocations.resolve(invocationId, result);
+  }
+
+  #sendSequenceAck(): void {
+    const ws = this.#socket;
+    if (!ws || ws.readyState !== OPEN) return;
+    const frame = this.#receiver.ackNeeded();
+    this.#sinceSequenceAck = 0;
+    this.#lastSequenceAck = Date.now();
+    if (frame) ws.send(encodeFrame(frame));
+  }
+
+  // ---- keep-alive ----
+
+  /** One timer for pings, the dead-socket check and the timed sequenceAck. */
+  #startTicker(): void {
+    this.#stopTicker();
+    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
+    const period = Math.max(10, Math.min(interval || Infinity, timeout ? timeout / 4 : Infinity, this.#reliable ? SEQUENCE_ACK_INTERVAL_MS : Infinity));
+    if (period === Infinity) return;
+    const now = Date.now();
+    this.#lastActivity = now;
+    this.#lastPing = now;
+    this.#lastSequenceAck = now;
+    this.#framesSeen = this.#framesReceived;
+    this.#ticker = setInterval(() => this.#tick(), period);
+    (this.#ticker as { unref?: () => void }).unref?.();
+  }
+
+  #stopTicker(): void {
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
+  }
+
+  #tick(): void {
+    const ws = this.#socket;
+    if (!ws || this.#state !== "connected") return;
+    const now = Date.now();
+    // Counting frames costs less than reading the clock for each of them.
+    if (this.#framesReceived !== this.#framesSeen) {
+      this.#framesSeen = this.#framesReceived;
+      this.#lastActivity = now;
+    }
+    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
+    if (timeout && now - this.#lastActivity > timeout) {
+      // A dead socket (sleep, lost network) never finishes a closing handshake: drop it now.
+      this.#drop(ws, 1006, `No frame from the service for ${now - this.#lastActivity} ms (keepAliveTimeoutInMs).`);
+      return;
+    }
+    if (interval && now - this.#lastPing >= interval) {
+      this.#lastPing = now;
+      try {
+        ws.send(encodeFrame({ type: "ping" }));
+      } catch {
+        // The close event reports the failure.
+      }
+    }
+    if (this.#reliable && now - this.#lastSequenceAck >= SEQUENCE_ACK_INTERVAL_MS) this.#sendSequenceAck();
+  }
+
+  // ---- closing ----
+
+  #onSocketClose(ws: WebSocketLike, code: number, reason: string): void {
+    if (this.#socket !== ws) return;
+    this.#forget(ws);
+    const opening = this.#opening;
+    if (opening) {
+      // The procedure that opened this socket decides what comes next.
+      opening.reject(new ConnectionError(`the service closed the connection (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
+      return;
+    }
+    this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
+    if (this.#state === "stopping") return this.#finishStop({ code, reason }, true);
+    if (this.#state === "connected") void this.#afterLoss(code, reason);
+    // Otherwise a connect is rejoining groups on this socket and sees the loss itself.
+  }
+
+  /** Drops a socket at once (no closing handshake) and handles it as closed with `code`. */
+  #drop(ws: WebSocketLike, code: number, reason: string): void {
+    if (this.#socket !== ws) return;
+    this.#onSocketClose(ws, code, reason);
+  }
+
+  /** Detaches a socket and ends its TCP connection without waiting for anything. */
+  #forget(ws: WebSocketLike): void {
+    if (this.#socket === ws) this.#socket = undefined;
+    this.#stopTicker();
+    const noop = (): void => undefined;
+    ws.onopen = noop;
+    ws.onmessage = noop;
+    ws.onclose = noop;
+    ws.onerror = noop; // `ws` throws on an error event with no listener
+    try {
+      if (typeof ws.terminate === "function") ws.terminate();
+      else if (ws.readyState < 2) ws.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  #failInFlight(code: "WPS_ERR_CONNECTION_LOST" | "WPS_ERR_CLOSED", why: string): void {
+    this.#acks.rejectAll((ackId) => new SendMessageError(code, `No ack for message ${ackId}: ${why}`, { ackId }));
+    this.#invocations.rejectAll((invocationId) => new InvocationError(code, `No response to invocation '${invocationId}': ${why}`, { invocationId }));
+  }
+
+  #failEverything(code: "WPS_ERR_CLOSED", why: string): void {
+    this.#failInFlight(code, why);
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const item of queue) {
+      item.detach();
+      item.reject(new SendMessageError(code, `The message was not sent: ${why}`));
+    }
+  }
+
+  #emitDisconnected(code: number | undefined, reason: string | undefined): void {
+    if (!this.#live) return;
+    this.#live = false;
+    const args: OnDisconnectedArgs = {};
+    if (this.#connectionId !== undefined) args.connectionId = this.#connectionId;
+    if (this.#lastDisconnected) args.message = this.#lastDisconnected;
+    if (code !== undefined) args.code = code;
+    if (reason !== undefined) args.reason = reason;
+    this.#events.emit("disconnected", args);
+  }
+
+  /** Ends a run: `disconnected` if a connection was up, then `stopped` (unless start() failed). */
+  #finishStop(close: { code: number; reason: string } | undefined, emit: boolean): void {
+    if (this.#state === "stopped") return;
+    this.#life.abort();
+    this.#failEverything("WPS_ERR_CLOSED", "the client stopped");
+    if (this.#socket) this.#forget(this.#socket);
+    this.#stopTicker();
+    this.#state = "stopped";
+    if (emit) {
+      this.#emitDisconnected(close?.code ?? 1000, close?.reason ?? "");
+      this.#events.emit("stopped", {});
+    }
+    this.#live = false;
+    this.#connectionId = undefined;
+    this.#reconnectionToken = undefined;
+    this.#markStopped();
+  }
+}
+
+function isRetryable(err: unknown): boolean {
+  if (!(err instanceof SendMessageError)) return false;
+  switch (err.code) {
+    case "WPS_ERR_CONNECTION_LOST":
+    case "WPS_ERR_ACK_TIMEOUT":
+      return true;
+    case "WPS_ERR_ACK_REJECTED":
+      // The same request would be refused again.
+      return err.errorDetail?.name !== "Forbidden" && err.errorDetail?.name !== "BadRequest";
+    default:
+      return false;
+  }
+}
+
+async function sleepUnlessStopped(ms: number, signal: AbortSignalLike | undefined, life: AbortSignal, last: Error): Promise<void> {
+  const onStop = (): void => stopper.abort();
+  const stopper = new AbortController();
+  life.addEventListener("abort", onStop, { once: true });
+  signal?.addEventListener("abort", onStop, { once: true });
+  try {
+    await sleep(ms, stopper.signal, () => last);
+  } finally {
+    life.removeEventListener("abort", onStop);
+    signal?.removeEventListener("abort", onStop);
+  }
+}
+
+/** Settles like `promise`, or rejects as soon as `signal` aborts (a URL source may ignore it). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ConnectionError("the connection attempt was aborted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Binary data is handed out as an ArrayBuffer, as the official client does. */
+function toPublicData(value: unknown): JSONTypes | ArrayBuffer {
+  if (value instanceof Uint8Array) {
+    return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
+      ? (value.buffer as ArrayBuffer)
+      : (value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
+  }
+  return value as JSONTypes;
+}
+
+function checkName(value: unknown, name: string): void {
+  if (typeof value !== "string" || value === "") throw invalidArgument(`${name} must be a non-empty string`);
+}
+
+/**
+ * Parses a client access URL and refuses plain ws:// off loopback unless allowed. Messages
+ * name the origin only: the query holds the access token.
+ */
+function checkUrl(value: string, allowInsecure: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidArgument("the client access URL is not a valid URL");
+  }
+  if (url.protocol === "https:") url.protocol = "wss:";
+  else if (url.protocol === "http:") url.protocol = "ws:";
+  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`the client access URL must use wss:// (or ws:// on loopback), not ${url.protocol}`);
+  if (url.protocol === "ws:" && !allowInsecure && !isLoopback(url.hostname)) {
+    throw new WebPubSubError(
+      "WPS_ERR_INSECURE_ENDPOINT",
+      `${url.origin} is plain ws:// on a non-loopback host, which would send the access token unencrypted; use wss:// or set allowInsecureConnection: true`,
+    );
+  }
+  return url.toString();
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

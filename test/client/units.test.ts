@@ -1,0 +1,108 @@
+// The client's small parts on their own: retry delays, the emitter, pending requests.
+import assert from "node:assert/strict";
+import { PendingRequests, sleep } from "../../src/client/ackTracker.js";
+import { Emitter } from "../../src/client/emitter.js";
+import { resolveRetryOptions, retryDelay } from "../../src/client/retry.js";
+
+describe("client retry policy", () => {
+  const defaults = { maxRetries: 3, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" as const };
+
+  it("waits the same delay in Fixed mode until retries are used up", () => {
+    const o = resolveRetryOptions("r", { retryDelayInMs: 200 }, defaults);
+    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelay(o, n)), [200, 200, 200, undefined]);
+  });
+
+  it("doubles in Exponential mode up to the cap", () => {
+    const o = resolveRetryOptions("r", { mode: "Exponential", retryDelayInMs: 100, maxRetryDelayInMs: 500, maxRetries: 6 }, defaults);
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(o, n)), [100, 200, 400, 500, 500, 500, undefined]);
+  });
+
+  it("stays finite for a huge attempt number with unlimited retries", () => {
+    const o = resolveRetryOptions("r", { mode: "Exponential", maxRetries: Infinity }, defaults);
+    assert.equal(retryDelay(o, 10_000), 30_000);
+  });
+
+  it("keeps defaults for undefined fields and refuses bad ones", () => {
+    assert.deepEqual(resolveRetryOptions("r", { maxRetries: undefined } as never, defaults), defaults);
+    assert.throws(() => resolveRetryOptions("r", { maxRetries: -1 }, defaults), { code: "WPS_ERR_INVALID_ARGUMENT", message: /r\.maxRetries/ });
+    assert.throws(() => resolveRetryOptions("r", { retryDelayInMs: Infinity }, defaults), { code: "WPS_ERR_INVALID_ARGUMENT" });
+  });
+});
+
+describe("client emitter", () => {
+  it("calls listeners in order, twice when added twice, and off removes one registration", () => {
+    const e = new Emitter<{ x: number }>();
+    const calls: string[] = [];
+    const a = (n: number) => calls.push(`a${n}`);
+    e.on("x", a);
+    e.on("x", (n) => calls.push(`b${n}`));
+    e.on("x", a);
+    e.emit("x", 1);
+    e.off("x", a);
+    e.emit("x", 2);
+    assert.deepEqual(calls, ["a1", "b1", "a1", "a2", "b2"]);
+  });
+
+  it("lets a listener remove itself during emit without skipping the next one", () => {
+    const e = new Emitter<{ x: number }>();
+    const calls: string[] = [];
+    const once = () => {
+      calls.push("once");
+      e.off("x", once);
+    };
+    e.on("x", once);
+    e.on("x", () => calls.push("next"));
+    e.emit("x", 0);
+    e.emit("x", 0);
+    assert.deepEqual(calls, ["once", "next", "next"]);
+    assert.equal(e.has("x"), true);
+  });
+
+  it("refuses a listener that is not a function", () => {
+    assert.throws(() => new Emitter<{ x: number }>().on("x", 1 as never), { code: "WPS_ERR_INVALID_ARGUMENT" });
+  });
+});
+
+describe("client pending requests", () => {
+  it("settles each request once: answer, timeout, abort or in bulk", async () => {
+    const p = new PendingRequests<number, string>();
+    const answered = p.add(1);
+    assert.equal(p.resolve(1, "ok"), true);
+    assert.equal(p.resolve(1, "again"), false, "a late answer finds nothing");
+    assert.equal(await answered, "ok");
+
+    const timed = p.add(2);
+    p.arm(2, 20, () => new Error("timeout"));
+    await assert.rejects(timed, { message: "timeout" });
+    assert.equal(p.has(2), false);
+
+    const ac = new AbortController();
+    const aborted = p.add(3, ac.signal, () => new Error("aborted"));
+    ac.abort();
+    await assert.rejects(aborted, { message: "aborted" });
+
+    const a = p.add(4);
+    const b = p.add(5);
+    p.rejectAll((k) => new Error(`lost ${k}`));
+    await assert.rejects(a, { message: "lost 4" });
+    await assert.rejects(b, { message: "lost 5" });
+    assert.equal(p.size, 0);
+  });
+
+  it("clears the timer when answered, so nothing fires later", async () => {
+    const p = new PendingRequests<number, string>();
+    const r = p.add(1);
+    p.arm(1, 30, () => new Error("should not fire"));
+    p.resolve(1, "ok");
+    assert.equal(await r, "ok");
+    await sleep(50, undefined, () => new Error("x"));
+    assert.equal(p.size, 0);
+  });
+
+  it("sleep rejects at once when its signal aborts", async () => {
+    const ac = new AbortController();
+    const s = sleep(10_000, ac.signal, () => new Error("stopped"));
+    ac.abort();
+    await assert.rejects(s, { message: "stopped" });
+  });
+});
