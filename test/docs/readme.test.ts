@@ -19,7 +19,8 @@ export function toModule(block: string): string {
   const imports = lines.filter((l) => /^import /.test(l)).map((l) =>
     l
       .replace(/"webpubsub-service\/emulator"/, '"../../src/emulator/index.js"')
-      .replace(/"webpubsub-service\/handler"/, '"../../src/handler/index.js"').replace(/"webpubsub-service"/, '"../../src/index.js"'),
+      .replace(/"webpubsub-service\/handler"/, '"../../src/handler/index.js"')
+      .replace(/"webpubsub-service\/client"/, '"../../src/client/index.js"').replace(/"webpubsub-service"/, '"../../src/index.js"'),
   );
   const imported = new Set(imports.flatMap((l) => /\{([^}]*)\}/.exec(l)?.[1]?.split(",").map((n) => n.trim()) ?? []));
   const fromPackage = PACKAGE_NAMES.filter((n) => !imported.has(n));
