@@ -247,7 +247,8 @@ describe("client recovery", function () {
     const d = await disconnected;
     assert.equal(d.connectionId, first);
     await eventually(() => connected.length === 2, 40_000, "a second connected event");
-    assert.equal(urls, 2, "getClientAccessUrl was called again for the new connection");
+    // Once per fresh connection attempt (an attempt may fail while the service restarts).
+    assert.ok(urls >= 2, "getClientAccessUrl was called again for the new connection");
     assert.notEqual(connected[1]!.connectionId, first);
     assert.deepEqual(connected[1]!.groups.sort(), ["a", "b"], "connected fired after the groups were rejoined");
     assert.deepEqual(failed, []);
