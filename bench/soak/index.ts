@@ -3,6 +3,8 @@
 // crashed, or its RSS did not come back within 20 % of the baseline.
 import { parseArgs } from "node:util";
 import { formatSoakReport, runSoak, SOAK_DEFAULTS, soakViolations, type SoakOptions } from "./run.js";
+import { reliableClientFactory } from "./reliableClient.js";
+import { sdkClientFactory } from "./sdkClient.js";
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +16,7 @@ const { values } = parseArgs({
     "blackhole-share": { type: "string" },
     "in-flight": { type: "string" },
     seed: { type: "string" },
+    client: { type: "string" },
     "in-process": { type: "boolean" },
     help: { type: "boolean" },
   },
@@ -23,6 +26,7 @@ if (values.help) {
   console.log(
     "npm run soak -- [--clients N] [--deliveries M] [--group-size G] [--payload-bytes B]\n" +
       "                [--chaos-every-ms T] [--blackhole-share S] [--in-flight K] [--seed X] [--in-process]\n" +
+      "                [--client soak|sdk]   (the soak's own reliable client, or this project's WebPubSubClient)\n" +
       `defaults: ${SOAK_DEFAULTS.clients} clients, ${SOAK_DEFAULTS.deliveries} deliveries, groups of ${SOAK_DEFAULTS.groupSize}, ` +
       `a kill or black-hole every ${SOAK_DEFAULTS.chaosEveryMs} ms; loopback only.`,
   );
@@ -52,6 +56,13 @@ set("blackholeShare", num(values["blackhole-share"], "blackhole-share"));
 set("inFlight", num(values["in-flight"], "in-flight"));
 set("seed", num(values.seed, "seed"));
 if (values["in-process"]) options.emulator = "in-process";
+if (values.client !== undefined) {
+  if (values.client !== "soak" && values.client !== "sdk") {
+    console.error("--client must be soak or sdk");
+    process.exit(2);
+  }
+  options.factory = values.client === "sdk" ? sdkClientFactory : reliableClientFactory;
+}
 
 console.log("Web PubSub emulator soak (loopback only)");
 const report = await runSoak(options);

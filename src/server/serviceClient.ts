@@ -42,7 +42,7 @@ import {
 import { WebPubSubGroup } from "./groupClient.js";
 import { guardApiVersion, versionLacksAnything } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
-import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
+import { createSendLane, laneFits, laneResponse, laneUrl, type LanePost } from "./sendLane.js";
 import { azureLogger } from "./logger.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
@@ -117,6 +117,7 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 }
 
 type OkStatus = "200" | "202" | "204";
+const NO_OPTIONS = Object.freeze({});
 type RestCall = (params: RequestParameters) => PromiseLike<ResponseLike>;
 type Query = Record<string, unknown> | undefined;
 type SendParameters = RequestParameters & { contentType: EncodedMessage["contentType"]; body: SendBody };
@@ -362,11 +363,30 @@ export class WebPubSubServiceClient {
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = isBlob(encoded) ? await materialize(encoded) : (encoded as SendBody);
     const lane = this.#lane;
-    // The lane: no span to open when no tracer is installed, no pipeline when nothing optional is asked for.
-    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options) && !tracerInstalled(this.#tracing)) {
-      const url = laneUrl(this.endpoint, path, query, this.apiVersion);
-      const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
-      if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+    // The lane when nothing optional is asked for; tracing costs one no-op span when nobody records.
+    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options)) {
+      // Only the tracing options matter to the span: no copy of the whole options bag per call.
+      const { span, updatedOptions } = this.#tracing.startSpan(`WebPubSubServiceClient.${name}`, options.tracingOptions ? { tracingOptions: options.tracingOptions } : NO_OPTIONS);
+      if (!span.isRecording()) {
+        span.end();
+        const url = laneUrl(this.endpoint, path, query, this.apiVersion);
+        const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
+        if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+        return;
+      }
+      // Someone records: this span is the operation's, and the pipeline adds the HTTP spans under it.
+      try {
+        const context = updatedOptions.tracingOptions?.tracingContext;
+        const traced = { ...options, tracingOptions: updatedOptions.tracingOptions };
+        const call = async () => void expectStatus(name, await post({ ...this.#params(traced, query), contentType, body }), "202");
+        await (context === undefined ? call() : this.#tracing.withContext(context, call));
+        span.setStatus({ status: "success" });
+      } catch (error) {
+        span.setStatus({ status: "error", ...(error instanceof Error && { error }) });
+        throw error;
+      } finally {
+        span.end();
+      }
       return;
     }
     await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);

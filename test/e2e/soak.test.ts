@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type { SoakClientFactory } from "../../bench/soak/clientAdapter.js";
 import { reliableClientFactory } from "../../bench/soak/reliableClient.js";
+import { sdkClientFactory } from "../../bench/soak/sdkClient.js";
 import { runSoak, soakViolations, type SoakOptions } from "../../bench/soak/run.js";
 
 const SHORT: Partial<SoakOptions> = {
@@ -29,6 +30,14 @@ describe("soak (short)", function () {
     // The run must really have disturbed the clients, or it proves nothing.
     assert.ok(report.kills > 0 && report.blackholes > 0, `kills ${report.kills}, black-holes ${report.blackholes}`);
     assert.ok(report.recoveries >= report.kills, `recoveries ${report.recoveries} < kills ${report.kills}`);
+  });
+
+  it("delivers every message once and in order to the project's client SDK through kills and black-holes", async () => {
+    const report = await runSoak({ ...SHORT, clients: 10, deliveries: 1_000, chaosEveryMs: 40, factory: sdkClientFactory, seed: 3 });
+    assert.deepEqual(soakViolations(report), []);
+    assert.equal(report.delivered, 1_000);
+    assert.equal(report.failedRecoveries, 0);
+    assert.ok(report.kills > 0 && report.recoveries > 0, `kills ${report.kills}, recoveries ${report.recoveries}`);
   });
 
   it("reports loss, duplicates and reordering when a client mishandles its stream", async () => {

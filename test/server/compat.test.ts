@@ -1,6 +1,7 @@
 // What @azure/web-pubsub code relies on beyond the method names (the aliases themselves are
 // type-checked by the README's "Switching from @azure/web-pubsub" example).
 import assert from "node:assert/strict";
+import { DEFAULT_API_VERSION } from "../../src/index.js";
 import { ENDPOINT, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
@@ -14,11 +15,11 @@ describe("@azure/web-pubsub compatibility", () => {
     scope.done();
     assert.deepEqual(first.value, { connectionId: "c" });
     assert.equal(captured[0]!.path, "/api/hubs/chat/groups/room/connections");
-    assert.deepEqual(captured[0]!.query, [["maxpagesize", "10"], ["continuationToken", "abc+1"], ["api-version", "2024-12-01"]]);
+    assert.deepEqual(captured[0]!.query, [["maxpagesize", "10"], ["continuationToken", "abc+1"], ["api-version", DEFAULT_API_VERSION]]);
   });
 
   it("resumes item iteration from one of our pages' continuationToken (a nextLink)", async () => {
-    const link = `${ENDPOINT}/api/hubs/chat/groups/room/connections?continuationToken=xyz&api-version=2024-12-01`;
+    const link = `${ENDPOINT}/api/hubs/chat/groups/room/connections?continuationToken=xyz&api-version=${DEFAULT_API_VERSION}`;
     const { captured, scope } = intercept([emptyPage]);
     const items = [];
     for await (const m of newClient().listConnectionsInGroup("room", { continuationToken: link })) items.push(m.connectionId);
