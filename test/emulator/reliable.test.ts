@@ -268,11 +268,11 @@ describe("emulator reliable subprotocol", () => {
       // The client keeps acking every id it was sent but reads nothing.
       c.ws.pause();
       const body = Buffer.alloc(900 * 1024, 1);
-      for (let i = 1; i <= 40 && emu.connections(hub).length > 0; i++) {
+      for (let i = 1; i <= 80 && emu.connections(hub).length > 0; i++) {
         await rest(emu, "POST", `/api/hubs/${hub}/connections/${c.connectionId}/:send`, { body, contentType: "application/octet-stream" });
         c.send(encodeFrame({ type: "sequenceAck", sequenceId: i }));
       }
-      await eventually(() => emu.connections(hub).length === 0, 10_000);
+      await eventually(() => emu.connections(hub).length === 0, 15_000);
     });
   });
 
