@@ -12,9 +12,8 @@ const JOIN_TIMEOUT_MS = 15_000;
 // Recovery attempts that fail to connect at all (not a refusal) before the session is given up.
 const MAX_RECOVERY_ATTEMPTS = 50;
 const RECOVERY_RETRY_MS = 100;
-// A handshake that neither opens nor fails (a SYN dropped by a full accept queue is retried
-// only after 1, 2, 4, 8… s) is abandoned and retried, or the 30 s recovery window runs out.
-const HANDSHAKE_TIMEOUT_MS = 3_000;
+// No handshake timeout: an abandoned recovery request still queued at the emulator is attached
+// later and takes the session from the client's newer socket (see README "Reliability").
 
 interface Frame {
   type?: string;
@@ -121,7 +120,7 @@ class ReliableSoakClient implements SoakClient {
   }
 
   private open(url: string, recovering: boolean): WebSocket {
-    const ws = new WebSocket(url, RELIABLE_PROTOCOL, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    const ws = new WebSocket(url, RELIABLE_PROTOCOL, { perMessageDeflate: false });
     this.ws = ws;
     ws.on("message", (data) => this.onFrame(ws, data));
     ws.on("error", () => undefined);

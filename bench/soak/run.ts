@@ -20,7 +20,7 @@ export interface SoakOptions {
   deliveries: number;
   /** Padding per message, in bytes. Default 64. */
   payloadBytes: number;
-  /** One chaos event (kill or black-hole of a random healthy client) every this many ms. Default 20. */
+  /** One chaos event (kill or black-hole of a random healthy client) every this many ms. Default 100. */
   chaosEveryMs: number;
   /** Share of chaos events that are black-holes rather than kills. Default 0.3. */
   blackholeShare: number;
@@ -50,7 +50,7 @@ export const SOAK_DEFAULTS: SoakOptions = {
   groupSize: 100,
   deliveries: 1_000_000,
   payloadBytes: 64,
-  chaosEveryMs: 20,
+  chaosEveryMs: 100,
   blackholeShare: 0.3,
   blackholeMs: [200, 1_500],
   inFlight: 8,
@@ -147,6 +147,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
   const clients: SoakClient[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let chaos: NodeJS.Timeout | undefined;
+  let reporter: NodeJS.Timeout | undefined;
   try {
     const rssStart = await host.rss(true);
     await warmUp(host, o.factory, agent);
@@ -208,7 +209,6 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     const padding = "x".repeat(o.payloadBytes);
     let restErrors = 0;
     let cursor = 0;
-    let lastReport = Date.now();
     const pickGroup = (): number | undefined => {
       for (let k = 0; k < groups; k++) {
         const g = (cursor + k) % groups;
@@ -219,7 +219,21 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       }
       return undefined;
     };
-    const remaining = (): boolean => sent.some((n, g) => n < perGroup[g]!);
+    // A run that stops making progress (clients that never catch up) ends instead of waiting for maxDurationMs.
+    let stalled: string | undefined;
+    let lastProgress = Date.now();
+    let lastDelivered = -1;
+    const remaining = (): boolean => {
+      const delivered = ledgers.reduce((sum, l) => sum + l.unique, 0);
+      if (delivered !== lastDelivered) {
+        lastDelivered = delivered;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > o.drainTimeoutMs) {
+        stalled = `no delivery for ${o.drainTimeoutMs / 1000} s while sending`;
+        return false;
+      }
+      return sent.some((n, g) => n < perGroup[g]!);
+    };
     const worker = async (): Promise<void> => {
       while (remaining()) {
         checkDeadline(deadline, host);
@@ -237,31 +251,41 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
           await sleep(50);
         }
         busy[g] = false;
-        if (Date.now() - lastReport > 5_000) {
-          lastReport = Date.now();
-          const delivered = ledgers.reduce((s, l) => s + l.unique, 0);
-          o.progress(
-            `${Math.round((Date.now() - startedAt) / 1000)} s: ${delivered} of ${expected} delivered, ` +
-              `${kills} kills, ${blackholes} black-holes, emulator RSS peak ${mb(peak)}`,
-          );
-        }
       }
     };
+    // Progress every 5 s, with how long the emulator takes to answer /api/health (a stalled
+    // emulator and a stalled load generator look alike otherwise).
+    reporter = setInterval(() => {
+      const t0 = Date.now();
+      void healthCheck(host, agent).then((status) => {
+        const delivered = ledgers.reduce((sum, l) => sum + l.unique, 0);
+        o.progress(
+          `${Math.round((Date.now() - startedAt) / 1000)} s: ${delivered} of ${expected} delivered, ` +
+            `${kills} kills, ${blackholes} black-holes, ${clients.filter((c) => c.healthy).length} clients healthy, ` +
+            `${ledgers.filter((l) => sent[l.group]! - l.unique >= o.maxLag).length} lagging, ` +
+            `health ${status} in ${Date.now() - t0} ms, emulator RSS peak ${mb(peak)}`,
+        );
+      });
+    }, 5_000);
     o.progress(`sending ${messages} messages (${expected} deliveries)`);
     const sendStart = Date.now();
-    await Promise.all(Array.from({ length: o.inFlight }, worker));
-    clearInterval(chaos);
+    try {
+      await Promise.all(Array.from({ length: o.inFlight }, worker));
+    } finally {
+      clearInterval(chaos);
+    }
 
     // Drain: every client catches up (recovering clients replay what they missed).
-    let timedOut: string | undefined;
+    let timedOut: string | undefined = stalled;
     const drainEnd = Math.min(Date.now() + o.drainTimeoutMs, deadline);
-    while (ledgers.some((l) => l.unique < perGroup[l.group]!)) {
+    while (!stalled && ledgers.some((l) => l.unique < perGroup[l.group]!)) {
       if (Date.now() > drainEnd || host.crash) {
         timedOut = host.crash ? undefined : `clients had not caught up ${o.drainTimeoutMs / 1000} s after the last send`;
         break;
       }
       await sleep(50);
     }
+    clearInterval(reporter);
     const sendEnd = Date.now();
     // Late duplicates would show up now.
     await sleep(500);
@@ -315,6 +339,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
   } finally {
     clearInterval(sampler);
     clearInterval(chaos);
+    clearInterval(reporter);
     await stopAll(clients);
     agent.destroy();
     await host.close();
@@ -388,6 +413,18 @@ function sendToGroup(host: EmulatorHost, agent: Agent, group: string, body: stri
     req.on("timeout", () => req.destroy(new Error("REST send timed out")));
     req.on("error", reject);
     req.end(body);
+  });
+}
+
+function healthCheck(host: EmulatorHost, agent: Agent): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port: host.port, path: "/api/health", agent, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (err) => resolve(err.message));
+    req.end();
   });
 }
 

@@ -12,12 +12,12 @@ export type WebPubSubErrorCode =
   | "WPS_ERR_TIMEOUT"
   | "WPS_ERR_RESPONSE_TOO_LARGE"
   | "WPS_ERR_FOREIGN_URL"
+  | "WPS_ERR_LISTEN"
   | "WPS_ERR_TOKEN_INVALID"
   | "WPS_ERR_FILTER"
   | "WPS_ERR_REQUEST_REJECTED"
   | "WPS_ERR_UPSTREAM"
   | "WPS_ERR_USAGE"
-  | "WPS_ERR_LISTEN"
   // WebSocket client (src/client): why a send, an invocation or a connection failed.
   | "WPS_ERR_NOT_CONNECTED"
   | "WPS_ERR_INVALID_STATE"

@@ -35,6 +35,16 @@ export function signJwtSync(claims: JwtClaims, key: string, headers?: JwtHeaders
   return `${head}.${sig}`;
 }
 
+/**
+ * Signs an HS256 JWT whose claims are already serialized (`claimsJson`, a JSON object), with the
+ * default header, synchronously with node:crypto. For hot paths that build the JSON themselves.
+ */
+export function signJwtJsonSync(claimsJson: string, key: string): string {
+  if (!nodeCrypto) throw new Error("synchronous HS256 needs node:crypto; use signJwt()");
+  const head = `${DEFAULT_HEADER}.${textToBase64Url(claimsJson)}`;
+  return `${head}.${nodeCrypto.createHmac("sha256", key).update(head).digest("base64url")}`;
+}
+
 /** Signs an HS256 JWT, with node:crypto where present and WebCrypto elsewhere. */
 export async function signJwt(claims: JwtClaims, key: string, headers?: JwtHeaders): Promise<string> {
   if (nodeCrypto) return signJwtSync(claims, key, headers);

@@ -99,6 +99,11 @@ export interface ListConnectionsOptions extends WebPubSubOperationOptions {
   maxPageSize?: number;
   /** Most items to return in total, at least 1. */
   top?: number;
+  /**
+   * Start from an earlier page: a page's `continuationToken` (a link from this service), or
+   * the service's raw token as `@azure/web-pubsub` callers pass it. `undefined` starts at the beginning.
+   */
+  continuationToken?: string | undefined;
 }
 
 /** Options of {@link WebPubSubServiceClient.fromEnvironment}. */
@@ -367,6 +372,20 @@ export class WebPubSubServiceClient {
     await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);
   }
 
+  /**
+   * Where a listing resumes: our pages' tokens are the service's nextLink, which must point at
+   * this endpoint (the request is signed for it); anything else is the service's own token.
+   */
+  #resumePoint(token: string | undefined): { link?: string; token?: string } {
+    if (token === undefined) return {};
+    if (typeof token !== "string" || token === "") throw invalidArgument("continuationToken must be a non-empty string");
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(token)) return { token };
+    if (new URL(token).origin !== new URL(this.endpoint).origin) {
+      throw invalidArgument("continuationToken links to another host than this client's endpoint");
+    }
+    return { link: token };
+  }
+
   /** Per call: the lane serves calls that ask for nothing beyond abort and a deadline. */
   #laneFitsCall(options: SendOptions): boolean {
     if (options.loggingEnabled || this.#loggingEnabled || logger.info.enabled || options.onResponse !== undefined) return false;
@@ -551,9 +570,11 @@ export class WebPubSubServiceClient {
     const pageSize = (n: number) => checkInt(n, "maxPageSize", PAGE_SIZE.min, PAGE_SIZE.max);
     if (options.maxPageSize !== undefined) pageSize(options.maxPageSize);
     if (options.top !== undefined) checkInt(options.top, "top", 1);
-    const { maxPageSize, top, ...operationOptions } = options;
+    const { maxPageSize, top, continuationToken, ...operationOptions } = options;
+    const resume = this.#resumePoint(continuationToken);
     return pagedIterator<GroupMember>(
-      async (link, size) => {
+      async (pageLink, size) => {
+        const link = pageLink ?? resume.link;
         const body = await this.#call(
           "listConnectionsInGroup",
           operationOptions,
@@ -563,7 +584,7 @@ export class WebPubSubServiceClient {
               : this.#rest.pathUnchecked(withPageSize(link, size)).get(p),
           (response) => (expectStatus("listConnectionsInGroup", response, "200").body ?? {}) as { value?: GroupMember[]; nextLink?: string },
           // A nextLink already carries the query (withPageSize sets its page size).
-          link === undefined ? this.#query({ maxpagesize: size, top }) : undefined,
+          link === undefined ? this.#query({ maxpagesize: size, top, continuationToken: resume.token }) : undefined,
         );
         return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
       },
