@@ -18,6 +18,8 @@ export interface ReceiveJob {
   url: string;
   group: string;
   total: number;
+  /** Slot 0: messages received so far, for the publisher's flow control. */
+  progress: SharedArrayBuffer;
 }
 
 export interface MemoryJob {
@@ -35,7 +37,10 @@ export interface ReceiveResult {
   cutOff: boolean;
 }
 
-const PROTOCOL_NAMES = { json: "json.webpubsub.azure.v1", reliable: "json.reliable.webpubsub.azure.v1" } as const;
+const PROTOCOL_NAMES = {
+  json: "json.webpubsub.azure.v1",
+  reliable: "json.reliable.webpubsub.azure.v1",
+} as const;
 const IDLE_MS = 3000;
 
 interface Receiver {
@@ -44,17 +49,28 @@ interface Receiver {
   stop(): Promise<void>;
 }
 
-async function openReceiver(kind: Kind, protocol: Protocol, url: string, group: string): Promise<Receiver> {
+async function openReceiver(
+  kind: Kind,
+  protocol: Protocol,
+  url: string,
+  group: string,
+): Promise<Receiver> {
   if (kind === "bare ws") return openBare(protocol, url, group);
   const sdk = (kind === "ours" ? ours : official) as unknown as typeof ours;
   const client = new sdk.WebPubSubClient(url, {
-    protocol: protocol === "json" ? sdk.WebPubSubJsonProtocol() : sdk.WebPubSubJsonReliableProtocol(),
+    protocol:
+      protocol === "json"
+        ? sdk.WebPubSubJsonProtocol()
+        : sdk.WebPubSubJsonReliableProtocol(),
     autoReconnect: false,
   });
   await client.start();
   await client.joinGroup(group);
   return {
-    onData: (cb) => client.on("group-message", (e) => cb((e.message.data as { i: number }).i)),
+    onData: (cb) =>
+      client.on("group-message", (e) =>
+        cb((e.message.data as { i: number }).i),
+      ),
     onCutOff: (cb) => {
       client.on("disconnected", cb);
       client.on("recovering", cb);
@@ -64,9 +80,17 @@ async function openReceiver(kind: Kind, protocol: Protocol, url: string, group: 
 }
 
 // The floor: parse each frame and, for the reliable protocol, ack every 100 messages.
-async function openBare(protocol: Protocol, url: string, group: string): Promise<Receiver> {
-  const ws = new WebSocket(url, PROTOCOL_NAMES[protocol], { perMessageDeflate: false });
-  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+async function openBare(
+  protocol: Protocol,
+  url: string,
+  group: string,
+): Promise<Receiver> {
+  const ws = new WebSocket(url, PROTOCOL_NAMES[protocol], {
+    perMessageDeflate: false,
+  });
+  await new Promise((resolve, reject) =>
+    ws.once("open", resolve).once("error", reject),
+  );
   let onData: (i: number) => void = () => undefined;
   let onCut: () => void = () => undefined;
   let unacked = 0;
@@ -104,6 +128,7 @@ async function receive(job: ReceiveJob): Promise<ReceiveResult> {
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   let idle = setTimeout(finish, IDLE_MS * 5);
+  const progress = new Int32Array(job.progress);
   let finished = false;
   r.onCutOff(() => (cutOff ||= !finished));
   r.onData((i) => {
@@ -115,6 +140,7 @@ async function receive(job: ReceiveJob): Promise<ReceiveResult> {
       if (i !== next) outOfOrder++;
       next = i + 1;
       received++;
+      Atomics.store(progress, 0, received);
     }
     if (received === job.total) finish();
     else if ((received & 1023) === 0) {
@@ -143,12 +169,14 @@ async function memory(job: MemoryJob): Promise<number> {
   };
   const before = await settle();
   const receivers: Receiver[] = [];
-  for (let i = 0; i < job.count; i++) receivers.push(await openReceiver(job.kind, "reliable", job.url, "idle"));
+  for (let i = 0; i < job.count; i++)
+    receivers.push(await openReceiver(job.kind, "reliable", job.url, "idle"));
   const after = await settle();
   await Promise.all(receivers.map((r) => r.stop()));
   return (after - before) / job.count;
 }
 
 const data = workerData as ReceiveJob | MemoryJob;
-const result = data.job === "receive" ? await receive(data) : await memory(data);
+const result =
+  data.job === "receive" ? await receive(data) : await memory(data);
 parentPort!.postMessage({ result });

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import express from "express";
 import { WebPubSubEventHandler as Official } from "@azure/web-pubsub-express";
-import { signConnectionId } from "../src/core/index.js";
+import { buildEventType, CloudEventHeader, signConnectionId } from "../src/core/index.js";
 import { WebPubSubEventHandler } from "../src/handler/index.js";
 import { fetchListener } from "../test/handler/fetchServer.js";
 
@@ -141,17 +141,17 @@ export async function run(options: { ms?: number } = {}): Promise<HandlerBenchRo
   const headers = {
     "content-type": "application/json; charset=utf-8",
     "webhook-request-origin": "bench.webpubsub.azure.com",
-    "ce-specversion": "1.0",
-    "ce-awpsversion": "1.0",
-    "ce-type": "azure.webpubsub.user.message",
-    "ce-source": `/hubs/${HUB}/client/${connectionId}`,
-    "ce-id": "1",
-    "ce-time": new Date().toISOString(),
-    "ce-hub": HUB,
-    "ce-connectionid": connectionId,
-    "ce-eventname": "message",
-    "ce-userid": "user-1",
-    "ce-signature": await signConnectionId(connectionId, [KEY, "SECONDARYKEYSECONDARYKEYSECONDARYKEY000000"]),
+    [CloudEventHeader.specVersion]: "1.0",
+    [CloudEventHeader.awpsVersion]: "1.0",
+    [CloudEventHeader.type]: buildEventType("user", "message"),
+    [CloudEventHeader.source]: `/hubs/${HUB}/client/${connectionId}`,
+    [CloudEventHeader.id]: "1",
+    [CloudEventHeader.time]: new Date().toISOString(),
+    [CloudEventHeader.hub]: HUB,
+    [CloudEventHeader.connectionId]: connectionId,
+    [CloudEventHeader.eventName]: "message",
+    [CloudEventHeader.userId]: "user-1",
+    [CloudEventHeader.signature]: await signConnectionId(connectionId, [KEY, "SECONDARYKEYSECONDARYKEYSECONDARYKEY000000"]),
   };
   const body = JSON.stringify({ text: "hello", n: 42, tags: ["a", "b"] });
   const undiciPath = createRequire(import.meta.url).resolve("undici");

@@ -91,8 +91,8 @@ function hmacFloor(endpoint: string): () => string {
 
 /** Runs every measurement and prints a table; returns the rows. `profile` also writes a CPU profile of the send path. */
 export async function run(options: { ms?: number; rounds?: number; profile?: boolean } = {}): Promise<BenchRow[]> {
-  const ms = options.ms ?? 3000;
-  const rounds = options.rounds ?? 3;
+  const ms = options.ms ?? 5000;
+  const rounds = options.rounds ?? 5;
   const { child, port } = await startSink();
   const endpoint = `http://127.0.0.1:${port}`;
   const connectionString = `Endpoint=${endpoint};AccessKey=${KEY};Version=1.0;`;

@@ -5,8 +5,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const built = fileURLToPath(new URL("../dist/esm/src/emulator/cli.js", import.meta.url));
-const source = fileURLToPath(new URL("../src/emulator/cli.ts", import.meta.url));
+const built = fileURLToPath(new URL("../dist/esm/src/cli/index.js", import.meta.url));
+const source = fileURLToPath(new URL("../src/cli/index.ts", import.meta.url));
 
 let cli;
 if (existsSync(source)) {

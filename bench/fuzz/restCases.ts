@@ -2,6 +2,10 @@
 // seeded random mutations of a valid request. Each case is the exact bytes to write.
 import { createHmac } from "node:crypto";
 import { signJwtSync } from "../../src/core/index.js";
+import { routeTable } from "../../generated/routeTable.js";
+
+/** The default API version, from the spec (a new version needs no edit here). */
+const API_VERSION: string = routeTable.defaultVersion;
 
 /** One request the fuzzer sends. */
 export interface RestCase {
@@ -65,7 +69,7 @@ export function restCases(t: CaseTarget, mutations: number, seed: number): RestC
   const now = Math.floor(Date.now() / 1000);
   const tokenFor = (target: string, extra: object = {}): string =>
     signJwtSync({ aud: `${origin}${target}`, iat: now, exp: now + 600, ...extra }, t.accessKey);
-  const sendPath = `/api/hubs/${t.hub}/:send?api-version=2024-12-01`;
+  const sendPath = `/api/hubs/${t.hub}/:send?api-version=${API_VERSION}`;
   const add = (
     family: string,
     name: string,
@@ -111,47 +115,47 @@ export function restCases(t: CaseTarget, mutations: number, seed: number): RestC
 
   // Paths.
   const paths = [
-    "/api/hubs/../hubs/x/:send?api-version=2024-12-01",
-    "/api/hubs/%2e%2e/x/:send?api-version=2024-12-01",
-    "/api/hubs/a%2Fb/:send?api-version=2024-12-01",
-    "/api/hubs/a%252Fb/:send?api-version=2024-12-01",
-    "/api/hubs/%zz/:send?api-version=2024-12-01",
-    "/api/hubs/%/:send?api-version=2024-12-01",
-    "/api/hubs/a%00b/:send?api-version=2024-12-01",
-    "/api/hubs/%C3%A9t%C3%A9/:send?api-version=2024-12-01",
-    "/api/hubs/%ED%A0%80/:send?api-version=2024-12-01",
-    "/api/hubs/%C0%AF/:send?api-version=2024-12-01",
-    "/api/hubs/1abc/:send?api-version=2024-12-01",
-    `/api/hubs/${"h".repeat(200)}/:send?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/groups/${"g".repeat(1100)}/:send?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/groups/%20%20/:send?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/groups//:send?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/connections/${"c".repeat(5000)}?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/users/%F0%9F%92%A9%ZZ/:send?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/permissions/admin/connections/c1?api-version=2024-12-01`,
+    `/api/hubs/../hubs/x/:send?api-version=${API_VERSION}`,
+    `/api/hubs/%2e%2e/x/:send?api-version=${API_VERSION}`,
+    `/api/hubs/a%2Fb/:send?api-version=${API_VERSION}`,
+    `/api/hubs/a%252Fb/:send?api-version=${API_VERSION}`,
+    `/api/hubs/%zz/:send?api-version=${API_VERSION}`,
+    `/api/hubs/%/:send?api-version=${API_VERSION}`,
+    `/api/hubs/a%00b/:send?api-version=${API_VERSION}`,
+    `/api/hubs/%C3%A9t%C3%A9/:send?api-version=${API_VERSION}`,
+    `/api/hubs/%ED%A0%80/:send?api-version=${API_VERSION}`,
+    `/api/hubs/%C0%AF/:send?api-version=${API_VERSION}`,
+    `/api/hubs/1abc/:send?api-version=${API_VERSION}`,
+    `/api/hubs/${"h".repeat(200)}/:send?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/groups/${"g".repeat(1100)}/:send?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/groups/%20%20/:send?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/groups//:send?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/connections/${"c".repeat(5000)}?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/users/%F0%9F%92%A9%ZZ/:send?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/permissions/admin/connections/c1?api-version=${API_VERSION}`,
     "+" + `/api/hubs/${t.hub}/:send`,
     `/api/hubs/${t.hub}/:send?api-version=2020-01-01`,
     `/api/hubs/${t.hub}/:send?api-version=`,
-    "+" + `/api/hubs/${t.hub}/:send?api-version=2024-12-01&api-version=2021-10-01`,
+    "+" + `/api/hubs/${t.hub}/:send?api-version=${API_VERSION}&api-version=2021-10-01`,
     `/api/hubs/${t.hub}/:send?api-version=${"9".repeat(3000)}`,
-    `/api/hubs/${t.hub}/:send?api-version=2024-12-01&excluded=${"x".repeat(2000)}&filter=%`,
-    `/api/hubs/${t.hub}/:send?api-version=2024-12-01&filter=${encodeURIComponent("userId eq ")}`,
-    `/api/hubs/${t.hub}/:send?api-version=2024-12-01&filter=${encodeURIComponent("(".repeat(5000))}`,
-    `/api/hubs/${t.hub}/:send?api-version=2024-12-01&filter=${encodeURIComponent("'a' eq 'a' or ".repeat(500) + "'")}`,
-    `/api/hubs/${t.hub}/:addToGroups?api-version=2024-12-01`,
-    `/api/hubs/${t.hub}/groups/g/connections?api-version=2024-12-01&maxpagesize=-1`,
-    `/api/hubs/${t.hub}/groups/g/connections?api-version=2024-12-01&maxpagesize=1e9`,
-    `/api/hubs/${t.hub}/groups/g/connections?api-version=2024-12-01&continuationToken=${"%FF".repeat(100)}`,
-    `/api/hubs/${t.hub}/groups/g/connections?api-version=2024-12-01&continuationToken=eyJub3QiOiJ2YWxpZCJ9`,
-    `/api/hubs/${t.hub}/:generateToken?api-version=2024-12-01&minutesToExpire=-5`,
-    "+" + `/api/hubs/${t.hub}/:generateToken?api-version=2024-12-01&role=${"r".repeat(3000)}&clientProtocol=mqtt2`,
+    `/api/hubs/${t.hub}/:send?api-version=${API_VERSION}&excluded=${"x".repeat(2000)}&filter=%`,
+    `/api/hubs/${t.hub}/:send?api-version=${API_VERSION}&filter=${encodeURIComponent("userId eq ")}`,
+    `/api/hubs/${t.hub}/:send?api-version=${API_VERSION}&filter=${encodeURIComponent("(".repeat(5000))}`,
+    `/api/hubs/${t.hub}/:send?api-version=${API_VERSION}&filter=${encodeURIComponent("'a' eq 'a' or ".repeat(500) + "'")}`,
+    `/api/hubs/${t.hub}/:addToGroups?api-version=${API_VERSION}`,
+    `/api/hubs/${t.hub}/groups/g/connections?api-version=${API_VERSION}&maxpagesize=-1`,
+    `/api/hubs/${t.hub}/groups/g/connections?api-version=${API_VERSION}&maxpagesize=1e9`,
+    `/api/hubs/${t.hub}/groups/g/connections?api-version=${API_VERSION}&continuationToken=${"%FF".repeat(100)}`,
+    `/api/hubs/${t.hub}/groups/g/connections?api-version=${API_VERSION}&continuationToken=eyJub3QiOiJ2YWxpZCJ9`,
+    `/api/hubs/${t.hub}/:generateToken?api-version=${API_VERSION}&minutesToExpire=-5`,
+    "+" + `/api/hubs/${t.hub}/:generateToken?api-version=${API_VERSION}&role=${"r".repeat(3000)}&clientProtocol=mqtt2`,
     "/api/",
     "/api//hubs",
     "//api/hubs/x/:send",
-    "/API/HUBS/X/:SEND?api-version=2024-12-01",
+    `/API/HUBS/X/:SEND?api-version=${API_VERSION}`,
     "/api/hubs/x/:send#frag",
     "*",
-    "http://evil.example/api/hubs/x/:send?api-version=2024-12-01",
+    `http://evil.example/api/hubs/x/:send?api-version=${API_VERSION}`,
     "+" + "/api/hubs/x/:send?" + "&".repeat(4000),
     "/client/hubs/x",
     "/nothing-here",
@@ -214,7 +218,7 @@ export function restCases(t: CaseTarget, mutations: number, seed: number): RestC
   lengthCase("chunked body over 1 MiB", [["Transfer-Encoding", "chunked"]], `${(1024 * 1024 + 10).toString(16)}\r\n${"x".repeat(1024 * 1024 + 10)}\r\n0\r\n\r\n`);
 
   // Bodies.
-  const addGroups = `/api/hubs/${t.hub}/:addToGroups?api-version=2024-12-01`;
+  const addGroups = `/api/hubs/${t.hub}/:addToGroups?api-version=${API_VERSION}`;
   for (const [name, body] of [
     ["not JSON", "{groups:"],
     ["JSON null", "null"],

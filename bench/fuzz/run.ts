@@ -7,6 +7,7 @@ import { connect, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { signJwtSync } from "../../src/core/index.js";
+import { routeTable } from "../../generated/routeTable.js";
 import type { SoakClient } from "../soak/clientAdapter.js";
 import { startEmulatorHost, type EmulatorHost } from "../soak/emulatorHost.js";
 import { reliableClientFactory } from "../soak/reliableClient.js";
@@ -485,7 +486,7 @@ function clientUrl(host: EmulatorHost, userId: string, groups: string[]): string
 }
 
 async function restSend(host: EmulatorHost, path: string, body?: string, contentType = "application/json", method = "POST"): Promise<number> {
-  const target = `${path}?api-version=2024-12-01`;
+  const target = `${path}?api-version=${routeTable.defaultVersion}`;
   const now = Math.floor(Date.now() / 1000);
   const token = signJwtSync({ aud: `${host.endpoint}${target}`, iat: now, exp: now + 600 }, host.accessKey);
   const headers: [string, string][] = [["Authorization", `Bearer ${token}`]];

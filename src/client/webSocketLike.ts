@@ -22,6 +22,11 @@ export interface WebSocketLike {
   onclose: ((event: any) => void) | null;
   /** Called on a failure; `onclose` follows. */
   onerror: ((event: any) => void) | null;
+  /**
+   * `ws` only (Node's EventEmitter API): used for `message` when present, as it skips the
+   * event object `ws` builds for `onmessage` on every frame.
+   */
+  on?(event: "message", listener: (data: any, isBinary: boolean) => void): unknown;
 }
 
 /** Opens a WebSocket to `url` offering the one `protocol`. */

@@ -1,4 +1,5 @@
 import { loadBuiltinModule } from "./builtin.js";
+import { WebPubSubError } from "./errors.js";
 import { base64UrlToBytes, bytesToBase64Url, textToBase64Url } from "./base64url.js";
 
 type NodeCrypto = typeof import("node:crypto");
@@ -32,6 +33,16 @@ export function signJwtSync(claims: JwtClaims, key: string, headers?: JwtHeaders
   const head = encodeHead(claims, headers);
   const sig = nodeCrypto.createHmac("sha256", key).update(head).digest("base64url");
   return `${head}.${sig}`;
+}
+
+/**
+ * Signs an HS256 JWT whose claims are already serialized (`claimsJson`, a JSON object), with the
+ * default header, synchronously with node:crypto. For hot paths that build the JSON themselves.
+ */
+export function signJwtJsonSync(claimsJson: string, key: string): string {
+  if (!nodeCrypto) throw new Error("synchronous HS256 needs node:crypto; use signJwt()");
+  const head = `${DEFAULT_HEADER}.${textToBase64Url(claimsJson)}`;
+  return `${head}.${nodeCrypto.createHmac("sha256", key).update(head).digest("base64url")}`;
 }
 
 /** Signs an HS256 JWT, with node:crypto where present and WebCrypto elsewhere. */
@@ -72,11 +83,15 @@ export function timingSafeEqualText(a: string, b: string): boolean {
 /** Why a token was rejected. Never includes the token or the key. */
 export type JwtRejection = "malformed" | "algorithm" | "signature" | "expired" | "not-yet-valid" | "missing-exp" | "audience";
 
-/** Thrown by {@link verifyJwt}; `reason` is safe to log. */
-export class JwtVerifyError extends Error {
+/**
+ * Thrown by {@link verifyJwt}; `reason` is safe to log. Code `WPS_ERR_TOKEN_EXPIRED` for an
+ * expired token, `WPS_ERR_TOKEN_INVALID` for every other rejection.
+ */
+export class JwtVerifyError extends WebPubSubError {
+  /** Which check failed. */
   readonly reason: JwtRejection;
   constructor(reason: JwtRejection, message: string) {
-    super(message);
+    super(reason === "expired" ? "WPS_ERR_TOKEN_EXPIRED" : "WPS_ERR_TOKEN_INVALID", message);
     this.name = "JwtVerifyError";
     this.reason = reason;
   }

@@ -11,7 +11,7 @@ export const HUB_RULE = "it must start with a letter and contain 1-128 character
 /** User event names: a letter, then up to 127 of letters, digits, `_`, `.`, `-`; case-insensitive. */
 export const EVENT_NAME_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/i;
 
-/** Largest message: a REST body, a WebSocket frame, an upstream reply ([emu]: 1 MiB). */
+/** Largest message: a REST body, a WebSocket frame, an upstream reply: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Longest group name, in UTF-16 code units. */

@@ -8,15 +8,21 @@ import {
   readClientTokenClaims,
   restTokenAudiences,
   verifyJwt,
+  WebPubSubError,
   type JwtClaims,
 } from "../core/index.js";
 
-/** A token rejection: `status` for the response, `reason` safe to log (no token, no key). */
-export class AuthError extends Error {
+/**
+ * A token rejection: `status` for the response, `reason` safe to log (no token, no key).
+ * Code `WPS_ERR_TOKEN_EXPIRED` for an expired token, else `WPS_ERR_TOKEN_INVALID`.
+ */
+export class AuthError extends WebPubSubError {
+  /** HTTP status of the refusal: 401, or 400 for unusable claims. */
   readonly status: number;
+  /** Which check failed, for the log. */
   readonly reason: string;
-  constructor(status: number, reason: string) {
-    super(reason);
+  constructor(status: number, reason: string, options: { expired?: boolean; cause?: unknown } = {}) {
+    super(options.expired ? "WPS_ERR_TOKEN_EXPIRED" : "WPS_ERR_TOKEN_INVALID", reason, { cause: options.cause });
     this.name = "AuthError";
     this.status = status;
     this.reason = reason;
@@ -63,7 +69,7 @@ function verify(token: string, accessKey: string, expected: readonly string[]): 
   try {
     return verifyJwt(token, accessKey, { audience: audienceMatcher(expected), requireExp: true, clockToleranceSeconds: 300 });
   } catch (err) {
-    if (err instanceof JwtVerifyError) throw new AuthError(401, `token rejected: ${err.reason}`);
+    if (err instanceof JwtVerifyError) throw new AuthError(401, `token rejected: ${err.reason}`, { expired: err.reason === "expired", cause: err });
     throw new AuthError(401, "token rejected");
   }
 }

@@ -1,7 +1,8 @@
-// The emulator CLI's JSON config file. Shaped like the ARM hub model (§3.6) so the
+// The emulator CLI's JSON config file. Shaped like the ARM hub model (docs/protocol.md#hub-settings) so the
 // same handler settings can move to a real resource; validated field by field so a
 // typo is reported instead of silently ignored.
 import { readFile } from "node:fs/promises";
+import { WebPubSubError } from "../core/index.js";
 import { validateHubSettings, type HubSettings } from "./upstream/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
@@ -14,12 +15,12 @@ export interface EmulatorConfig {
 }
 
 /** A config file that cannot be used. The message names the file (if any) and the field. */
-export class ConfigError extends Error {
+export class ConfigError extends WebPubSubError {
   /** Dotted path of the bad field, e.g. `hubs.chat.eventHandlers[0].urlTemplate`; undefined for file-level problems. */
   readonly field: string | undefined;
 
   constructor(message: string, field?: string) {
-    super(message);
+    super("WPS_ERR_CONFIGURATION", message);
     this.name = "ConfigError";
     this.field = field;
   }

@@ -3,18 +3,20 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
+import { CloseCode, formatConnectionString, invalidArgument, outOfRange, WebPubSubError } from "../core/index.js";
 import { badRequest, notFound } from "./errors.js";
 import { handleRest, MAX_BODY_BYTES, writeError } from "./rest/index.js";
 import { createHttpServer, type HttpServerTimings } from "./httpServer.js";
 import { HubRegistry } from "./state/index.js";
+import { EmulatorEvents, formatEvent, type EmulatorEvent } from "./events.js";
 import { createLogger } from "./log.js";
+import { observeUpstream } from "./observedUpstream.js";
 import type { Runtime, Upstream } from "./runtime.js";
 import type { HubSettings } from "./upstream/index.js";
 import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
-/** The [emu]'s well-known development key. Never use it outside loopback. */
+/** The well-known development key of the service's own emulator. Never use it outside loopback. */
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
 /** Options of {@link startEmulator}. */
@@ -27,8 +29,13 @@ export interface EmulatorOptions {
   accessKey?: string;
   /** Event handler settings per hub (names are case-insensitive). */
   hubs?: Record<string, HubSettings>;
-  /** Receives one readable line per connection, disconnection, REST call and upstream event. Never secrets. */
+  /**
+   * Receives one readable line per connection, disconnection, client request and ack, REST
+   * call and upstream event: the {@link Emulator.events} stream, formatted. Never secrets.
+   */
   onLog?: (line: string) => void;
+  /** Receives every typed event from the start (the `listening` event included); see {@link Emulator.events}. */
+  onEvent?: (event: EmulatorEvent) => void;
 }
 
 /** What a test may want to know about one connection. */
@@ -55,8 +62,15 @@ export interface Emulator {
   readonly port: number;
   /** Live connections of a hub (case-insensitive), for tests and tooling. */
   connections(hub: string): ConnectionInfo[];
-  /** Closes every socket and the server. Safe to call twice; never hangs. */
+  /** The typed event stream: `emu.events.on("frameIn", (e) => ...)`; returns an unsubscribe function. */
+  readonly events: EmulatorEvents;
+  /**
+   * Stops the emulator: clients get a 1001 close frame (JSON clients a `disconnected` message
+   * first), then the server closes. Safe to call twice; never hangs.
+   */
   close(): Promise<void>;
+  /** `await using emu = await startEmulator()` support: same as {@link Emulator.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Builds the upstream for the given settings; the public entry point passes the real dispatcher. */
@@ -97,7 +111,16 @@ export async function launchEmulator(
   const host = options.host ?? "127.0.0.1";
   const accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
   checkAccessKey(accessKey);
-  const log = createLogger(options.onLog, accessKey);
+  const events = new EmulatorEvents();
+  if (options.onEvent) events.on("*", options.onEvent);
+  if (options.onLog) {
+    const print = createLogger(options.onLog, accessKey);
+    events.on("*", (event) => {
+      const line = formatEvent(event);
+      if (line !== undefined) print(line);
+    });
+  }
+  const log = (message: string, level: "info" | "warn" = "info") => events.emit({ type: "log", level, message });
   const hubs: Record<string, HubSettings> = {};
   for (const [name, settings] of Object.entries(options.hubs ?? {})) hubs[normalizeHub(name)] = settings;
 
@@ -107,7 +130,9 @@ export async function launchEmulator(
   const runtime: Runtime = {
     accessKey,
     hubs: new HubRegistry<ClientConnection>(),
-    upstream,
+    upstream: observeUpstream(upstream, events),
+    events,
+    emit: (event) => events.emit(event),
     log,
     recoveryWindowMs: tuning.recoveryWindowMs ?? RECOVERY_WINDOW_MS,
     get closing() {
@@ -117,7 +142,7 @@ export async function launchEmulator(
 
   // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
   const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
-  const server = createHttpServer((req, res) => onRequest(req, res, runtime), log, tuning);
+  const server = createHttpServer((req, res) => onRequest(req, res, runtime), (line) => log(line, "warn"), tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrades.add(socket);
@@ -136,13 +161,14 @@ export async function launchEmulator(
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   const endpoint = `http://${publicHost(host)}:${boundPort}`;
-  log(`Web PubSub emulator listening on ${endpoint}`);
+  events.emit({ type: "listening", endpoint });
 
   let closed: Promise<void> | undefined;
-  return {
+  const emulator: Emulator = {
     endpoint,
     connectionString: formatConnectionString(endpoint, accessKey),
     port: boundPort,
+    events,
     connections(hub) {
       const h = runtime.hubs.peek(normalizeHub(hub));
       if (!h) return [];
@@ -164,7 +190,7 @@ export async function launchEmulator(
           for (const conn of [...hub.connections.values()]) {
             const ws = conn.socket;
             if (ws && ws.readyState !== ws.CLOSED) socketsClosed.push(new Promise((resolve) => ws.once("close", () => resolve())));
-            conn.close(1001, SHUTDOWN_REASON);
+            conn.close(CloseCode.GoingAway, SHUTDOWN_REASON);
           }
         }
         await settleWithin(socketsClosed, CLOSE_HANDSHAKE_MS);
@@ -177,7 +203,11 @@ export async function launchEmulator(
       })();
       return closed;
     },
+    [Symbol.asyncDispose]() {
+      return emulator.close();
+    },
   };
+  return emulator;
 }
 
 function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {

@@ -1,17 +1,25 @@
-// REST errors of the emulator. The body is flat `{code, message, target}` as the
-// [emu] sends it (protocol-emulator.md §1.6), plus `x-ms-error-code`.
+// HTTP errors of the emulator. The body is flat `{code, message, target}` as the service's
+// emulator sends it, plus `x-ms-error-code` (docs/protocol.md#rest-errors).
+import { WebPubSubError } from "../core/index.js";
 
-/** A REST failure that maps to one HTTP response. Messages never hold a key or token. */
-export class RestError extends Error {
+/**
+ * An HTTP failure that maps to one response: it knows its status, headers and JSON body.
+ * Code `WPS_ERR_REQUEST_REJECTED`. Messages never hold a key or token.
+ */
+export class RestError extends WebPubSubError {
+  /** HTTP status of the response. */
   readonly status: number;
+  /** The service-style error code of the body and of `x-ms-error-code`, e.g. `Error.BadRequest`. */
   readonly errorCode: string;
+  /** The bad parameter or header, if one is to blame. */
   readonly target: string | undefined;
+  /** Extra response headers, e.g. `www-authenticate`. */
   readonly headers: Record<string, string>;
   /** Why the call failed, for the log only (e.g. which auth check failed); never sent to the caller. */
   logReason: string | undefined;
 
   constructor(status: number, errorCode: string, message: string, target?: string, headers: Record<string, string> = {}) {
-    super(message);
+    super("WPS_ERR_REQUEST_REJECTED", message);
     this.name = "RestError";
     this.status = status;
     this.errorCode = errorCode;

@@ -1,15 +1,16 @@
 // OData `$filter` subset used by the Web PubSub REST API to pick connections
-// (reference §1.8). Tokenizer -> recursive-descent parser with static type
+// (docs/protocol.md#odata-filters). Tokenizer -> recursive-descent parser with static type
 // checks -> tree-walking evaluator. Parsing is done once per REST call and the
 // compiled filter is evaluated for every connection of the hub.
+import { WebPubSubError } from "../core/index.js";
 
 /** A filter that does not parse or type-check. `position` is a 0-based character offset into the filter text. */
-export class FilterSyntaxError extends Error {
+export class FilterSyntaxError extends WebPubSubError {
   /** 0-based character offset of the offending token. */
   readonly position: number;
 
   constructor(position: number, detail: string) {
-    super(`Invalid filter at position ${position}: ${detail}`);
+    super("WPS_ERR_FILTER", `Invalid filter at position ${position}: ${detail}`);
     this.name = "FilterSyntaxError";
     this.position = position;
   }
@@ -318,7 +319,7 @@ class Parser {
       }
       return;
     }
-    // Ordering is defined on integers only (reference §1.8); null makes the result false at run time.
+    // Ordering is defined on integers only (docs/protocol.md#odata-filters); null makes the result false at run time.
     for (const side of [left, right]) {
       if (side.type !== "int" && side.type !== "null") {
         throw new FilterSyntaxError(side.pos, `'${op}' compares integers only, but this operand is of type ${side.type}`);
@@ -370,7 +371,7 @@ class Parser {
     return this.count({ kind: "inCollection", pos: left.pos, type: "bool", left, collection });
   }
 
-  // unary := 'not' unary | primary   ('not' binds tighter than comparisons, §1.8)
+  // unary := 'not' unary | primary   ('not' binds tighter than comparisons, docs/protocol.md#odata-filters)
   private parseUnary(): Node {
     const token = this.peek();
     if (this.isWord(token, "not")) {
@@ -538,7 +539,7 @@ function compare(op: ComparisonOp, left: Value, right: Value): boolean {
   // `userId ne 'a'` matches them too (OData equality semantics).
   if (op === "eq") return left === right;
   if (op === "ne") return left !== right;
-  // Ordering against null is false (reference §1.8: "comparisons against null are false").
+  // Ordering against null is false (docs/protocol.md#odata-filters: comparisons against null are false).
   if (typeof left !== "number" || typeof right !== "number") return false;
   switch (op) {
     case "gt":

@@ -12,7 +12,7 @@ class Grant {
   all = false;
   readonly literals = new Set<string>();
   readonly patterns: WildcardPattern[] = [];
-  // A revoke on one group wins over `all` and wildcards ([emu]).
+  // A revoke on one group wins over `all` and wildcards (docs/protocol.md#permissions-and-roles).
   readonly denied = new Set<string>();
 
   allows(group: string): boolean {

@@ -10,7 +10,7 @@ export function parseInteger(text: string): number | undefined {
   return Number(text.trim());
 }
 
-/** Why a key is unusable ([emu] rules, §1.1), without quoting it; undefined when fine. */
+/** Why a key is unusable (docs/protocol.md#connection-strings), without quoting it; undefined when fine. */
 export function accessKeyProblem(key: unknown): string | undefined {
   if (typeof key !== "string") return "must be a string";
   if (Buffer.byteLength(key, "utf8") < 32) return "must be at least 32 bytes long";
@@ -21,7 +21,7 @@ export function accessKeyProblem(key: unknown): string | undefined {
 }
 
 /**
- * Decodes a path parameter like the [emu] (§1.7): `%20` becomes a space, `+` stays `+`,
+ * Decodes a path parameter as Microsoft's emulator does (docs/protocol.md#operations): `%20` becomes a space, `+` stays `+`,
  * and `%2F` stays the literal text `%2F`. Undefined for malformed escapes.
  */
 export function decodeSegment(segment: string): string | undefined {

@@ -1,6 +1,6 @@
 // The reply objects handed to blocking callbacks. Each turns the first success/fail call into an
 // EventOutput; later calls are ignored, so a callback cannot answer twice.
-import { encodeConnectionState } from "../core/index.js";
+import { CloudEventHeader, contentTypeOfDataType, encodeConnectionState } from "../core/index.js";
 import type { EventOutput } from "./exchange.js";
 import { mqttCodeOfStatus, statusOfMqttCode } from "./mqtt.js";
 import type {
@@ -14,9 +14,10 @@ import type {
   UserEventResponseHandler,
 } from "./types.js";
 
-const JSON_TYPE = "application/json; charset=utf-8";
-const CONTENT_TYPES = { json: JSON_TYPE, text: "text/plain; charset=utf-8", binary: "application/octet-stream" } as const;
-const STATE_HEADER = "ce-connectionState";
+// Content types and header names are the core's (docs/protocol.md#user-events).
+const JSON_TYPE = contentTypeOfDataType("json");
+const CONTENT_TYPES = { json: JSON_TYPE, text: contentTypeOfDataType("text"), binary: contentTypeOfDataType("binary") } as const;
+const STATE_HEADER = CloudEventHeader.connectionState;
 
 /** Settles once with the reply a callback chose. */
 export class ReplySlot {

@@ -32,14 +32,19 @@ interface Gap {
   query: ReadonlyMap<string, RouteTableParameter>;
 }
 
-/** `METHOD path` → gap, for the operations that lack something at `apiVersion`. */
-function gapsAt(apiVersion: string): Map<string, Gap> {
+const gapsByVersion = new Map<string, ReadonlyMap<string, Gap>>();
+
+/** `METHOD path` → gap, for the operations that lack something at `apiVersion` (computed once per version). */
+function gapsAt(apiVersion: string): ReadonlyMap<string, Gap> {
+  const known = gapsByVersion.get(apiVersion);
+  if (known !== undefined) return known;
   const gaps = new Map<string, Gap>();
   for (const operation of routeTable.operations as readonly RouteTableOperation[]) {
     const whole = !has(operation, apiVersion);
     const query = new Map(operation.parameters.filter((p) => p.in === "query" && !has(p, apiVersion)).map((p) => [p.name, p]));
     if (whole || query.size > 0) gaps.set(`${operation.method} ${operation.path}`, { operation, whole, query });
   }
+  gapsByVersion.set(apiVersion, gaps);
   return gaps;
 }
 

@@ -6,6 +6,7 @@ import {
   clientPath,
   invalidArgument,
   signJwt,
+  signJwtJsonSync,
   signJwtSync,
   TOKEN_MINUTES,
   toWebSocketUrl,
@@ -55,13 +56,22 @@ export function clientAccess(endpoint: string, hub: string, protocol: ClientProt
 }
 
 // One-entry memo: a client mints for one endpoint, hub and protocol, so the URL is built once (issue 14).
-let lastBase = { endpoint: "", hub: "", protocol: "" as ClientProtocol, url: "" };
+let lastBase = { endpoint: "", hub: "", protocol: "" as ClientProtocol, url: "", audienceJson: "" };
+
+function memo(endpoint: string, hub: string, protocol: ClientProtocol): typeof lastBase {
+  if (lastBase.endpoint !== endpoint || lastBase.hub !== hub || lastBase.protocol !== protocol) {
+    const audience = endpoint + clientPath(hub, protocol);
+    lastBase = { endpoint, hub, protocol, url: toWebSocketUrl(endpoint) + clientPath(hub, protocol), audienceJson: JSON.stringify(audience) };
+  }
+  return lastBase;
+}
 
 function baseUrlOf(endpoint: string, hub: string, protocol: ClientProtocol): string {
-  if (lastBase.endpoint !== endpoint || lastBase.hub !== hub || lastBase.protocol !== protocol) {
-    lastBase = { endpoint, hub, protocol, url: toWebSocketUrl(endpoint) + clientPath(hub, protocol) };
-  }
-  return lastBase.url;
+  return memo(endpoint, hub, protocol).url;
+}
+
+function audienceJsonOf(endpoint: string, hub: string, protocol: ClientProtocol): string {
+  return memo(endpoint, hub, protocol).audienceJson;
 }
 
 /** Checks the token options; shared by the key and Entra paths. */
@@ -118,6 +128,20 @@ export async function mintClientAccessToken(
  * {@link checkTokenOptions}: the service client's hot path, without a second check or a Promise.
  */
 export function signClientAccessTokenSync(endpoint: string, hub: string, key: string, options: GetClientAccessTokenOptions, nowMs = Date.now()): ClientAccessToken {
+  if (options.jwtHeaders === undefined) {
+    // Hot path (issue 14): the claims JSON written directly, in buildClientTokenClaims' order, and
+    // no URL-encoding of a token whose characters (base64url and dots) never need it.
+    const protocol = options.clientProtocol ?? "default";
+    const now = Math.floor(nowMs / 1000);
+    const exp = now + (options.expirationTimeInMinutes ?? DEFAULT_TOKEN_MINUTES) * 60;
+    let json = `{"aud":${audienceJsonOf(endpoint, hub, protocol)},"iat":${now},"nbf":${now},"exp":${exp}`;
+    if (options.userId !== undefined && options.userId !== "") json += `,"sub":${JSON.stringify(options.userId)}`;
+    if (options.roles !== undefined && options.roles.length > 0) json += `,"role":${JSON.stringify(options.roles)}`;
+    if (options.groups !== undefined && options.groups.length > 0) json += `,"webpubsub.group":${JSON.stringify(options.groups)}`;
+    const token = signJwtJsonSync(`${json}}`, key);
+    const baseUrl = baseUrlOf(endpoint, hub, protocol);
+    return { token, baseUrl, url: `${baseUrl}?access_token=${token}`, expiresOn: new Date(exp * 1000) };
+  }
   checkHeaders(options.jwtHeaders, key);
   const claims = claimsFor(endpoint, hub, options, Math.floor(nowMs / 1000));
   const token = signJwtSync(claims, key, options.jwtHeaders);

@@ -80,6 +80,121 @@ function splitUrl(url: string): Target {
   return { secure: parts.secure, hostname: parts.hostname, port: parts.port, path };
 }
 
+type ClientRequest = import("node:http").ClientRequest;
+type Settle = (response: PipelineResponse | Error) => void;
+
+/**
+ * One request/response exchange. A class rather than a nest of closures: a call allocates one
+ * object and one bound abort listener, and the event handlers are thin arrows into its methods.
+ */
+class Exchange {
+  #settled = false;
+  #req: ClientRequest | undefined;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #cut = false;
+  #limit = MAX_RESPONSE_BYTES;
+  #failed = false;
+  readonly #onAbort = this.abort.bind(this);
+
+  constructor(
+    readonly request: PipelineRequest,
+    private readonly done: Settle,
+    private readonly decode: (raw: Buffer, encoding: string | undefined, limit: number) => Buffer,
+  ) {}
+
+  start(req: ClientRequest, body: string | Uint8Array | undefined): void {
+    this.#req = req;
+    this.request.abortSignal?.addEventListener("abort", this.#onAbort, { once: true });
+    req.on("error", (err: Error & { code?: string }) => {
+      this.settle(err.name === "AbortError" ? err : new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request: this.request }));
+    });
+    req.on("response", (res: IncomingMessage) => this.onResponse(res));
+    req.end(body);
+  }
+
+  /** The abort signal fired. */
+  abort(): void {
+    this.#req?.destroy();
+    this.settle(abortError());
+  }
+
+  settle(outcome: PipelineResponse | Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.request.abortSignal?.removeEventListener("abort", this.#onAbort);
+    this.done(outcome);
+  }
+
+  onResponse(res: IncomingMessage): void {
+    const status = res.statusCode ?? 0;
+    this.#failed = status >= 400;
+    // An error body is only read for its message: keep the start and cut the rest.
+    this.#limit = this.#failed ? MAX_ERROR_BODY_BYTES : MAX_RESPONSE_BYTES;
+    res.on("data", (chunk: Buffer) => this.onData(chunk, res));
+    res.on("error", (err: Error & { code?: string }) => this.settle(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request: this.request })));
+    // A reset mid-body ends as "aborted" + "close" without "end" on some Node versions.
+    res.on("close", () => {
+      if (!res.complete && !this.#cut) this.settle(new RestError("the connection closed before the response ended", { code: "ECONNRESET", request: this.request }));
+    });
+    res.on("end", () => {
+      if (!this.#cut) this.finish(res);
+    });
+  }
+
+  onData(chunk: Buffer, res: IncomingMessage): void {
+    if (this.#cut) return;
+    this.#size += chunk.length;
+    if (this.#size <= this.#limit) {
+      this.#chunks.push(chunk);
+      return;
+    }
+    if (!this.#failed) {
+      this.#req?.destroy();
+      this.settle(tooLarge(this.#limit, "body"));
+      return;
+    }
+    // Keep the first `limit` bytes of an error body, answer with them, drop the connection.
+    this.#chunks.push(chunk.subarray(0, chunk.length - (this.#size - this.#limit)));
+    this.#cut = true;
+    this.finish(res);
+    this.#req?.destroy();
+  }
+
+  finish(res: IncomingMessage): void {
+    const request = this.request;
+    try {
+      const responseHeaders = createHttpHeaders();
+      const raw = res.headers;
+      for (const name in raw) {
+        const value = raw[name];
+        if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+      }
+      const chunks = this.#chunks;
+      let bytes = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const encoding = raw["content-encoding"];
+      if (bytes !== undefined && encoding !== undefined && encoding !== "identity") {
+        try {
+          bytes = this.decode(bytes, encoding, this.#limit);
+        } catch (e) {
+          if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+            if (!this.#failed) return this.settle(tooLarge(this.#limit, "body, decompressed,"));
+            bytes = undefined; // an error body we cannot read: the status still tells the story
+          } else if (!this.#cut) {
+            return this.settle(new RestError("could not decompress the response", { code: RestError.PARSE_ERROR, request }));
+          } else bytes = undefined;
+        }
+        responseHeaders.delete("content-encoding");
+      }
+      const response: PipelineResponse = { request, status: res.statusCode ?? 0, headers: responseHeaders };
+      if (bytes !== undefined && bytes.length > 0 && request.method !== "HEAD") response.bodyAsText = bytes.toString("utf8");
+      this.settle(response);
+    } catch (e) {
+      this.settle(new RestError(`could not read the response: ${(e as Error).message}`, { code: RestError.PARSE_ERROR, request }));
+    }
+  }
+}
+
 /** Creates the client, or undefined where node:http is missing (the Azure default is used then). */
 export function createLeanHttpClient(): DisposableHttpClient | undefined {
   const maybeHttp = loadBuiltinModule<NodeHttp>("node:http");
@@ -101,8 +216,7 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
   }
 
   function send(request: PipelineRequest): Promise<PipelineResponse> {
-    const signal = request.abortSignal;
-    if (signal?.aborted) return Promise.reject(abortError());
+    if (request.abortSignal?.aborted) return Promise.reject(abortError());
     let target: Target;
     try {
       target = splitUrl(request.url);
@@ -111,100 +225,11 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
     }
     const agent = target.secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
     const headers = request.headers.toJSON({ preserveCase: true });
-    const body = request.body as string | Uint8Array | undefined | null;
-    if (body !== undefined && body !== null) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-
+    const body = (request.body ?? undefined) as string | Uint8Array | undefined;
+    if (body !== undefined) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     return new Promise<PipelineResponse>((resolve, reject) => {
-      let settled = false;
-      const settle = (error: Error | undefined, response?: PipelineResponse) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        if (error) reject(error);
-        else resolve(response!);
-      };
-      const req = (target.secure ? https : http).request({
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        method: request.method,
-        headers,
-        agent,
-      });
-      const onAbort = () => {
-        req.destroy();
-        settle(abortError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      req.on("error", (err: Error & { code?: string }) => {
-        settle(err.name === "AbortError" ? err : new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
-      });
-      req.on("response", (res) => onResponse(request, res, req, settle));
-      req.end(body ?? undefined);
-    });
-  }
-
-  function onResponse(request: PipelineRequest, res: IncomingMessage, req: import("node:http").ClientRequest, settle: (e: Error | undefined, r?: PipelineResponse) => void): void {
-    const status = res.statusCode ?? 0;
-    const failed = status >= 400;
-    // An error body is only read for its message: keep the start and cut the rest.
-    const limit = failed ? MAX_ERROR_BODY_BYTES : MAX_RESPONSE_BYTES;
-    const encoding = res.headers["content-encoding"];
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let cut = false;
-    const finish = () => {
-      try {
-        const responseHeaders = createHttpHeaders();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
-        }
-        let raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        if (raw.length > 0 && encoding !== undefined && encoding !== "identity") {
-          try {
-            raw = decode(raw, encoding, limit);
-          } catch (e) {
-            if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-              if (!failed) return settle(tooLarge(limit, "body, decompressed,"));
-              raw = Buffer.alloc(0); // an error body we cannot read: the status still tells the story
-            } else if (!cut) {
-              return settle(new RestError("could not decompress the response", { code: RestError.PARSE_ERROR, request }));
-            } else raw = Buffer.alloc(0);
-          }
-          responseHeaders.delete("content-encoding");
-        }
-        const response: PipelineResponse = { request, status, headers: responseHeaders };
-        if (raw.length > 0 && request.method !== "HEAD") response.bodyAsText = raw.toString("utf8");
-        settle(undefined, response);
-      } catch (e) {
-        settle(new RestError(`could not read the response: ${(e as Error).message}`, { code: RestError.PARSE_ERROR, request }));
-      }
-    };
-    res.on("data", (chunk: Buffer) => {
-      if (cut) return;
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      if (!failed) {
-        req.destroy();
-        settle(tooLarge(limit, "body"));
-        return;
-      }
-      // Keep the first `limit` bytes of an error body, answer with them, drop the connection.
-      chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
-      cut = true;
-      finish();
-      req.destroy();
-    });
-    res.on("error", (err: Error & { code?: string }) => settle(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request })));
-    // A reset mid-body ends as "aborted" + "close" without "end" on some Node versions.
-    res.on("close", () => {
-      if (!res.complete && !cut) settle(new RestError("the connection closed before the response ended", { code: "ECONNRESET", request }));
-    });
-    res.on("end", () => {
-      if (!cut) finish();
+      const exchange = new Exchange(request, (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)), decode);
+      exchange.start((target.secure ? https : http).request({ hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers, agent }), body);
     });
   }
 

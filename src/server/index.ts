@@ -20,3 +20,5 @@ export type { MessageContentType, BinaryMessage, NodeReadableLike } from "./cont
 export { odata, type ODataValue } from "./odata.js";
 export { redactUrl, redactHeaders, redactText, KEY_POLICY_NAME, REVERSE_PROXY_POLICY_NAME, TRACING_POLICY_NAME, LOGGING_POLICY_NAME, type LogSink } from "./policies.js";
 export { SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "./rest.js";
+// The @azure/web-pubsub names, deprecated, for code switching packages.
+export type * from "./compat.js";

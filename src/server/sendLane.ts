@@ -19,7 +19,6 @@ import {
   type PipelineRetryOptions,
   type SendRequest,
 } from "@azure/core-rest-pipeline";
-import type { TracingClient } from "@azure/core-tracing";
 import { capRetryAfter, deadlinePolicy, guardResponse, originGuardPolicy } from "./policies.js";
 
 type AbortSignalLike = NonNullable<PipelineRequest["abortSignal"]>;
@@ -156,16 +155,4 @@ export function laneResponse(response: PipelineResponse): { status: string; head
     }
   }
   return { status: String(response.status), headers: response.headers.toJSON(), body, request: { method: response.request.method, url: response.request.url } };
-}
-
-/** A valid W3C traceparent: an installed tracer (OpenTelemetry's) parses it, the default no-op one does not. */
-const PROBE_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-/**
- * True when a tracer is installed (`useInstrumenter`): asked by parsing a traceparent, which the
- * default no-op instrumenter answers with undefined at no cost. Sends take the lane only without
- * one, so tracing costs nothing when nobody listens and keeps every span when someone does.
- */
-export function tracerInstalled(tracing: Pick<TracingClient, "parseTraceparentHeader">): boolean {
-  return tracing.parseTraceparentHeader(PROBE_TRACEPARENT) !== undefined;
 }

@@ -42,7 +42,7 @@ import {
 import { WebPubSubGroup } from "./groupClient.js";
 import { guardApiVersion, versionLacksAnything } from "./apiVersionGuard.js";
 import { PACKAGE_VERSION } from "./version.js";
-import { createSendLane, laneFits, laneResponse, laneUrl, tracerInstalled, type LanePost } from "./sendLane.js";
+import { createSendLane, laneFits, laneResponse, laneUrl, type LanePost } from "./sendLane.js";
 import { azureLogger } from "./logger.js";
 
 /** The Azure logger of this package (`AZURE_LOG_LEVEL=info` shows it). */
@@ -99,6 +99,11 @@ export interface ListConnectionsOptions extends WebPubSubOperationOptions {
   maxPageSize?: number;
   /** Most items to return in total, at least 1. */
   top?: number;
+  /**
+   * Start from an earlier page: a page's `continuationToken` (a link from this service), or
+   * the service's raw token as `@azure/web-pubsub` callers pass it. `undefined` starts at the beginning.
+   */
+  continuationToken?: string | undefined;
 }
 
 /** Options of {@link WebPubSubServiceClient.fromEnvironment}. */
@@ -112,6 +117,7 @@ export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
 }
 
 type OkStatus = "200" | "202" | "204";
+const NO_OPTIONS = Object.freeze({});
 type RestCall = (params: RequestParameters) => PromiseLike<ResponseLike>;
 type Query = Record<string, unknown> | undefined;
 type SendParameters = RequestParameters & { contentType: EncodedMessage["contentType"]; body: SendBody };
@@ -357,14 +363,47 @@ export class WebPubSubServiceClient {
     const { contentType, body: encoded } = encodeMessage(message, options.contentType, this.#maxBytes);
     const body = isBlob(encoded) ? await materialize(encoded) : (encoded as SendBody);
     const lane = this.#lane;
-    // The lane: no span to open when no tracer is installed, no pipeline when nothing optional is asked for.
-    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options) && !tracerInstalled(this.#tracing)) {
-      const url = laneUrl(this.endpoint, path, query, this.apiVersion);
-      const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
-      if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+    // The lane when nothing optional is asked for; tracing costs one no-op span when nobody records.
+    if (lane !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !this.#closed && this.#laneFitsCall(options)) {
+      // Only the tracing options matter to the span: no copy of the whole options bag per call.
+      const { span, updatedOptions } = this.#tracing.startSpan(`WebPubSubServiceClient.${name}`, options.tracingOptions ? { tracingOptions: options.tracingOptions } : NO_OPTIONS);
+      if (!span.isRecording()) {
+        span.end();
+        const url = laneUrl(this.endpoint, path, query, this.apiVersion);
+        const response = await lane(url, contentType, body, options.abortSignal, options.requestOptions?.timeout ?? 0);
+        if (response.status !== 202) throw toServiceError(name, laneResponse(response));
+        return;
+      }
+      // Someone records: this span is the operation's, and the pipeline adds the HTTP spans under it.
+      try {
+        const context = updatedOptions.tracingOptions?.tracingContext;
+        const traced = { ...options, tracingOptions: updatedOptions.tracingOptions };
+        const call = async () => void expectStatus(name, await post({ ...this.#params(traced, query), contentType, body }), "202");
+        await (context === undefined ? call() : this.#tracing.withContext(context, call));
+        span.setStatus({ status: "success" });
+      } catch (error) {
+        span.setStatus({ status: "error", ...(error instanceof Error && { error }) });
+        throw error;
+      } finally {
+        span.end();
+      }
       return;
     }
     await this.#send(name, options, "202", (p) => post({ ...p, contentType, body }), query);
+  }
+
+  /**
+   * Where a listing resumes: our pages' tokens are the service's nextLink, which must point at
+   * this endpoint (the request is signed for it); anything else is the service's own token.
+   */
+  #resumePoint(token: string | undefined): { link?: string; token?: string } {
+    if (token === undefined) return {};
+    if (typeof token !== "string" || token === "") throw invalidArgument("continuationToken must be a non-empty string");
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(token)) return { token };
+    if (new URL(token).origin !== new URL(this.endpoint).origin) {
+      throw invalidArgument("continuationToken links to another host than this client's endpoint");
+    }
+    return { link: token };
   }
 
   /** Per call: the lane serves calls that ask for nothing beyond abort and a deadline. */
@@ -551,9 +590,11 @@ export class WebPubSubServiceClient {
     const pageSize = (n: number) => checkInt(n, "maxPageSize", PAGE_SIZE.min, PAGE_SIZE.max);
     if (options.maxPageSize !== undefined) pageSize(options.maxPageSize);
     if (options.top !== undefined) checkInt(options.top, "top", 1);
-    const { maxPageSize, top, ...operationOptions } = options;
+    const { maxPageSize, top, continuationToken, ...operationOptions } = options;
+    const resume = this.#resumePoint(continuationToken);
     return pagedIterator<GroupMember>(
-      async (link, size) => {
+      async (pageLink, size) => {
+        const link = pageLink ?? resume.link;
         const body = await this.#call(
           "listConnectionsInGroup",
           operationOptions,
@@ -563,7 +604,7 @@ export class WebPubSubServiceClient {
               : this.#rest.pathUnchecked(withPageSize(link, size)).get(p),
           (response) => (expectStatus("listConnectionsInGroup", response, "200").body ?? {}) as { value?: GroupMember[]; nextLink?: string },
           // A nextLink already carries the query (withPageSize sets its page size).
-          link === undefined ? this.#query({ maxpagesize: size, top }) : undefined,
+          link === undefined ? this.#query({ maxpagesize: size, top, continuationToken: resume.token }) : undefined,
         );
         return { value: (body.value ?? []).map(toMember), nextLink: body.nextLink };
       },

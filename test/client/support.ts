@@ -3,7 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { signJwtSync } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, signJwtSync } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
 /** Starts an emulator on a free loopback port. */
@@ -169,10 +169,10 @@ export async function startUpstream(
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "OPTIONS") {
-        res.writeHead(200, { "WebHook-Allowed-Origin": "*" }).end();
+        res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" }).end();
         return;
       }
-      const event = String(req.headers["ce-eventname"] ?? "");
+      const event = String(req.headers[CloudEventHeader.eventName.toLowerCase()] ?? "");
       const body = Buffer.concat(chunks).toString("utf8");
       events.push({ event, body });
       void Promise.resolve(answer(event, body)).then((a) => {

@@ -26,6 +26,16 @@ describe("core/errors", () => {
   });
 });
 
+describe("core/errors codes of token failures", () => {
+  it("gives JwtVerifyError WPS_ERR_TOKEN_EXPIRED for an expired token and WPS_ERR_TOKEN_INVALID otherwise", async () => {
+    const { JwtVerifyError, signJwtSync, verifyJwt } = await import("../../src/core/index.js");
+    const key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+    assert.throws(() => verifyJwt(signJwtSync({ exp: 1 }, key), key), (e: unknown) => e instanceof JwtVerifyError && e.code === "WPS_ERR_TOKEN_EXPIRED" && e.reason === "expired");
+    assert.throws(() => verifyJwt(signJwtSync({ exp: 4e9 }, key), `${key}x`), (e: unknown) => isWebPubSubError(e) && e.code === "WPS_ERR_TOKEN_INVALID");
+    assert.throws(() => verifyJwt("a.b", key), { code: "WPS_ERR_TOKEN_INVALID", name: "JwtVerifyError" });
+  });
+});
+
 describe("WebPubSubErrorCode", () => {
   it("lists only codes that some module of the package throws", async () => {
     const { readFileSync, readdirSync } = await import("node:fs");

@@ -8,25 +8,42 @@
 // would provide them; `npm install --offline` then has to resolve every dependency of the
 // tarball from them and fails if the package needs anything else.
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const run = promisify(execFile);
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
-/** Runs a command, failing with its output (not just "exit code 1") when it fails. */
-async function sh(file: string, args: string[], cwd: string, timeout = 120_000): Promise<string> {
-  try {
-    const { stdout } = await run(file, args, { cwd, timeout, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: "false" } });
-    return stdout;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}\n${e.stderr ?? ""}\n${e.message}`);
-  }
+/**
+ * Runs a command in its own process group, failing with its output (not just "exit code 1").
+ * On timeout the whole group is killed, so a build under `npm pack` does not outlive the test.
+ */
+function sh(file: string, args: string[], cwd: string, timeout = 600_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, timeout);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${file} ${args.join(" ")} failed (${code ?? signal}) in ${cwd}:\n${stdout}\n${stderr}`));
+    });
+  });
 }
 
 /** Files a fresh clone would have: tracked plus new files, nothing ignored (no dist/, no node_modules/). */
@@ -40,8 +57,9 @@ async function checkoutFiles(): Promise<string[] | undefined> {
 }
 
 describe("the packed package, installed into an empty project", function () {
-  // Packing runs the whole build (tsc twice and the declaration rollups).
-  this.timeout(240_000);
+  // Packing runs the whole build (tsc twice, the declaration rollups, the browser bundle):
+  // about a minute alone, several on a machine shared with other builds.
+  this.timeout(900_000);
   let dir: string;
   let app: string;
   let tarballFiles: string[];
@@ -60,7 +78,7 @@ describe("the packed package, installed into an empty project", function () {
     }
     // A clone after `npm install`: the dev tools the build needs, but no dist/.
     symlinkSync(join(ROOT, "node_modules"), join(checkout, "node_modules"), "dir");
-    const packOutput = await sh("npm", ["pack", "--json", "--pack-destination", dir], checkout);
+    const packOutput = await sh("npm", ["pack", "--json", "--pack-destination", dir], checkout, 480_000);
     // The prepack build may print before npm's JSON report.
     const packed = JSON.parse(packOutput.slice(packOutput.search(/^\[/m))) as { filename: string; files: { path: string }[] }[];
     tarballFiles = packed[0]!.files.map((f) => f.path).sort();
@@ -84,19 +102,42 @@ describe("the packed package, installed into an empty project", function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("holds the built code, LICENSE and one declaration file per entry point, and no source maps", () => {
+  it("holds the built code, LICENSE and one declaration file per entry point, and no source map without its sources", () => {
     for (const file of ["LICENSE", "README.md", "package.json", "bin/webpubsub.mjs", "dist/esm/src/index.js", "dist/cjs/src/emulator/index.js", "dist/cjs/package.json"]) {
       assert.ok(tarballFiles.includes(file), `${file} is missing from the tarball`);
     }
-    assert.deepEqual(
-      tarballFiles.filter((f) => f.endsWith(".d.ts")),
-      ["dist/cjs/src/emulator/index.d.ts", "dist/cjs/src/index.d.ts", "dist/esm/src/emulator/index.d.ts", "dist/esm/src/index.d.ts"],
-    );
-    assert.deepEqual(tarballFiles.filter((f) => f.endsWith(".map") || f.startsWith("src/") || f.startsWith("test/")), []);
+    // Exactly the declaration files "exports" names: one per entry point and format.
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, string | Record<string, { types?: string }>> };
+    const declared = new Set<string>();
+    for (const entry of Object.values(pkg.exports)) {
+      if (typeof entry === "string") continue;
+      for (const condition of Object.values(entry)) if (condition.types) declared.add(condition.types.replace(/^\.\//, ""));
+    }
+    assert.ok(declared.has("dist/esm/src/emulator/index.d.ts") && declared.has("dist/cjs/src/index.d.ts"));
+    assert.deepEqual(tarballFiles.filter((f) => f.endsWith(".d.ts")), [...declared].sort());
+    assert.deepEqual(tarballFiles.filter((f) => f.startsWith("src/") || f.startsWith("test/")), []);
+    // src/ is not shipped, so a source map must carry its sources (sourcesContent) to be of use.
+    for (const map of tarballFiles.filter((f) => f.endsWith(".map"))) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(app, "node_modules/webpubsub-service", map), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      assert.ok(sources.length > 0 && sources.every((_, i) => typeof sourcesContent?.[i] === "string"), `${map} points at sources the package does not ship`);
+    }
+    assert.equal(tarballFiles.filter((f) => f.startsWith("dist/esm/") && f.endsWith(".js.map")).length, 0, "tsc's maps point at src/*.ts");
     // The public declarations stand alone: no import of one of our own files.
     const types = readFileSync(join(app, "node_modules/webpubsub-service/dist/esm/src/emulator/index.d.ts"), "utf8");
     assert.doesNotMatch(types, /from\s+["']\./);
     assert.doesNotMatch(types, /launchEmulator|HubRegistry/);
+  });
+
+  it("ships a README that marks every clone-only command as such", () => {
+    const readme = readFileSync(join(app, "node_modules/webpubsub-service/README.md"), "utf8");
+    const stray: string[] = [];
+    let heading = "";
+    for (const line of readme.split("\n")) {
+      if (line.startsWith("## ")) heading = line;
+      // npm start/test/run only work in a clone: its section or the line itself must say so.
+      if (/\bnpm (start|test|run \w)/.test(line) && !/clone/i.test(heading) && !/clone/i.test(line)) stray.push(`${heading} | ${line.trim()}`);
+    }
+    assert.deepEqual(stray, []);
   });
 
   const deliver = (load: string): string => `

@@ -22,7 +22,8 @@ describe("emulator restart with @azure/web-pubsub-client", function () {
     // Each (re)connect asks for a fresh URL, as a real app's negotiate endpoint would.
     client = new WebPubSubClient(
       { getClientAccessUrl: async () => clientUrl(current(), "restart") },
-      { reconnectRetryOptions: { maxRetries: 20, retryDelayInMs: 100, mode: "Fixed" } },
+      // Short keepalive: the official client leaves its keepalive delays running after stop().
+      { reconnectRetryOptions: { maxRetries: 20, retryDelayInMs: 100, mode: "Fixed" }, keepAliveIntervalInMs: 1000, keepAliveTimeoutInMs: 8000 },
     );
     const connected: string[] = [];
     const disconnected: (string | undefined)[] = [];

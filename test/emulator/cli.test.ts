@@ -384,10 +384,10 @@ describe("cli", () => {
       mkdirSync(join(dir, "bin"));
       cpSync(BIN, join(dir, "bin", "webpubsub.mjs"));
       symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-      mkdirSync(join(dir, "src", "emulator"), { recursive: true });
-      writeFileSync(join(dir, "src", "emulator", "cli.ts"), `export async function main(argv: string[]): Promise<number> { console.log("source", argv.join(" ")); return 0; }`);
-      mkdirSync(join(dir, "dist", "esm", "src", "emulator"), { recursive: true });
-      writeFileSync(join(dir, "dist", "esm", "src", "emulator", "cli.js"), `export async function main(argv) { console.log("dist", argv.join(" ")); return 0; }`);
+      mkdirSync(join(dir, "src", "cli"), { recursive: true });
+      writeFileSync(join(dir, "src", "cli", "index.ts"), `export async function main(argv: string[]): Promise<number> { console.log("source", argv.join(" ")); return 0; }`);
+      mkdirSync(join(dir, "dist", "esm", "src", "cli"), { recursive: true });
+      writeFileSync(join(dir, "dist", "esm", "src", "cli", "index.js"), `export async function main(argv) { console.log("dist", argv.join(" ")); return 0; }`);
       const runBin = async () => (await execFileAsync(process.execPath, [join(dir, "bin", "webpubsub.mjs"), "--version"])).stdout;
       assert.equal(await runBin(), "source --version\n");
       rmSync(join(dir, "src"), { recursive: true });

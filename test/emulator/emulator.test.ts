@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
 import { isWebPubSubError, parseConnectionString } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator } from "../../src/emulator/index.js";
-import { clientToken, connectJson, connectRaw, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
+import { clientToken, connectJson, connectRaw, eventually, RELIABLE_PROTOCOL, rest, start, TestClient } from "./helpers.js";
 import { AbuseProtectionHeader } from "../../src/core/index.js";
 
 describe("startEmulator", () => {
@@ -79,11 +80,25 @@ describe("startEmulator", () => {
     }
   });
 
-  it("binds to loopback by default", async () => {
+  it("binds to loopback by default: reachable on 127.0.0.1, refused on the machine's other addresses", async function () {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === "IPv4");
+    if (!external) {
+      console.log("      (skipped: this machine has no non-loopback IPv4 address to probe)");
+      this.skip();
+    }
     const emu = await start();
     try {
       const res = await fetch(`http://127.0.0.1:${emu.port}/api/health`, { method: "HEAD" });
       assert.equal(res.status, 200);
+      // Bound to 0.0.0.0 this would answer too.
+      const probe = fetch(`http://${external!.address}:${emu.port}/api/health`, { method: "HEAD", signal: AbortSignal.timeout(3000) });
+      await assert.rejects(probe, (err: Error & { cause?: { code?: string } }) => {
+        // Refused, or (behind a firewall that drops) never answered.
+        assert.ok(err.cause?.code === "ECONNREFUSED" || err.name === "TimeoutError", String(err.cause ?? err));
+        return true;
+      });
     } finally {
       await emu.close();
     }
@@ -115,9 +130,21 @@ describe("startEmulator", () => {
     assert.equal(plain.pending, 0);
   });
 
+  it("closes at the end of an `await using` block", async () => {
+    let port = 0;
+    {
+      await using emu = await start();
+      port = emu.port;
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/health`)).status, 200);
+    }
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/api/health`));
+  });
+
   it("close() does not wait for a connect handler that never answers", async () => {
     const { createServer: createHttp } = await import("node:http");
+    let stuckRequests = 0;
     const stuck = createHttp((req, res) => {
+      if (req.method === "POST") stuckRequests++;
       if (req.method === "OPTIONS") {
         res.writeHead(200, { [AbuseProtectionHeader.allowedOrigin]: "*" });
         res.end();
@@ -131,11 +158,18 @@ describe("startEmulator", () => {
     });
     const c = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/slow?access_token=${clientToken(emu, "slow")}`);
     c.ws.on("unexpected-response", () => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await emu.close();
-    await c.closed;
-    stuck.closeAllConnections();
-    stuck.close();
+    try {
+      // The connect request is in flight at the handler, which will never answer.
+      await eventually(() => stuckRequests > 0);
+      const started = Date.now();
+      await emu.close();
+      // The connect timeout is 10 s; without close() aborting the request this takes that long.
+      assert.ok(Date.now() - started < 5000, `close() took ${Date.now() - started} ms`);
+      await c.closed;
+    } finally {
+      stuck.closeAllConnections();
+      stuck.close();
+    }
   });
 
   it("logs connections, REST calls and disconnections without keys or tokens", async () => {

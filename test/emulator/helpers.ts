@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import { EmulatorEvents, formatEvent } from "../../src/emulator/events.js";
 import type { Runtime } from "../../src/emulator/runtime.js";
 import { routeTable } from "../../generated/routeTable.js";
 
@@ -357,8 +358,13 @@ export function clientsClosedAfterEach(): TestClient[] {
   return clients;
 }
 
-/** A Runtime for unit tests of one part: fresh hubs, an upstream with no handlers, log lines into `lines`. */
+/** A Runtime for unit tests of one part: fresh hubs, an upstream with no handlers, formatted events into `lines`. */
 export function fakeRuntime(lines: string[] = []): Runtime {
+  const events = new EmulatorEvents();
+  events.on("*", (e) => {
+    const line = formatEvent(e);
+    if (line !== undefined) lines.push(line);
+  });
   return {
     accessKey: KEY,
     hubs: new HubRegistry(),
@@ -370,7 +376,9 @@ export function fakeRuntime(lines: string[] = []): Runtime {
       hasUserEventHandler: () => false,
       close: () => Promise.resolve(),
     },
-    log: (line) => void lines.push(line),
+    events,
+    emit: (event) => events.emit(event),
+    log: (message, level = "info") => events.emit({ type: "log", level, message }),
     closing: false,
     recoveryWindowMs: 30_000,
   };

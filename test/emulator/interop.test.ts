@@ -175,7 +175,8 @@ describe("emulator interop with the official SDKs", () => {
 
     async function startClient(userId: string): Promise<{ c: WebPubSubClient; server: unknown[]; group: unknown[]; connected: string[] }> {
       const { url } = await svc.getClientAccessToken({ userId, roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"] });
-      const c = new WebPubSubClient(url);
+      // Short keepalive: the official client leaves its keepalive delays running after stop().
+      const c = new WebPubSubClient(url, { keepAliveIntervalInMs: 1000, keepAliveTimeoutInMs: 8000 });
       const server: unknown[] = [];
       const group: unknown[] = [];
       const connected: string[] = [];

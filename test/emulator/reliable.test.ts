@@ -209,11 +209,15 @@ describe("emulator reliable subprotocol", () => {
     assert.equal((await r.closed).code, 1008);
   });
 
-  it("ends the session when the client closes cleanly", async () => {
+  it("ends the session when the client closes cleanly, so a later recovery is refused", async () => {
     const c = await reliable();
     c.ws.close(1000);
     await c.closed;
     await eventually(() => emu.connections(hub).length === 0);
+    const r = new TestClient(recoveryUrl(c), RELIABLE_PROTOCOL);
+    clients.push(r);
+    assert.deepEqual(await r.closed, { code: 1008, reason: "The connection cannot be recovered." });
+    assert.equal(emu.connections(hub).length, 0);
   });
 
   it("closes with no recovery past 1000 unacked messages", async () => {

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { WebPubSubEventHandler, type UserEventRequest, type WebPubSubEventHandlerOptions } from "../../src/handler/index.js";
 import { eventParts, HUB, KEY, PATH, type EventSpec } from "./support.js";
+import { CloudEventHeader, EVENT_TYPE_PREFIX } from "../../src/core/index.js";
 
 interface Served {
   base: string;
@@ -176,7 +177,7 @@ describe("handler adapters", () => {
       const base = await start(a);
       for (const spec of [
         { event: "message", body: "<x/>", contentType: "application/xml" },
-        { event: "connected", headers: { "ce-type": "azure.webpubsub.sys.unknown" } },
+        { event: "connected", headers: { [CloudEventHeader.type]: `${EVENT_TYPE_PREFIX}sys.unknown` } },
       ]) {
         const res = await post(base, spec);
         assert.equal(await res.text(), "fell through", JSON.stringify(spec));

@@ -8,6 +8,7 @@ import express from "express";
 import WebSocket from "ws";
 import { DEFAULT_ACCESS_KEY, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { WebPubSubEventHandler, type ConnectedRequest, type DisconnectedRequest, type WebPubSubEventHandlerOptions } from "../../src/handler/index.js";
+import { WebPubSubClient } from "../../src/client/index.js";
 import { WebPubSubServiceClient } from "../../src/index.js";
 import { fetchListener } from "./fetchServer.js";
 
@@ -30,12 +31,10 @@ function appHandler(seen: Seen, extra: WebPubSubEventHandlerOptions = {}): WebPu
       const name = req.queries?.["name"]?.[0];
       if (!name) return res.fail(401, "a name is required");
       res.setState("name", name);
-      res.success({
-        userId: `user-${name}`,
-        groups: ["room"],
-        roles: ["webpubsub.sendToGroup.room"],
-        subprotocol: req.subprotocols?.includes(RELIABLE_PROTOCOL) && name === "reliable" ? RELIABLE_PROTOCOL : JSON_PROTOCOL,
-      });
+      // The subprotocol must be one the client offered: "reliable" asks for the reliable one.
+      const offered = req.subprotocols ?? [];
+      const subprotocol = name === "reliable" && offered.includes(RELIABLE_PROTOCOL) ? RELIABLE_PROTOCOL : offered.includes(JSON_PROTOCOL) ? JSON_PROTOCOL : undefined;
+      res.success({ userId: `user-${name}`, groups: ["room"], roles: ["webpubsub.sendToGroup.room"], ...(subprotocol ? { subprotocol } : {}) });
     },
     onConnected: (req) => void seen.connected.push(req),
     onDisconnected: (req) => void seen.disconnected.push(req),
@@ -199,6 +198,19 @@ for (const [serverName, listenerOf] of Object.entries(servers)) {
       const second = await client.next((f) => f["from"] === "server" && f !== first);
       assert.deepEqual(second["data"], { echo: "again", dataType: "text", from: "carol", count: 1 });
       assert.equal((await client.next((f) => f["ackId"] === 11))["success"], true);
+    });
+
+    it("answers invokeEvent from the client SDK with the handler's reply", async () => {
+      const { url } = await service.getClientAccessToken();
+      const client = new WebPubSubClient(`${url}&name=frank`);
+      await client.start();
+      try {
+        const result = await client.invokeEvent("echo", { q: "ping" }, "json");
+        assert.equal(result.dataType, "json");
+        assert.deepEqual(result.data, { echo: { q: "ping" }, dataType: "json", from: "frank" });
+      } finally {
+        await client.stop();
+      }
     });
 
     it("turns a failed user event into an error ack", async () => {

@@ -1,6 +1,6 @@
 // The Fetch core driven with plain `new Request(...)`: no socket, no service.
 import assert from "node:assert/strict";
-import { decodeConnectionState } from "../../src/core/index.js";
+import { AbuseProtectionHeader, CloudEventHeader, decodeConnectionState, EVENT_TYPE_PREFIX } from "../../src/core/index.js";
 import {
   MqttV311ConnectReturnCode,
   MqttV500ConnectReasonCode,
@@ -36,21 +36,21 @@ describe("handler core (Fetch Request -> Response)", () => {
     it("allows any origin with a single '*' by default", async () => {
       const res = await make().handle(validationRequest());
       assert.equal(res.status, 200);
-      assert.equal(res.headers.get("WebHook-Allowed-Origin"), "*");
+      assert.equal(res.headers.get(AbuseProtectionHeader.allowedOrigin), "*");
     });
 
     it("answers an allowed origin with that one host, not the whole list", async () => {
       const handler = make({ allowedEndpoints: ["https://other.webpubsub.azure.com", `https://${ORIGIN}`] });
       const res = await handler.handle(validationRequest());
       assert.equal(res.status, 200);
-      assert.equal(res.headers.get("WebHook-Allowed-Origin"), ORIGIN);
+      assert.equal(res.headers.get(AbuseProtectionHeader.allowedOrigin), ORIGIN);
     });
 
     it("refuses an origin outside allowedEndpoints with 400", async () => {
       const handler = make({ allowedEndpoints: ["https://other.webpubsub.azure.com"] });
       const res = await handler.handle(validationRequest());
       assert.equal(res.status, 400);
-      assert.equal(res.headers.get("WebHook-Allowed-Origin"), null);
+      assert.equal(res.headers.get(AbuseProtectionHeader.allowedOrigin), null);
       assert.equal(await errorCode(res), "WPS_ERR_EVENT_ORIGIN");
     });
 
@@ -106,7 +106,7 @@ describe("handler core (Fetch Request -> Response)", () => {
     it("sends the state set with setState as ce-connectionState", async () => {
       const handler = make({ handleConnect: (_req, res) => (res.setState("room", "lobby"), res.success({ userId: "u" })) });
       const res = await handler.handle(await eventRequest({ event: "connect", body, states: { kept: true } }));
-      assert.deepEqual(decodeConnectionState(res.headers.get("ce-connectionState")), { kept: true, room: "lobby" });
+      assert.deepEqual(decodeConnectionState(res.headers.get(CloudEventHeader.connectionState)), { kept: true, room: "lobby" });
     });
 
     for (const code of [400, 401, 500] as const) {
@@ -122,7 +122,7 @@ describe("handler core (Fetch Request -> Response)", () => {
       const handler = make({ handleConnect: (_req, { setState, success }) => (setState("k", 1), success({ userId: "d" })) });
       const res = await handler.handle(await eventRequest({ event: "connect", body }));
       assert.deepEqual(await res.json(), { userId: "d" });
-      assert.deepEqual(decodeConnectionState(res.headers.get("ce-connectionState")), { k: 1 });
+      assert.deepEqual(decodeConnectionState(res.headers.get(CloudEventHeader.connectionState)), { k: 1 });
       const user = make({ handleUserEvent: (_req, { success }) => success("ok", "text") });
       assert.equal(await (await user.handle(await eventRequest({ event: "message", body: "x" }))).text(), "ok");
     });
@@ -147,7 +147,7 @@ describe("handler core (Fetch Request -> Response)", () => {
   });
 
   describe("MQTT", () => {
-    const mqttHeaders = { "ce-physicalConnectionId": "phys-1", "ce-sessionId": "sess-1" };
+    const mqttHeaders = { [CloudEventHeader.physicalConnectionId]: "phys-1", [CloudEventHeader.sessionId]: "sess-1" };
     const connectBody = (protocolVersion: number) => ({ claims: {}, query: {}, headers: {}, subprotocols: ["mqtt"], mqtt: { protocolVersion, username: "u", password: "cA==" } });
 
     it("marks the context as mqtt and passes the CONNECT fields", async () => {
@@ -280,7 +280,7 @@ describe("handler core (Fetch Request -> Response)", () => {
       });
       const res = await handler.handle(await eventRequest({ event: "message", body: "x", states: { count: 1, name: "n" } }));
       assert.deepEqual(seenStates, { count: 1, name: "n" });
-      assert.deepEqual(decodeConnectionState(res.headers.get("ce-connectionState")), { count: 2, name: "n" });
+      assert.deepEqual(decodeConnectionState(res.headers.get(CloudEventHeader.connectionState)), { count: 2, name: "n" });
     });
 
     it("fails with the given status and detail", async () => {
@@ -308,10 +308,10 @@ describe("handler core (Fetch Request -> Response)", () => {
 
     const refusals: [string, Parameters<typeof eventRequest>[0]][] = [
       ["missing", { event: "connect", signWith: [] }],
-      ["forged", { event: "connect", headers: { "ce-signature": `sha256=${"ab".repeat(32)}` } }],
+      ["forged", { event: "connect", headers: { [CloudEventHeader.signature]: `sha256=${"ab".repeat(32)}` } }],
       ["stale (signed with a retired key)", { event: "connect", signWith: [OTHER_KEY] }],
-      ["replayed from another connection", { event: "connect", headers: { "ce-signature": "" } }],
-      ["not hex", { event: "connect", headers: { "ce-signature": "sha256=zz" } }],
+      ["replayed from another connection", { event: "connect", headers: { [CloudEventHeader.signature]: "" } }],
+      ["not hex", { event: "connect", headers: { [CloudEventHeader.signature]: "sha256=zz" } }],
     ];
     for (const [name, spec] of refusals) {
       it(`refuses a ${name} signature with 401 before any callback`, async () => {
@@ -320,7 +320,7 @@ describe("handler core (Fetch Request -> Response)", () => {
         if (name.startsWith("replayed")) {
           // A valid signature, but for conn-2: the signature covers the connection id only.
           const other = await eventRequest({ event: "connect", connectionId: "conn-2" });
-          request = await eventRequest({ event: "connect", headers: { "ce-signature": other.headers.get("ce-signature")! } });
+          request = await eventRequest({ event: "connect", headers: { [CloudEventHeader.signature]: other.headers.get(CloudEventHeader.signature)! } });
         }
         const res = await handler.handle(request);
         assert.equal(res.status, 401);
@@ -346,7 +346,7 @@ describe("handler core (Fetch Request -> Response)", () => {
     it("remembers a verified signature per connection, but never a wrong one, and forgets on key change", async () => {
       const { handler } = recording({ accessKeys: [KEY] });
       assert.equal((await handler.handle(await eventRequest({ event: "connected", connectionId: "c-cache" }))).status, 200);
-      const forged = await eventRequest({ event: "connected", connectionId: "c-cache", headers: { "ce-signature": `sha256=${"1".repeat(64)}` } });
+      const forged = await eventRequest({ event: "connected", connectionId: "c-cache", headers: { [CloudEventHeader.signature]: `sha256=${"1".repeat(64)}` } });
       assert.equal((await handler.handle(forged)).status, 401);
       assert.equal((await handler.handle(await eventRequest({ event: "connected", connectionId: "c-cache" }))).status, 200);
       handler.updateAccessKeys([OTHER_KEY]);
@@ -413,9 +413,9 @@ describe("handler core (Fetch Request -> Response)", () => {
 
     it("refuses unknown event types and non-Web PubSub requests with 400", async () => {
       const { handler, calls } = recording();
-      const unknown = await handler.handle(await eventRequest({ event: "connected", headers: { "ce-type": "azure.webpubsub.sys.reboot" } }));
+      const unknown = await handler.handle(await eventRequest({ event: "connected", headers: { [CloudEventHeader.type]: `${EVENT_TYPE_PREFIX}sys.reboot` } }));
       assert.equal(await errorCode(unknown), "WPS_ERR_EVENT_TYPE");
-      const plain = await handler.handle(await eventRequest({ event: "connected", headers: { "ce-awpsversion": undefined } }));
+      const plain = await handler.handle(await eventRequest({ event: "connected", headers: { [CloudEventHeader.awpsVersion]: undefined } }));
       assert.equal(await errorCode(plain), "WPS_ERR_EVENT_NOT_CLOUDEVENT");
       assert.deepEqual(calls, []);
     });
@@ -429,9 +429,9 @@ describe("handler core (Fetch Request -> Response)", () => {
 
   describe("bad input", () => {
     const cases: [string, Parameters<typeof eventRequest>[0], number, string][] = [
-      ["a missing ce-connectionId", { event: "connected", headers: { "ce-connectionId": undefined } }, 400, "WPS_ERR_EVENT_HEADER"],
-      ["a ce-connectionState that is not base64 JSON", { event: "connected", headers: { "ce-connectionState": "%%%not-base64" } }, 400, "WPS_ERR_EVENT_HEADER"],
-      ["a ce-connectionState holding a JSON array", { event: "connected", headers: { "ce-connectionState": btoa("[1,2]") } }, 400, "WPS_ERR_EVENT_HEADER"],
+      ["a missing ce-connectionId", { event: "connected", headers: { [CloudEventHeader.connectionId]: undefined } }, 400, "WPS_ERR_EVENT_HEADER"],
+      ["a ce-connectionState that is not base64 JSON", { event: "connected", headers: { [CloudEventHeader.connectionState]: "%%%not-base64" } }, 400, "WPS_ERR_EVENT_HEADER"],
+      ["a ce-connectionState holding a JSON array", { event: "connected", headers: { [CloudEventHeader.connectionState]: btoa("[1,2]") } }, 400, "WPS_ERR_EVENT_HEADER"],
       ["invalid JSON in connect", { event: "connect", body: '{"claims":', contentType: "application/json" }, 400, "WPS_ERR_EVENT_BODY"],
       ["a connect body that is a JSON array", { event: "connect", body: "[]", contentType: "application/json" }, 400, "WPS_ERR_EVENT_BODY"],
       ["an empty connect body", { event: "connect", body: "", contentType: "application/json" }, 400, "WPS_ERR_EVENT_BODY"],

@@ -17,8 +17,8 @@ describe("README event handler example", () => {
     const source = block
       .replace('"webpubsub-service/handler"', JSON.stringify(join(root, "src/handler/index.ts")))
       .replace('"webpubsub-service/emulator"', JSON.stringify(join(root, "src/emulator/index.ts")))
-      .replace('"webpubsub-service"', JSON.stringify(join(root, "src/index.ts")))
-      .replace('from "ws"', `from ${JSON.stringify(join(root, "node_modules/ws/wrapper.mjs"))}`);
+      .replace('"webpubsub-service/client"', JSON.stringify(join(root, "src/client/index.ts")))
+      .replace('"webpubsub-service"', JSON.stringify(join(root, "src/index.ts")));
     const dir = mkdtempSync(join(tmpdir(), "readme-handler-"));
     try {
       const file = join(dir, "example.mts"); // ESM: the example uses top-level await

@@ -1,6 +1,17 @@
-// Builds the CloudEvents requests the service sends (reference §3), signed with the core's
-// signConnectionId, for driving the handler without a service.
-import { encodeConnectionState, signConnectionId } from "../../src/core/index.js";
+// Builds the CloudEvents requests the service sends (docs/protocol.md#upstream-cloudevents) with
+// the core's header names and signConnectionId, for driving the handler without a service.
+import {
+  AbuseProtectionHeader,
+  AWPS_VERSION,
+  buildCloudEventHeaders,
+  buildEventType,
+  CloudEventHeader,
+  encodeConnectionState,
+  EVENT_TYPE_PREFIX,
+  isValidEventName,
+  signConnectionId,
+  type CloudEventAttributes,
+} from "../../src/core/index.js";
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 export const OTHER_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvuts";
@@ -30,9 +41,10 @@ const SYSTEM = new Set(["connect", "connected", "disconnected"]);
 
 /** The ce-type of an event name. */
 export function ceType(event: string): string {
-  if (SYSTEM.has(event)) return `azure.webpubsub.sys.${event}`;
-  if (event === "gp.joined" || event === "gp.left") return `azure.webpubsub.${event}`;
-  return `azure.webpubsub.user.${event}`;
+  if (SYSTEM.has(event)) return buildEventType("sys", event);
+  if (event === "gp.joined" || event === "gp.left") return buildEventType("gp", event.slice("gp.".length));
+  // Tests also send names the service never would, to see the handler refuse them.
+  return isValidEventName(event) ? buildEventType("user", event) : `${EVENT_TYPE_PREFIX}user.${event}`;
 }
 
 /** Headers and body of an event, ready for fetch or new Request. */
@@ -42,24 +54,24 @@ export async function eventParts(spec: EventSpec): Promise<{ headers: Record<str
   const raw = spec.body ?? (SYSTEM.has(spec.event) || spec.event.startsWith("gp.") ? {} : "");
   const body = typeof raw === "string" || raw instanceof Uint8Array ? raw : JSON.stringify(raw);
   const isSystem = SYSTEM.has(spec.event) || spec.event.startsWith("gp.");
-  const headers: Record<string, string> = {
-    "Content-Type": spec.contentType ?? (isSystem || typeof raw === "object" ? "application/json" : "text/plain; charset=utf-8"),
-    "WebHook-Request-Origin": ORIGIN,
-    "ce-specversion": "1.0",
-    "ce-awpsversion": "1.0",
-    "ce-type": ceType(spec.event),
-    "ce-source": `/hubs/${hub}/client/${connectionId}`,
-    "ce-id": "1",
-    "ce-time": "2026-01-01T00:00:00Z",
-    "ce-hub": hub,
-    "ce-connectionId": connectionId,
-    "ce-eventName": spec.event.replace(/^gp\./, ""),
+  const attributes: CloudEventAttributes = {
+    id: "1",
+    type: ceType(spec.event),
+    time: "2026-01-01T00:00:00Z",
+    hub,
+    connectionId,
+    eventName: spec.event.replace(/^gp\./, ""),
   };
   const keys = spec.signWith ?? [KEY];
-  if (keys.length) headers["ce-signature"] = await signConnectionId(connectionId, keys);
-  if (spec.userId !== undefined) headers["ce-userId"] = spec.userId;
-  if (spec.subprotocol !== undefined) headers["ce-subprotocol"] = spec.subprotocol;
-  if (spec.states !== undefined) headers["ce-connectionState"] = encodeConnectionState(spec.states);
+  if (keys.length) attributes.signature = await signConnectionId(connectionId, keys);
+  if (spec.userId !== undefined) attributes.userId = spec.userId;
+  if (spec.subprotocol !== undefined) attributes.subprotocol = spec.subprotocol;
+  if (spec.states !== undefined) attributes.connectionState = encodeConnectionState(spec.states);
+  const headers: Record<string, string> = {
+    "Content-Type": spec.contentType ?? (isSystem || typeof raw === "object" ? "application/json" : "text/plain; charset=utf-8"),
+    [AbuseProtectionHeader.requestOrigin]: ORIGIN,
+    ...buildCloudEventHeaders(attributes),
+  };
   for (const [name, value] of Object.entries(spec.headers ?? {})) {
     const existing = Object.keys(headers).find((h) => h.toLowerCase() === name.toLowerCase());
     if (existing) delete headers[existing];
@@ -76,8 +88,8 @@ export async function eventRequest(spec: EventSpec, base = "http://handler.test"
 
 /** The abuse-protection probe. */
 export function validationRequest(origin: string | null = ORIGIN, path = PATH): Request {
-  const headers: Record<string, string> = { "ce-awpsversion": "1.0" };
-  if (origin !== null) headers["WebHook-Request-Origin"] = origin;
+  const headers: Record<string, string> = { [CloudEventHeader.awpsVersion]: AWPS_VERSION };
+  if (origin !== null) headers[AbuseProtectionHeader.requestOrigin] = origin;
   return new Request(new URL(path, "http://handler.test"), { method: "OPTIONS", headers });
 }
 

@@ -31,6 +31,7 @@ import express from "express";
 import { WebPubSubEventHandler as Official, type WebPubSubEventHandlerOptions as OfficialOptions } from "@azure/web-pubsub-express";
 import { WebPubSubEventHandler } from "../../src/handler/index.js";
 import { eventParts, KEY, ORIGIN, OTHER_KEY, PATH, type EventSpec } from "./support.js";
+import { AbuseProtectionHeader, CloudEventHeader, EVENT_TYPE_PREFIX } from "../../src/core/index.js";
 
 interface Answer {
   status: number;
@@ -101,7 +102,7 @@ async function pair(options: OfficialOptions, before: express.RequestHandler[] =
 }
 
 const connectBody = { claims: { sub: ["u1"] }, query: { a: ["1"] }, headers: { Host: ["x"] }, subprotocols: ["json.webpubsub.azure.v1"], clientCertificates: [] };
-const mqttHeaders = { "ce-subprotocol": "mqtt", "ce-physicalConnectionId": "p1", "ce-sessionId": "s1" };
+const mqttHeaders = { [CloudEventHeader.subprotocol]: "mqtt", [CloudEventHeader.physicalConnectionId]: "p1", [CloudEventHeader.sessionId]: "s1" };
 const mqttConnect = (protocolVersion: number) => ({ ...connectBody, subprotocols: ["mqtt"], mqtt: { protocolVersion, username: "u" } });
 
 const callbacks: OfficialOptions = {
@@ -139,7 +140,7 @@ const callbacks: OfficialOptions = {
 };
 
 const equalCases: [string, Recorded][] = [
-  ["validation probe", { method: "OPTIONS", headers: { "ce-awpsversion": "1.0", "WebHook-Request-Origin": ORIGIN } }],
+  ["validation probe", { method: "OPTIONS", headers: { [CloudEventHeader.awpsVersion]: "1.0", [AbuseProtectionHeader.requestOrigin]: ORIGIN } }],
   ["connect accepted with userId, groups, roles, subprotocol and state", { event: { event: "connect", body: connectBody } }],
   ["connect with token defaults (204)", { event: { event: "connect", body: { ...connectBody, query: { mode: ["defaults"] } } } }],
   ["connect refused with 401 and a detail", { event: { event: "connect", body: { ...connectBody, query: { mode: ["reject"] } } } }],
@@ -160,11 +161,11 @@ const equalCases: [string, Recorded][] = [
   ["user event with an empty success", { event: { event: "nothing", body: "x" } }],
   ["user event failed with 400", { event: { event: "other", body: "x" } }],
   ["another hub (falls through)", { event: { event: "connected", hub: "elsewhere" } }],
-  ["unknown ce-type (falls through)", { event: { event: "connected", headers: { "ce-type": "azure.webpubsub.sys.reboot" } } }],
+  ["unknown ce-type (falls through)", { event: { event: "connected", headers: { [CloudEventHeader.type]: `${EVENT_TYPE_PREFIX}sys.reboot` } } }],
   ["user event of another content type (falls through)", { event: { event: "text", body: "<x/>", contentType: "application/xml" } }],
-  ["no ce-awpsversion (falls through)", { event: { event: "connected", headers: { "ce-awpsversion": undefined } } }],
-  ["no WebHook-Request-Origin (falls through)", { event: { event: "connected", headers: { "WebHook-Request-Origin": undefined } } }],
-  ["GET (falls through)", { method: "GET", headers: { "ce-awpsversion": "1.0" } }],
+  ["no ce-awpsversion (falls through)", { event: { event: "connected", headers: { [CloudEventHeader.awpsVersion]: undefined } } }],
+  ["no WebHook-Request-Origin (falls through)", { event: { event: "connected", headers: { [AbuseProtectionHeader.requestOrigin]: undefined } } }],
+  ["GET (falls through)", { method: "GET", headers: { [CloudEventHeader.awpsVersion]: "1.0" } }],
 ];
 
 describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
@@ -201,7 +202,7 @@ describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
   it("answers the same to the probe with one allowed endpoint", async () => {
     const limited = await pair({ allowedEndpoints: [`https://${ORIGIN}`] });
     try {
-      const probe: Recorded = { method: "OPTIONS", headers: { "ce-awpsversion": "1.0", "WebHook-Request-Origin": ORIGIN } };
+      const probe: Recorded = { method: "OPTIONS", headers: { [CloudEventHeader.awpsVersion]: "1.0", [AbuseProtectionHeader.requestOrigin]: ORIGIN } };
       const [ours, theirs] = [await send(limited.ours, probe), await send(limited.theirs, probe)];
       assert.deepEqual(ours, theirs);
       assert.equal(ours.headers["webhook-allowed-origin"], ORIGIN);
@@ -214,7 +215,7 @@ describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
     it("1. refuses missing, forged and stale signatures with 401; the official handler calls back", async () => {
       for (const event of [
         { event: "connect", body: connectBody, signWith: [] },
-        { event: "connect", body: connectBody, headers: { "ce-signature": `sha256=${"0".repeat(64)}` } },
+        { event: "connect", body: connectBody, headers: { [CloudEventHeader.signature]: `sha256=${"0".repeat(64)}` } },
         { event: "connect", body: connectBody, signWith: [OTHER_KEY] },
       ]) {
         const [ours, theirs] = [await send(both.ours, { event }), await send(both.theirs, { event })];
@@ -227,12 +228,12 @@ describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
     it("2. answers the probe with the one requesting origin and refuses others; the official sends the whole list", async () => {
       const limited = await pair({ allowedEndpoints: [`https://${ORIGIN}`, "https://second.webpubsub.azure.com"] });
       try {
-        const probe = (origin: string): Recorded => ({ method: "OPTIONS", headers: { "ce-awpsversion": "1.0", "WebHook-Request-Origin": origin } });
+        const probe = (origin: string): Recorded => ({ method: "OPTIONS", headers: { [CloudEventHeader.awpsVersion]: "1.0", [AbuseProtectionHeader.requestOrigin]: origin } });
         assert.equal((await send(limited.ours, probe(ORIGIN))).headers["webhook-allowed-origin"], ORIGIN);
         assert.equal((await send(limited.theirs, probe(ORIGIN))).headers["webhook-allowed-origin"], `${ORIGIN}, second.webpubsub.azure.com`);
         assert.equal((await send(limited.ours, probe("evil.example"))).status, 400);
         assert.equal((await send(limited.theirs, probe("evil.example"))).status, 200);
-        const event: Recorded = { event: { event: "connect", body: connectBody, headers: { "WebHook-Request-Origin": "evil.example" } } };
+        const event: Recorded = { event: { event: "connect", body: connectBody, headers: { [AbuseProtectionHeader.requestOrigin]: "evil.example" } } };
         assert.equal((await send(limited.ours, event)).status, 400);
         assert.equal((await send(limited.theirs, event)).status, 200);
       } finally {
@@ -241,7 +242,7 @@ describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
     });
 
     it("3. adds a JSON body to the 400 for a probe without WebHook-Request-Origin", async () => {
-      const probe: Recorded = { method: "OPTIONS", headers: { "ce-awpsversion": "1.0" } };
+      const probe: Recorded = { method: "OPTIONS", headers: { [CloudEventHeader.awpsVersion]: "1.0" } };
       const [ours, theirs] = [await send(both.ours, probe), await send(both.theirs, probe)];
       assert.equal(ours.status, 400);
       assert.equal(theirs.status, 400);
@@ -257,7 +258,7 @@ describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
       assert.equal(theirs.status, 500);
       assert.match(theirs.headers["content-type"] ?? "", /text\/html/);
 
-      const badState: Recorded = { event: { event: "json", body: "{}", contentType: "application/json", headers: { "ce-connectionState": "not-base64!" } } };
+      const badState: Recorded = { event: { event: "json", body: "{}", contentType: "application/json", headers: { [CloudEventHeader.connectionState]: "not-base64!" } } };
       assert.equal((await send(both.ours, badState)).status, 400);
       const warn = console.warn;
       console.warn = () => {}; // the official handler warns "Unexpected state format" and goes on
@@ -267,7 +268,7 @@ describe("wire compatibility with @azure/web-pubsub-express 1.1.0", () => {
         console.warn = warn;
       }
 
-      const noConnectionId: Recorded = { event: { event: "text", body: "x", headers: { "ce-connectionId": undefined } } };
+      const noConnectionId: Recorded = { event: { event: "text", body: "x", headers: { [CloudEventHeader.connectionId]: undefined } } };
       assert.equal((await send(both.ours, noConnectionId)).status, 400);
       assert.equal((await send(both.theirs, noConnectionId)).status, 200);
     });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import nock from "nock";
 import { WebPubSubServiceClient } from "../../src/index.js";
-import { CONNECTION_STRING, newClient, setupNock } from "./support.js";
+import { CONNECTION_STRING, ENDPOINT, intercept, newClient, setupNock } from "./support.js";
 
 setupNock();
 
@@ -40,7 +40,24 @@ const rejected: [string, Call, RegExp][] = [
 ];
 
 describe("argument validation", () => {
-  afterEach(() => assert.equal(nock.pendingMocks().length, 0));
+  // A catch-all interceptor counts any request that slips past validation.
+  let requests = 0;
+  beforeEach(() => {
+    requests = 0;
+    for (const method of ["GET", "POST", "PUT", "DELETE", "HEAD"]) {
+      nock(ENDPOINT)
+        .persist()
+        .intercept(/.*/, method)
+        .reply(() => {
+          requests++;
+          return [500, ""];
+        });
+    }
+  });
+  afterEach(() => {
+    nock.cleanAll();
+    assert.equal(requests, 0, "a request was sent");
+  });
 
   for (const [what, call, message] of rejected) {
     it(`rejects ${what} before any request`, async () => {
@@ -70,12 +87,21 @@ describe("argument validation", () => {
     });
   }
 
-  it("accepts boundary values 0 and 300 for messageTtlSeconds, 1 and 200 for maxPageSize", async () => {
+  it("accepts boundary values 0 and 300 for messageTtlSeconds, 1 and 200 for maxPageSize, and sends them", async () => {
+    nock.cleanAll();
     const c = newClient();
-    // Validation passes, so the call reaches the (disabled) network: a different error.
-    await assert.rejects(c.sendToAll("x", { messageTtlSeconds: 0 }), (e: { code?: string }) => e.code !== "WPS_ERR_INVALID_ARGUMENT");
-    await assert.rejects(c.sendToAll("x", { messageTtlSeconds: 300 }), (e: { code?: string }) => e.code !== "WPS_ERR_INVALID_ARGUMENT");
-    await assert.rejects(c.listConnectionsInGroup("g", { maxPageSize: 200 }).next(), (e: { code?: string }) => e.code !== "WPS_ERR_INVALID_ARGUMENT");
-    await assert.rejects(c.listConnectionsInGroup("g", { maxPageSize: 1 }).next(), (e: { code?: string }) => e.code !== "WPS_ERR_INVALID_ARGUMENT");
+    const { captured, scope } = intercept([
+      { method: "POST", status: 202 },
+      { method: "POST", status: 202 },
+      { method: "GET", status: 200, body: { value: [] } },
+      { method: "GET", status: 200, body: { value: [] } },
+    ]);
+    await c.sendToAll("x", { messageTtlSeconds: 0 });
+    await c.sendToAll("x", { messageTtlSeconds: 300 });
+    assert.deepEqual(await c.listConnectionsInGroup("g", { maxPageSize: 200 }).next(), { done: true, value: undefined });
+    assert.deepEqual(await c.listConnectionsInGroup("g", { maxPageSize: 1 }).next(), { done: true, value: undefined });
+    scope.done();
+    const param = (i: number, name: string) => captured[i]!.query.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    assert.deepEqual([param(0, "messageTtlSeconds"), param(1, "messageTtlSeconds"), param(2, "maxpagesize"), param(3, "maxpagesize")], ["0", "300", "200", "1"]);
   });
 });

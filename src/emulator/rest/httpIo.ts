@@ -7,7 +7,7 @@ import { SUPPORTED_API_VERSIONS } from "./routes.js";
 /** Largest REST body accepted: the message limit. */
 export const MAX_BODY_BYTES = MAX_MESSAGE_BYTES;
 
-// The api-supported-versions header every response carries (§1.3).
+// The api-supported-versions header every response carries (docs/protocol.md#api-versions).
 const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");
 
 /** Reads the whole body, failing with 413 past `limit` bytes. */

@@ -1,4 +1,4 @@
-// The data-plane operations (protocol-emulator.md §1.4), with the [emu]'s answers for
+// The data-plane operations (docs/protocol.md#operations), with Microsoft's emulator's answers for
 // missing targets: sends 202, closes and removals 204, adds 404.
 import { buildClientTokenClaims, clientPathPrefix, CloseCode, mediaTypeOf, MESSAGE_TTL_SECONDS, PAGE_SIZE, signJwtSync, TOKEN_MINUTES } from "../../core/index.js";
 import { badRequest, notFound, RestError } from "../errors.js";
@@ -61,7 +61,7 @@ async function sendToGroup(c: RestCall): Promise<RestReply> {
   const group = groupParam(c);
   const { excluded, filter } = selectionQuery(c);
   const payload = await readMessage(c);
-  // The [emu] shows REST group sends as group messages (§1.5).
+  // Microsoft's emulator shows REST group sends as group messages (docs/protocol.md#operations).
   const pool = c.hub.groupMembers(group).keys();
   deliver(selectConnections(pool, excluded, filter), payload, { from: "group", group, fromUserId: null });
   return ACCEPTED;
@@ -86,7 +86,7 @@ function deliver(targets: readonly ClientConnection[], payload: Payload, source:
   deliverAll(targets, new OutboundMessage(payload, source));
 }
 
-/** Reads a send body by Content-Type (§1.5): none is binary, JSON must parse, others 415. */
+/** Reads a send body by Content-Type (docs/protocol.md#send-bodies): none is binary, JSON must parse, others 415. */
 async function readMessage(c: RestCall): Promise<Payload> {
   const contentType = c.req.headers["content-type"];
   const dataType = dataTypeOfContentType(contentType);
@@ -179,7 +179,7 @@ function removeConnectionFromAllGroups(c: RestCall): RestReply {
 
 function addUserToGroup(c: RestCall): RestReply {
   const group = groupParam(c);
-  // Only the user's current connections join ([emu]: 404 when there are none).
+  // Only the user's current connections join (404 when there are none, docs/protocol.md#operations).
   const conns = [...c.hub.userConnections(param(c, "userId"))];
   if (conns.length === 0) throw notFound("The user has no connections.", "userId");
   for (const conn of conns) c.hub.join(conn, group);
@@ -217,7 +217,7 @@ async function groupsByFilter(c: RestCall, add: boolean): Promise<RestReply> {
   if (filter !== undefined && filter !== null && typeof filter !== "string") {
     throw badRequest("'filter' must be a string.", "filter");
   }
-  // An empty or absent filter selects every connection ([emu]).
+  // An empty or absent filter selects every connection (docs/protocol.md#odata-filters).
   const compiled = compileFilter(filter);
   for (const conn of selectConnections(c.hub.connections.values(), new Set(), compiled)) {
     for (const group of groups as string[]) {
@@ -338,7 +338,7 @@ function connectionParam(c: RestCall): ClientConnection | undefined {
   return c.hub.connections.get(param(c, "connectionId"));
 }
 
-/** The `{connectionId}` connection, or 404 for operations that need it ([emu]). */
+/** The `{connectionId}` connection, or 404 for operations that need it (docs/protocol.md#operations). */
 function existingConnection(c: RestCall): ClientConnection {
   const conn = connectionParam(c);
   if (!conn) throw notFound("The connection does not exist.", "connectionId");
@@ -360,7 +360,7 @@ function selectionQuery(c: RestCall): { excluded: Set<string>; filter: ReturnTyp
   return { excluded: excludedQuery(c), filter: compileFilter(c.query.get("filter")) };
 }
 
-// TTL is validated, but messages go out at once like the [emu] (§1.7).
+// TTL is validated, but messages go out at once, as Microsoft's emulator does (docs/protocol.md#naming-rules-and-limits).
 function ttl(c: RestCall): void {
   intQuery(c, "messageTtlSeconds", MESSAGE_TTL_SECONDS.min, MESSAGE_TTL_SECONDS.max);
 }

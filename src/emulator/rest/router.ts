@@ -49,7 +49,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, runt
   try {
     const reply = await route(req, method, path, new URLSearchParams(queryAt < 0 ? "" : url.slice(queryAt + 1)), runtime);
     writeResponse(res, reply.status, reply.body);
-    runtime.log(`REST ${method} ${path} -> ${reply.status}`);
+    runtime.emit({ type: "rest", method, path, status: reply.status, requestId });
   } catch (err) {
     const restError =
       err instanceof RestError
@@ -57,7 +57,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, runt
         : new RestError(500, "Error.InternalServerError", "The emulator failed to handle the request.");
     const reason = err instanceof RestError ? (restError.logReason ?? restError.message) : describeFailure(err);
     writeError(res, restError);
-    runtime.log(`REST ${method} ${path} -> ${restError.status} ${restError.errorCode}: ${reason} (request id ${requestId})`);
+    runtime.emit({ type: "rest", method, path, status: restError.status, errorCode: restError.errorCode, reason, requestId });
   }
 }
 

@@ -1,5 +1,6 @@
 // One HTTP exchange with an upstream handler: bounded in time (per attempt and by close())
 // and in size (a reply larger than the message limit is cut off unread, issue 13 item 8).
+import { WebPubSubError } from "../../core/index.js";
 
 /** The result of one exchange; never thrown. */
 export type Attempt =
@@ -118,10 +119,10 @@ export function toHeaderValue(name: string, value: string): string {
   return Buffer.from(value, "utf8").toString("latin1");
 }
 
-/** A header value that cannot go on the wire; the event is not sent. */
-export class InvalidHeaderError extends Error {
+/** A header value that cannot go on the wire; the event is not sent. Code `WPS_ERR_UPSTREAM`. */
+export class InvalidHeaderError extends WebPubSubError {
   constructor(message: string) {
-    super(message);
+    super("WPS_ERR_UPSTREAM", message);
     this.name = "InvalidHeaderError";
   }
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { WebSocket, type RawData } from "ws";
 import { CloseCode } from "../../core/index.js";
+import type { DisconnectedEvent } from "../events.js";
 import { Permissions } from "../permissions.js";
 import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
@@ -75,7 +76,7 @@ export class ClientConnection implements ProtocolHost {
     this.connectionState = init.connectionState;
     this.runtime = runtime;
     this.permissions = new Permissions(init.roles, (role, why) =>
-      runtime.log(`[${init.hub.name}] connection ${init.id}: ignoring role '${role}': ${why}`),
+      runtime.log(`[${init.hub.name}] connection ${init.id}: ignoring role '${role}': ${why}`, "warn"),
     );
     this.protocol = makeProtocol(this);
     this.rawPublish = this.protocol.kind === "plain" ? init.rawPublish : undefined;
@@ -84,7 +85,7 @@ export class ClientConnection implements ProtocolHost {
       pause: () => this.socket?.pause(),
       resume: () => this.socket?.resume(),
       overflow: (frames) => {
-        this.runtime.log(`[${this.hub.name}] connection ${this.id}: ${frames} messages wait for the event handler; closing`);
+        this.runtime.log(`[${this.hub.name}] connection ${this.id}: ${frames} messages wait for the event handler; closing`, "warn");
         this.close(CloseCode.PolicyViolation, "Too many messages are waiting for the event handler.");
       },
       failed: (err) => this.handlerFailed(err),
@@ -166,7 +167,7 @@ export class ClientConnection implements ProtocolHost {
       this.protocol.farewell(reason);
       ws.close(code, truncateUtf8(reason, 123));
     }
-    this.finish(reason);
+    this.finish(reason, code);
   }
 
   /** Drops the socket without any event, for emulator shutdown. */
@@ -190,7 +191,7 @@ export class ClientConnection implements ProtocolHost {
   // A bug in a handler must cost one connection, never the process (ws rethrows listener
   // errors), and must not leave the client waiting for an ack that never comes.
   private handlerFailed(err: unknown): void {
-    this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`);
+    this.runtime.log(`[${this.hub.name}] connection ${this.id}: frame handler failed: ${describe(err)}`, "warn");
     this.close(CloseCode.InternalError, "The emulator failed to handle the message.");
   }
 
@@ -202,7 +203,7 @@ export class ClientConnection implements ProtocolHost {
     if (this.protocol.kind === "reliable" && code === CloseCode.Abnormal && !this.runtime.closing) {
       this.state = "detached";
       const window = this.runtime.recoveryWindowMs;
-      this.runtime.log(`[${this.hub.name}] connection ${this.id} dropped; waiting ${window / 1000}s for recovery`);
+      this.runtime.emit({ type: "detached", hub: this.hub.name, connectionId: this.id, recoveryWindowMs: window });
       this.recoveryTimer = setTimeout(() => this.finish("The connection was not recovered in time."), window);
       this.recoveryTimer.unref();
       return;
@@ -210,14 +211,16 @@ export class ClientConnection implements ProtocolHost {
     this.finish(code === CloseCode.Abnormal ? "The connection was lost." : `Closed by the client (${code}).`);
   }
 
-  // Final cleanup: indexes, upstream `disconnected` (once), log.
-  private finish(reason: string): void {
+  // Final cleanup: indexes, upstream `disconnected` (once), the `disconnected` event.
+  private finish(reason: string, closeCode?: number): void {
     if (this.state === "closed") return;
     this.state = "closed";
     clearTimeout(this.recoveryTimer);
     this.hub.remove(this);
     if (this.runtime.closing) return;
-    this.runtime.log(`[${this.hub.name}] disconnected ${this.id}: ${reason}`);
+    const event: Omit<DisconnectedEvent, "time"> = { type: "disconnected", hub: this.hub.name, connectionId: this.id, reason };
+    if (closeCode !== undefined) event.closeCode = closeCode;
+    this.runtime.emit(event);
     this.runtime.upstream.disconnected(this.context(), reason);
   }
 }

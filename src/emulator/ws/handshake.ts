@@ -51,7 +51,7 @@ export async function handleClientUpgrade(
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    accept(req, socket, head, subprotocol, (ws) => recover(ws, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
+    accept(req, socket, head, subprotocol, (ws) => recover(ws, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
 
@@ -100,16 +100,16 @@ export async function handleClientUpgrade(
       protocolFor(subprotocol),
     );
     conn.attach(ws);
+    runtime.emit({ type: "connected", hub: hub.name, connectionId: id, userId, subprotocol });
     conn.protocol.greet();
     hub.add(conn);
     for (const group of groups) hub.join(conn, group);
-    runtime.log(`[${hub.name}] connected ${id} (user ${userId ?? "(none)"}, ${subprotocol ?? "raw websocket"})`);
     runtime.upstream.connected(conn.context());
   });
 }
 
 // A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
-function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
+function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
   if (
     !conn ||
@@ -119,11 +119,12 @@ function recover(ws: WebSocket, conn: ClientConnection | undefined, url: URL, ru
   ) {
     ws.on("error", () => undefined);
     ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
-    runtime.log(`recovery refused for a missing, closed or unauthenticated connection`);
+    const reason = "recovery refused for a missing, closed or unauthenticated connection";
+    runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason });
     return;
   }
   conn.attach(ws);
-  runtime.log(`[${conn.hub.name}] recovered ${conn.id}`);
+  runtime.emit({ type: "recovered", hub: conn.hub.name, connectionId: conn.id });
 }
 
 // `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` (docs/protocol.md#plain-websocket). Returns an
@@ -147,7 +148,7 @@ function hubOf(url: URL): string | undefined {
   return undefined;
 }
 
-/** The `connect` event body: every value an array, token and Authorization left out (docs/protocol.md#connect). */
+/** The `connect` event body: every value an array, token and Authorization left out (docs/protocol.md#handshake). */
 function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered: string[]): ConnectEventBody {
   const query: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
@@ -168,7 +169,7 @@ function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered:
 }
 
 function refuseLogged(socket: Duplex, runtime: Runtime, hub: string, status: number, why: string): void {
-  runtime.log(`[${hub}] handshake refused with ${status}: ${why}`);
+  runtime.emit({ type: "handshakeRefused", hub, status, reason: why });
   refuse(socket, status, status === 401 ? "Unauthorized." : "The connection was refused.");
 }
 

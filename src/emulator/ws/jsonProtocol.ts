@@ -15,6 +15,7 @@ import {
   type ServiceFrame,
 } from "../../core/index.js";
 import { publishToGroup } from "./fanout.js";
+import { reportFrameIn, reportFrameOut } from "./frameEvents.js";
 import type { OutboundMessage, Payload } from "./message.js";
 import type { Protocol, ProtocolHost } from "./protocol.js";
 import type { UserEventOutcome } from "../upstream/index.js";
@@ -38,8 +39,12 @@ export class JsonProtocol implements Protocol {
       return;
     }
     const decoded = decodeClientFrame(bytes.toString("utf8"));
-    if (!decoded.ok) return this.rejected(decoded.error);
+    if (!decoded.ok) {
+      reportFrameIn(conn, bytes.length, undefined, decoded.error);
+      return this.rejected(decoded.error);
+    }
     const frame = decoded.frame;
+    reportFrameIn(conn, bytes.length, frame);
     switch (frame.type) {
       case "ping":
         this.sendControl({ type: "pong" });
@@ -61,6 +66,7 @@ export class JsonProtocol implements Protocol {
 
   deliver(msg: OutboundMessage): void {
     this.conn.send(msg.frame.text);
+    reportFrameOut(this.conn, { type: "message" });
   }
 
   greet(): void {
@@ -78,7 +84,9 @@ export class JsonProtocol implements Protocol {
 
   /** Sends a frame that is not sequenced (ack, pong, system). */
   protected sendControl(frame: ServiceFrame): void {
-    if (this.conn.state !== "closed") this.conn.send(encodeFrame(frame));
+    if (this.conn.state === "closed") return;
+    this.conn.send(encodeFrame(frame));
+    reportFrameOut(this.conn, frame);
   }
 
   /** A sequenceAck on the plain JSON protocol has nothing to release. */

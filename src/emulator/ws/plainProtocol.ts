@@ -3,6 +3,7 @@
 // reply goes back as a bare frame. No acks, no system messages.
 import { CloseCode } from "../../core/index.js";
 import { publishToGroup } from "./fanout.js";
+import { reportFrameOut, reportPlainFrameIn } from "./frameEvents.js";
 import type { OutboundMessage } from "./message.js";
 import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
 import { applyReply, callUserEvent } from "./userEvents.js";
@@ -15,6 +16,7 @@ export class PlainProtocol implements Protocol {
 
   receive(bytes: Buffer, isBinary: boolean): void {
     const conn = this.conn;
+    reportPlainFrameIn(conn, bytes.length);
     if (conn.rawPublish) {
       // Publishing needs no upstream call, so it runs at once when nothing waits ahead of it.
       const target = conn.rawPublish;
@@ -26,6 +28,7 @@ export class PlainProtocol implements Protocol {
 
   deliver(msg: OutboundMessage): void {
     this.conn.send(msg.raw);
+    reportFrameOut(this.conn, { type: "message" });
   }
 
   greet(): void {}

@@ -2,6 +2,7 @@
 // plus a sequence id on every message, kept until the client acks it and replayed in order
 // after a recovery. The bookkeeping is the protocol core's SequenceSender.
 import { CloseCode, SequenceSender, type SequenceAckFrame } from "../../core/index.js";
+import { reportFrameOut } from "./frameEvents.js";
 import { JsonProtocol } from "./jsonProtocol.js";
 import type { OutboundMessage } from "./message.js";
 
@@ -24,11 +25,15 @@ export class ReliableProtocol extends JsonProtocol {
       return;
     }
     this.conn.send(msg.frame.withSequenceId(id));
+    reportFrameOut(this.conn, { type: "message", sequenceId: id });
   }
 
   /** Replays every unacked message, oldest first (empty on the first attach). */
   override attached(): void {
-    for (const [id, msg] of this.unacked.unacked()) this.conn.send(msg.frame.withSequenceId(id));
+    for (const [id, msg] of this.unacked.unacked()) {
+      this.conn.send(msg.frame.withSequenceId(id));
+      reportFrameOut(this.conn, { type: "message", sequenceId: id });
+    }
   }
 
   // An ack above the last id sent is a lie that would release nothing real and let the
