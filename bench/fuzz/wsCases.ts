@@ -127,7 +127,7 @@ export function wsCases(hub: string, validTarget: () => string): WsCase[] {
   handshake("invalid hub", `/client/hubs/1-bad?access_token=${token}`);
   handshake("unknown client path", `/client/nowhere?access_token=${token}`);
   handshake("webpubsub_mode invalid", `${signed}&webpubsub_mode=nope`);
-  // A refused recovery is upgraded, then closed with 1008 (protocol-emulator.md §2.8).
+  // A refused recovery is upgraded, then closed with 1008 (docs/protocol.md#recovery).
   cases.push({
     family: "handshake",
     name: "recovery of an unknown connection",

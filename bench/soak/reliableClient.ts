@@ -1,6 +1,6 @@
 // A minimal json.reliable.webpubsub.azure.v1 client written for the soak: joins groups with
 // acked requests, de-duplicates by sequenceId, acks every ACK_EVERY messages or ACK_INTERVAL_MS,
-// and recovers a dropped socket with awps_connection_id + awps_reconnection_token (§2.8).
+// and recovers a dropped socket with awps_connection_id + awps_reconnection_token (docs/protocol.md#recovery).
 import WebSocket from "ws";
 import type { SoakClient, SoakClientFactory, SoakClientOptions } from "./clientAdapter.js";
 
@@ -177,7 +177,7 @@ class ReliableSoakClient implements SoakClient {
     if (this.ws !== ws || this.state === "idle" || this.state === "stopped" || this.state === "lost") return;
     const wasOpen = this.state === "open";
     if (recovering && code === 1008) {
-      // A refused recovery opens the socket, then closes it with 1008 (§2.8): not a recovery.
+      // A refused recovery opens the socket, then closes it with 1008 (docs/protocol.md#recovery): not a recovery.
       if (wasOpen) this.recoveries--;
       return this.loseSession(`recovery refused: ${code} ${reason.toString()}`);
     }

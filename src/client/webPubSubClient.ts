@@ -41,7 +41,7 @@ import { toFactory, type WebSocketFactory, type WebSocketLike } from "./webSocke
 
 type State = "stopped" | "connecting" | "connected" | "recovering" | "reconnecting" | "stopping";
 
-/** The service keeps a dropped reliable connection this long (protocol-emulator.md §2.8). */
+/** The service keeps a dropped reliable connection this long (docs/protocol.md#recovery). */
 const RECOVERY_WINDOW_MS = 30_000;
 // A killed TCP connection is usually back at once: retry fast, then at most once a second.
 const RECOVERY_FIRST_DELAY_MS = 50;

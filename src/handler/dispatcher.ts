@@ -227,7 +227,7 @@ export class EventDispatcher {
     return notMine(400, "WPS_ERR_EVENT_HUB", `ce-hub ${JSON.stringify(hub)} is not this handler's hub '${this.hub}'`);
   }
 
-  /** Abuse protection (reference §3.2): one allowed origin back, never a list. */
+  /** Abuse protection (docs/protocol.md#abuse-protection): one allowed origin back, never a list. */
   private validate(input: EventInput): Outcome {
     const origin = input.header(H.origin);
     if (origin === undefined) {

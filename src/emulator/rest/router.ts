@@ -1,5 +1,5 @@
 // REST dispatch: route match, auth, api-version (and what that version has), hub check,
-// then the operation (§1.2–1.7). Routes and versions come from the generated route table.
+// then the operation (docs/protocol.md#rest-and-tokens). Routes and versions come from the generated route table.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AuthError, verifyRestRequest } from "../auth.js";
 import { badRequest, notFound, RestError, unauthorized } from "../errors.js";
@@ -15,7 +15,7 @@ import { API_VERSION_PARAMETER, describeSpan, findRoute, LATEST_API_VERSION, SUP
 export interface RestCall {
   readonly runtime: Runtime;
   readonly req: IncomingMessage;
-  /** Decoded path parameters (§1.7). */
+  /** Decoded path parameters (docs/protocol.md#naming-rules-and-limits). */
   readonly params: Readonly<Record<string, string>>;
   /** The hub segment as written in the URL (still encoded), for building links. */
   readonly rawHub: string;

@@ -7,10 +7,10 @@ import { decodeSegment } from "../validation.js";
 /** Name of an operation in the spec; the emulator has one handler per name. */
 export type OperationName = (typeof routeTable.operations)[number]["name"];
 
-/** API versions the emulator answers, oldest first (§1.3). */
+/** API versions the emulator answers, oldest first (docs/protocol.md#api-versions). */
 export const SUPPORTED_API_VERSIONS: readonly string[] = routeTable.versions;
 
-/** The version assumed when a request names none: the newest (§1.3). */
+/** The version assumed when a request names none: the newest (docs/protocol.md#api-versions). */
 export const LATEST_API_VERSION: string = routeTable.versions[routeTable.versions.length - 1]!;
 
 /** The query parameter that carries the API version. */
