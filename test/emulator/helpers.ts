@@ -2,6 +2,7 @@
 // message inbox, and a real upstream handler server. Everything binds to loopback port 0.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import nock from "nock";
 import WebSocket from "ws";
 import { AbuseProtectionHeader, CloudEventHeader, encodeFrame, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, signJwtSync, type ClientFrame } from "../../src/core/index.js";
 import { HubRegistry } from "../../src/emulator/state/index.js";
@@ -12,6 +13,24 @@ import { routeTable } from "../../generated/routeTable.js";
 
 /** The API version clients send by default: the newest in spec/ (never a literal, so a new version needs no edit here). */
 export const API_VERSION: string = routeTable.defaultVersion;
+
+
+/**
+ * Runs `make` with nock's request interception off. nock intercepts client requests for the
+ * whole run once any suite imports it, and wraps their sockets: pausing the wrapper does not
+ * stop the real socket from reading, and writes may reach the server in other chunks. The
+ * emulator tests need the real socket (a client that stops reading, many frames in one read).
+ * `new WebSocket()` issues its upgrade request synchronously, so the switch is brief.
+ */
+export function withRealSockets<T>(make: () => T): T {
+  if (!nock.isActive()) return make();
+  nock.restore();
+  try {
+    return make();
+  } finally {
+    nock.activate();
+  }
+}
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 export const JSON_PROTOCOL = JSON_SUBPROTOCOL;
@@ -141,7 +160,7 @@ export class TestClient {
   reconnectionToken: string | undefined;
 
   constructor(url: string, protocols?: string | string[], headers?: Record<string, string>) {
-    this.ws = new WebSocket(url, protocols, headers ? { headers } : {});
+    this.ws = withRealSockets(() => new WebSocket(url, protocols, headers ? { headers } : {}));
     this.ws.on("message", (data, isBinary) => {
       const frame: Frame = isBinary ? Buffer.from(data as Buffer) : (data as Buffer).toString("utf8");
       const w = this.waiters.shift();
