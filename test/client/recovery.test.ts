@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { Emulator } from "../../src/emulator/index.js";
 import { WebPubSubClient, WebPubSubJsonProtocol, type OnRecoveredArgs } from "../../src/client/index.js";
 import { WebSocket } from "ws";
-import { clientUrl, eventually, once, restCall, restSend, startEmu, startEmulatorOnPort, startProxy, startUpstream, type Proxy } from "./support.js";
+import { clientUrl, eventually, once, recordingWebSocket, restCall, restSend, startEmu, startEmulatorOnPort, startProxy, startUpstream, type Proxy } from "./support.js";
 
 const ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
@@ -306,16 +306,3 @@ describe("client recovery", function () {
     assert.equal(recovering, 0);
   });
 });
-
-/** A `webSocket` factory over `ws` that records every frame the client sends. */
-function recordingWebSocket(sent: string[]) {
-  return (url: string, protocol: string) => {
-    const ws = new WebSocket(url, protocol);
-    const send = ws.send.bind(ws);
-    ws.send = ((data: string) => {
-      sent.push(data);
-      send(data);
-    }) as typeof ws.send;
-    return ws;
-  };
-}

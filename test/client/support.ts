@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import WebSocket from "ws";
 import { AbuseProtectionHeader, CloudEventHeader, signJwtSync } from "../../src/core/index.js";
 import { DEFAULT_ACCESS_KEY, startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
@@ -191,5 +192,18 @@ export async function startUpstream(
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** A `webSocket` factory over `ws` that records every frame the client sends. */
+export function recordingWebSocket(sent: string[]) {
+  return (url: string, protocol: string) => {
+    const ws = new WebSocket(url, protocol);
+    const send = ws.send.bind(ws);
+    ws.send = ((data: string) => {
+      sent.push(data);
+      send(data);
+    }) as typeof ws.send;
+    return ws;
   };
 }

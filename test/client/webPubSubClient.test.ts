@@ -11,7 +11,7 @@ import {
   type ServerDataMessage,
   type WebPubSubClientOptions,
 } from "../../src/client/index.js";
-import { clientUrl, eventually, once, restCall, restSend, startEmu, startUpstream, type Upstream, type UrlOptions } from "./support.js";
+import { clientUrl, eventually, once, recordingWebSocket, restCall, restSend, startEmu, startUpstream, type Upstream, type UrlOptions } from "./support.js";
 
 const ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
@@ -201,7 +201,7 @@ for (const [name, protocol] of [
 
     it("rejects a send without permission with Forbidden, without retrying", async () => {
       const sent: string[] = [];
-      const c = client({}, { webSocket: recording(sent) });
+      const c = client({}, { webSocket: recordingWebSocket(sent) });
       await c.start();
       await assert.rejects(c.joinGroup("locked"), (err: any) => {
         assert.equal(err.name, "SendMessageError");
@@ -217,7 +217,7 @@ for (const [name, protocol] of [
 
     it("rejects a malformed request with BadRequest, without retrying", async () => {
       const sent: string[] = [];
-      const c = client(undefined, { webSocket: recording(sent) });
+      const c = client(undefined, { webSocket: recordingWebSocket(sent) });
       await c.start();
       // Event names must match ^[a-z][a-z0-9_.-]{0,127}$; the client leaves that to the service.
       await assert.rejects(c.sendEvent("Bad Name", "x", "text"), (err: any) => err.code === "WPS_ERR_ACK_REJECTED" && err.errorDetail.name === "BadRequest");
@@ -226,7 +226,7 @@ for (const [name, protocol] of [
 
     it("retries InternalServerError with the same ackId, then rejects", async () => {
       const sent: string[] = [];
-      const c = client(undefined, { webSocket: recording(sent), messageRetryOptions: { maxRetries: 2, retryDelayInMs: 10 } });
+      const c = client(undefined, { webSocket: recordingWebSocket(sent), messageRetryOptions: { maxRetries: 2, retryDelayInMs: 10 } });
       await c.start();
       await assert.rejects(
         c.sendEvent("fail", "x", "text", { ackId: 31 }),
@@ -460,16 +460,3 @@ describe("WebPubSubClient options", () => {
     assert.throws(() => new WebPubSubClient("not a url"), { code: "WPS_ERR_INVALID_ARGUMENT" });
   });
 });
-
-/** A `webSocket` factory over `ws` that records every frame the client sends. */
-function recording(sent: string[]) {
-  return (url: string, protocol: string) => {
-    const ws = new WebSocket(url, protocol);
-    const send = ws.send.bind(ws);
-    ws.send = ((data: string) => {
-      sent.push(data);
-      send(data);
-    }) as typeof ws.send;
-    return ws;
-  };
-}
