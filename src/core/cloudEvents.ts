@@ -419,14 +419,19 @@ export interface ClientCertificateInfo {
 export interface MqttConnectProperties {
   /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. */
   protocolVersion: number;
+  /** CONNECT username. */
   username?: string;
+  /** CONNECT password, base64. */
   password?: string;
+  /** MQTT 5 user properties. */
   userProperties?: MqttUserProperty[];
 }
 
 /** One MQTT 5 user property. */
 export interface MqttUserProperty {
+  /** Property name. */
   name: string;
+  /** Property value. */
   value: string;
 }
 

@@ -1,5 +1,6 @@
 // Public request, response and option types. Names and shapes follow @azure/web-pubsub-express
 // 1.1.0, so code written for it compiles against these with an import change.
+import type { MqttConnectProperties, MqttUserProperty } from "../core/index.js";
 import type { MqttDisconnectReasonCode, MqttV311ConnectReturnCode, MqttV500ConnectReasonCode } from "./mqtt.js";
 
 /** The protocol family of the client connection. */
@@ -72,25 +73,8 @@ export interface MqttConnectRequest extends ConnectRequest {
   mqtt: MqttConnectProperties;
 }
 
-/** Fields of an MQTT CONNECT packet. */
-export interface MqttConnectProperties {
-  /** 4 (3.1.1) or 5 (5.0). */
-  protocolVersion: number;
-  /** CONNECT username. */
-  username?: string;
-  /** CONNECT password, base64. */
-  password?: string;
-  /** MQTT 5 user properties. */
-  userProperties?: MqttUserProperty[];
-}
-
-/** An MQTT user property. */
-export interface MqttUserProperty {
-  /** Property name. */
-  name: string;
-  /** Property value. */
-  value: string;
-}
+// The MQTT packet fields are the wire's, defined once with the CloudEvents codec.
+export type { MqttConnectProperties, MqttUserProperty } from "../core/index.js";
 
 /** A successful `connect` reply. Every field is optional. */
 export interface ConnectResponse {
