@@ -24,6 +24,21 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 // answer at the client.
 const LINGER_MS = 2_000;
 
+// The order in which sockets were accepted, across every emulator of the process: recovery
+// uses it to tell the newer of two upgrades for one connection (see ClientConnection.recover).
+const acceptOrder = new WeakMap<object, number>();
+let acceptedSoFar = 0;
+
+/**
+ * The accept order of a socket: higher means accepted later. A socket this server did not
+ * accept (a test's stand-in) is numbered when first asked.
+ */
+export function acceptedOrder(socket: object): number {
+  let order = acceptOrder.get(socket);
+  if (order === undefined) acceptOrder.set(socket, (order = ++acceptedSoFar));
+  return order;
+}
+
 interface ErrorAnswer {
   status: number;
   code: string;
@@ -68,6 +83,7 @@ export function createHttpServer(
       onRequest(req, res);
     },
   );
+  server.on("connection", (socket: Socket) => void acceptedOrder(socket));
   // Without these listeners Node answers `Expect: <anything but 100-continue>` with a bare 417
   // and drops CONNECT requests without any answer.
   server.on("checkExpectation", (_req: IncomingMessage, res: ServerResponse) => {

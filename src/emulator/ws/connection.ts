@@ -60,6 +60,10 @@ export class ClientConnection implements ProtocolHost {
   /** Set for raw clients in sendToGroup mode. */
   readonly rawPublish: RawPublish | undefined;
 
+  // Accept order of the socket that carries the session (see recover()).
+  private socketOrder = 0;
+  // Recovery sockets that have not yet shown a live client, by accept order.
+  private readonly candidates = new Map<WebSocket, { order: number; settle: () => void }>();
   // ackIds already processed; kept across recovery (docs/protocol.md#acks).
   private readonly ackIds = new Set<number>();
   private readonly inbound: InboundQueue;
@@ -105,10 +109,14 @@ export class ClientConnection implements ProtocolHost {
     return ctx;
   }
 
-  /** Binds a socket (first connect or recovery); a recovery replays unacked messages in order. */
-  attach(ws: WebSocket): void {
+  /**
+   * Binds a socket (first connect or recovery); a recovery replays unacked messages in order.
+   * `order` is the socket's accept order (see recover()).
+   */
+  attach(ws: WebSocket, order: number): void {
     const old = this.socket;
     this.socket = ws;
+    this.socketOrder = order;
     // The old socket's close event must not end the session it no longer carries.
     if (old && old !== ws) old.terminate();
     this.state = "open";
@@ -120,6 +128,72 @@ export class ClientConnection implements ProtocolHost {
     ws.on("error", () => undefined);
     if (this.inbound.isPaused) ws.pause();
     this.protocol.attached();
+  }
+
+  /**
+   * Offers a recovery socket (token already checked). A client that gave up on a slow
+   * upgrade opens another, and the abandoned one may still be accepted later: it must not
+   * take the session from the client's live socket (issue 13, soak run B). So a socket
+   * accepted before the one carrying the session is refused at once, and any other carries
+   * it only once the client answers a ping (or sends a frame) on it, which an abandoned or
+   * half-open upgrade never does. Of two live recoveries the later accepted one wins.
+   */
+  recover(ws: WebSocket, order: number): void {
+    ws.on("error", () => undefined);
+    if (this.state === "closed" || order <= this.socketOrder) {
+      this.refuseRecovery(ws, this.state === "closed" ? "the connection is closed" : "a newer socket carries the connection");
+      return;
+    }
+    const onPong = () => this.recoveryProven(ws);
+    const onMessage = (data: RawData, isBinary: boolean) => {
+      this.recoveryProven(ws);
+      // Listeners added while 'message' is emitted miss this frame: hand it on here.
+      this.onFrame(ws, data, isBinary);
+    };
+    const onClose = () => settle();
+    // Unproven for a whole recovery window: nobody is reading this socket.
+    const timer = setTimeout(() => {
+      settle();
+      this.refuseRecovery(ws, "the client did not answer on the recovery socket");
+    }, this.runtime.recoveryWindowMs);
+    timer.unref();
+    const settle = () => {
+      clearTimeout(timer);
+      ws.off("pong", onPong);
+      ws.off("message", onMessage);
+      ws.off("close", onClose);
+      this.candidates.delete(ws);
+    };
+    this.candidates.set(ws, { order, settle });
+    ws.on("pong", onPong);
+    ws.on("message", onMessage);
+    ws.on("close", onClose);
+    ws.ping();
+  }
+
+  // The client answered on a recovery socket: it carries the session if nothing newer does.
+  private recoveryProven(ws: WebSocket): void {
+    const candidate = this.candidates.get(ws);
+    if (!candidate) return;
+    candidate.settle();
+    if (this.state === "closed" || candidate.order <= this.socketOrder) {
+      this.refuseRecovery(ws, this.state === "closed" ? "the connection is closed" : "a newer socket carries the connection");
+      return;
+    }
+    this.attach(ws, candidate.order);
+    this.runtime.emit({ type: "recovered", hub: this.hub.name, connectionId: this.id });
+    for (const [other, pending] of [...this.candidates]) {
+      if (pending.order >= candidate.order) continue;
+      pending.settle();
+      this.refuseRecovery(other, "a newer socket carries the connection");
+    }
+  }
+
+  private refuseRecovery(ws: WebSocket, why: string): void {
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+      ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
+    }
+    this.runtime.emit({ type: "handshakeRefused", hub: this.hub.name, status: CloseCode.PolicyViolation, reason: `recovery refused: ${why}` });
   }
 
   /** Delivers a message in this connection's wire format. */
@@ -173,9 +247,17 @@ export class ClientConnection implements ProtocolHost {
   /** Drops the socket without any event, for emulator shutdown. */
   terminate(): void {
     clearTimeout(this.recoveryTimer);
+    this.dropCandidates((ws) => ws.terminate());
     this.state = "closed";
     this.socket?.terminate();
     this.socket = null;
+  }
+
+  private dropCandidates(end: (ws: WebSocket) => void): void {
+    for (const [ws, pending] of [...this.candidates]) {
+      pending.settle();
+      end(ws);
+    }
   }
 
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
@@ -216,6 +298,7 @@ export class ClientConnection implements ProtocolHost {
     if (this.state === "closed") return;
     this.state = "closed";
     clearTimeout(this.recoveryTimer);
+    this.dropCandidates((ws) => this.refuseRecovery(ws, "the connection is closed"));
     this.hub.remove(this);
     if (this.runtime.closing) return;
     const event: Omit<DisconnectedEvent, "time"> = { type: "disconnected", hub: this.hub.name, connectionId: this.id, reason };

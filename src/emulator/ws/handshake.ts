@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
+import { acceptedOrder } from "../httpServer.js";
 import type { Runtime } from "../runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream/index.js";
 import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
@@ -51,7 +52,8 @@ export async function handleClientUpgrade(
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    accept(req, socket, head, subprotocol, (ws) => recover(ws, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
+    const order = acceptedOrder(req.socket);
+    accept(req, socket, head, subprotocol, (ws) => recover(ws, order, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
 
@@ -99,7 +101,7 @@ export async function handleClientUpgrade(
       runtime,
       protocolFor(subprotocol),
     );
-    conn.attach(ws);
+    conn.attach(ws, acceptedOrder(req.socket));
     runtime.emit({ type: "connected", hub: hub.name, connectionId: id, userId, subprotocol });
     conn.protocol.greet();
     hub.add(conn);
@@ -109,7 +111,7 @@ export async function handleClientUpgrade(
 }
 
 // A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
-function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
+function recover(ws: WebSocket, order: number, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
   if (
     !conn ||
@@ -123,8 +125,7 @@ function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined,
     runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason });
     return;
   }
-  conn.attach(ws);
-  runtime.emit({ type: "recovered", hub: conn.hub.name, connectionId: conn.id });
+  conn.recover(ws, order);
 }
 
 // `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` (docs/protocol.md#plain-websocket). Returns an
