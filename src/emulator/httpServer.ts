@@ -4,6 +4,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { acceptedOrder } from "./acceptOrder.js";
 import { badRequest, RestError } from "./errors.js";
 import { SUPPORTED_API_VERSIONS, writeError } from "./rest/index.js";
 
@@ -23,21 +24,6 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 // destroyed: closing with unread input makes the kernel send a reset, which can discard the
 // answer at the client.
 const LINGER_MS = 2_000;
-
-// The order in which sockets were accepted, across every emulator of the process: recovery
-// uses it to tell the newer of two upgrades for one connection (see ClientConnection.recover).
-const acceptOrder = new WeakMap<object, number>();
-let acceptedSoFar = 0;
-
-/**
- * The accept order of a socket: higher means accepted later. A socket this server did not
- * accept (a test's stand-in) is numbered when first asked.
- */
-export function acceptedOrder(socket: object): number {
-  let order = acceptOrder.get(socket);
-  if (order === undefined) acceptOrder.set(socket, (order = ++acceptedSoFar));
-  return order;
-}
 
 interface ErrorAnswer {
   status: number;

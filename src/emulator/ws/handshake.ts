@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
-import { acceptedOrder } from "../httpServer.js";
+import { acceptedOrder } from "../acceptOrder.js";
 import type { Runtime } from "../runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream/index.js";
 import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
