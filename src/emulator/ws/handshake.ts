@@ -11,6 +11,7 @@ import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstr
 import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
 import { ClientConnection, newConnectionId } from "./connection.js";
 import type { RawPublish } from "./protocol.js";
+import { offeredSubprotocols, upgradeFault } from "./upgradeRequest.js";
 import { protocolFor, SPOKEN_SUBPROTOCOLS } from "./protocols.js";
 
 /** Completes a WebSocket upgrade with the chosen subprotocol (null: none). */
@@ -37,16 +38,13 @@ export async function handleClientUpgrade(
     const other = parseClientPath(url.pathname);
     return refuse(socket, 404, other ? `The emulator does not serve ${other.protocol} clients.` : "No WebSocket endpoint at this path.");
   }
-  if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
-    return refuse(socket, 400, "Not a WebSocket request.");
-  }
+  const fault = upgradeFault(req);
+  if (fault) return refuse(socket, fault.status, fault.message, fault.headers);
   if (!isValidHub(hubText)) return refuse(socket, 400, "Invalid hub name.");
   // The hub's state is created only for an accepted client, so refused requests leave nothing behind.
   const hubName = normalizeHub(hubText);
-  const offered = (req.headers["sec-websocket-protocol"] ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter((p) => p !== "");
+  const protocolHeader = req.headers["sec-websocket-protocol"];
+  const offered = protocolHeader === undefined ? [] : (offeredSubprotocols(protocolHeader) ?? []);
   // The first offered protocol the emulator speaks; a connect handler may replace it below.
   let subprotocol = offered.find((p) => SPOKEN_SUBPROTOCOLS.has(p)) ?? null;
 
@@ -174,12 +172,18 @@ function refuseLogged(socket: Duplex, runtime: Runtime, hub: string, status: num
   refuse(socket, status, status === 401 ? "Unauthorized." : "The connection was refused.");
 }
 
-/** Answers an upgrade request with a plain HTTP error and closes the socket. */
-export function refuse(socket: Duplex, status: number, message: string): void {
+/**
+ * Answers an upgrade request with an HTTP error and closes the socket: the REST API's flat
+ * JSON error body and `x-ms-error-code` (docs/protocol.md#rest-errors), never ws's text/html.
+ */
+export function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ code: `Error.${(STATUS_CODES[status] ?? "Error").replace(/\W/g, "")}`, message });
+  const reason = STATUS_CODES[status] ?? "Error";
+  const code = `Error.${reason.replace(/\W/g, "")}`;
+  const body = JSON.stringify({ code, message });
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nx-ms-error-code: ${code}\r\n${extra}\r\n${body}`,
   );
 }
