@@ -62,10 +62,11 @@ export class ClientConnection implements ProtocolHost {
 
   // Accept order of the socket that carries the session (see recover()).
   private socketOrder = 0;
-  // Recovery sockets that have not yet shown a live client, by accept order.
-  private readonly candidates = new Map<WebSocket, { order: number; settle: () => void }>();
+  // Recovery sockets that have not yet shown a live client, by accept order. This and ackIds
+  // are created on first use: most connections never need them, and idle ones are many.
+  private candidates: Map<WebSocket, { order: number; settle: () => void }> | undefined;
   // ackIds already processed; kept across recovery (docs/protocol.md#acks).
-  private readonly ackIds = new Set<number>();
+  private ackIds: Set<number> | undefined;
   private readonly inbound: InboundQueue;
   private recoveryTimer: NodeJS.Timeout | undefined;
   // Set while close() runs, so the farewell it sends cannot start another close.
@@ -162,9 +163,9 @@ export class ClientConnection implements ProtocolHost {
       ws.off("pong", onPong);
       ws.off("message", onMessage);
       ws.off("close", onClose);
-      this.candidates.delete(ws);
+      this.candidates?.delete(ws);
     };
-    this.candidates.set(ws, { order, settle });
+    (this.candidates ??= new Map()).set(ws, { order, settle });
     ws.on("pong", onPong);
     ws.on("message", onMessage);
     ws.on("close", onClose);
@@ -173,7 +174,7 @@ export class ClientConnection implements ProtocolHost {
 
   // The client answered on a recovery socket: it carries the session if nothing newer does.
   private recoveryProven(ws: WebSocket): void {
-    const candidate = this.candidates.get(ws);
+    const candidate = this.candidates?.get(ws);
     if (!candidate) return;
     candidate.settle();
     if (this.state === "closed" || candidate.order <= this.socketOrder) {
@@ -182,7 +183,7 @@ export class ClientConnection implements ProtocolHost {
     }
     this.attach(ws, candidate.order);
     this.runtime.emit({ type: "recovered", hub: this.hub.name, connectionId: this.id });
-    for (const [other, pending] of [...this.candidates]) {
+    for (const [other, pending] of [...(this.candidates ?? [])]) {
       if (pending.order >= candidate.order) continue;
       pending.settle();
       this.refuseRecovery(other, "a newer socket carries the connection");
@@ -215,13 +216,14 @@ export class ClientConnection implements ProtocolHost {
 
   /** True when this ackId was already processed on this connection. */
   hasAcked(ackId: number): boolean {
-    return this.ackIds.has(ackId);
+    return this.ackIds?.has(ackId) ?? false;
   }
 
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
   rememberAck(ackId: number): void {
-    this.ackIds.add(ackId);
-    if (this.ackIds.size > MAX_REMEMBERED_ACKS) this.ackIds.delete(this.ackIds.values().next().value as number);
+    const ackIds = (this.ackIds ??= new Set());
+    ackIds.add(ackId);
+    if (ackIds.size > MAX_REMEMBERED_ACKS) ackIds.delete(ackIds.values().next().value as number);
   }
 
   /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */
@@ -254,7 +256,7 @@ export class ClientConnection implements ProtocolHost {
   }
 
   private dropCandidates(end: (ws: WebSocket) => void): void {
-    for (const [ws, pending] of [...this.candidates]) {
+    for (const [ws, pending] of [...(this.candidates ?? [])]) {
       pending.settle();
       end(ws);
     }
