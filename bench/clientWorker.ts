@@ -22,6 +22,15 @@ export interface ReceiveJob {
   progress: SharedArrayBuffer;
 }
 
+export interface AckedJob {
+  job: "acked";
+  kind: Kind;
+  url: string;
+  /** Sends counted (after a warm-up of a fifth as many). */
+  total: number;
+  inFlight: number;
+}
+
 export interface MemoryJob {
   job: "memory";
   kind: Kind;
@@ -156,6 +165,60 @@ async function receive(job: ReceiveJob): Promise<ReceiveResult> {
   return { received, duplicates, outOfOrder, ms: last - first, cutOff };
 }
 
+/** Acknowledged sendToGroup per second with `inFlight` sends waiting at any time (json protocol). */
+async function acked(job: AckedJob): Promise<number> {
+  let send: (i: number) => Promise<unknown>;
+  let close: () => Promise<void> | void;
+  if (job.kind === "bare ws") {
+    const ws = new WebSocket(job.url, PROTOCOL_NAMES.json, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const waiting = new Map<number, () => void>();
+    ws.on("message", (m) => {
+      const f = JSON.parse(m.toString());
+      if (f.type === "ack") {
+        waiting.get(f.ackId)?.();
+        waiting.delete(f.ackId);
+      }
+    });
+    let lastAckId = 0;
+    // Frames of one tick leave in one write, as ours does: the floor is the best a client can do.
+    const socket = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    let corked = false;
+    send = (i) =>
+      new Promise<void>((resolve) => {
+        const ackId = ++lastAckId;
+        waiting.set(ackId, resolve);
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(() => ((corked = false), socket.uncork()));
+        }
+        ws.send(JSON.stringify({ type: "sendToGroup", group: "nobody", ackId, dataType: "json", data: { i } }));
+      });
+    close = () => ws.close();
+  } else {
+    const sdk = (job.kind === "ours" ? ours : official) as unknown as typeof ours;
+    const client = new sdk.WebPubSubClient(job.url, { protocol: sdk.WebPubSubJsonProtocol() });
+    await client.start();
+    send = (i) => client.sendToGroup("nobody", { i }, "json");
+    close = () => client.stop();
+  }
+  const pump = async (total: number): Promise<number> => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: job.inFlight }, async () => {
+        while (next < total) await send(next++);
+      }),
+    );
+    return (total / (performance.now() - started)) * 1000;
+  };
+  await pump(Math.ceil(job.total / 5)); // warm-up, not counted
+  const rate = await pump(job.total);
+  await close();
+  return rate;
+}
+
 async function memory(job: MemoryJob): Promise<number> {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
@@ -176,7 +239,7 @@ async function memory(job: MemoryJob): Promise<number> {
   return (after - before) / job.count;
 }
 
-const data = workerData as ReceiveJob | MemoryJob;
+const data = workerData as ReceiveJob | AckedJob | MemoryJob;
 const result =
-  data.job === "receive" ? await receive(data) : await memory(data);
+  data.job === "receive" ? await receive(data) : data.job === "acked" ? await acked(data) : await memory(data);
 parentPort!.postMessage({ result });

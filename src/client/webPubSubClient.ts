@@ -297,43 +297,56 @@ export class WebPubSubClient {
    * sends the same frame with the same ackId, so the service answers `Duplicate` instead of
    * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final.
    */
-  async #sendAcked(
+  #sendAcked(
     build: (ackId: number) => ClientFrame,
     ackId: number | undefined,
     signal: AbortSignalLike | undefined,
   ): Promise<WebPubSubResult> {
+    // Throws synchronously; every caller is async, so a bad argument rejects its call.
     if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting for its ack`);
     const text = encodeFrame(build(id));
+    // The first try is all a send usually needs: only a failure enters the retry loop.
+    return this.#attempt(id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
+  }
+
+  async #retry(id: number, text: string, signal: AbortSignalLike | undefined, err: unknown): Promise<WebPubSubResult> {
     for (let retry = 1; ; retry++) {
+      if (!isRetryable(err) || signal?.aborted || this.#life.signal.aborted) throw err;
+      const delay = retryDelay(this.#options.messageRetryOptions, retry);
+      if (delay === undefined) throw err;
+      // After a loss the frame waits in the queue for the next connection anyway.
+      if ((err as SendMessageError).code !== "WPS_ERR_CONNECTION_LOST") {
+        await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
+      }
       try {
         return await this.#attempt(id, text, signal, false);
-      } catch (err) {
-        if (!isRetryable(err) || signal?.aborted || this.#life.signal.aborted) throw err;
-        const delay = retryDelay(this.#options.messageRetryOptions, retry);
-        if (delay === undefined) throw err;
-        // After a loss the frame waits in the queue for the next connection anyway.
-        if ((err as SendMessageError).code !== "WPS_ERR_CONNECTION_LOST") {
-          await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
-        }
+      } catch (next) {
+        err = next;
       }
     }
   }
 
   /** One try: registers the ack, writes (or queues) the frame, then arms the ack timeout. */
-  async #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
+  #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
     const pending = this.#acks.add(ackId, signal, () => new SendMessageError("WPS_ERR_ABORTED", `message ${ackId} was aborted`, { ackId }));
-    try {
-      const queued = this.#transmit(text, signal, direct);
-      if (queued) await queued;
-    } catch (err) {
+    const sent = (): Promise<WebPubSubResult> => {
+      this.#acks.arm(ackId, this.#options.ackTimeoutInMs, () => new SendMessageError("WPS_ERR_ACK_TIMEOUT", `No ack for message ${ackId} within ${this.#options.ackTimeoutInMs} ms`, { ackId }));
+      return pending;
+    };
+    const failed = (err: unknown): Promise<WebPubSubResult> => {
       const e = err as SendMessageError;
       this.#acks.reject(ackId, new SendMessageError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { ackId, cause: err }));
       return pending;
+    };
+    let queued: Promise<void> | undefined;
+    try {
+      queued = this.#transmit(text, signal, direct);
+    } catch (err) {
+      return failed(err);
     }
-    this.#acks.arm(ackId, this.#options.ackTimeoutInMs, () => new SendMessageError("WPS_ERR_ACK_TIMEOUT", `No ack for message ${ackId} within ${this.#options.ackTimeoutInMs} ms`, { ackId }));
-    return pending;
+    return queued ? queued.then(sent, failed) : sent();
   }
 
   /**

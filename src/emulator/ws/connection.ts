@@ -60,8 +60,14 @@ export class ClientConnection implements ProtocolHost {
   /** Set for raw clients in sendToGroup mode. */
   readonly rawPublish: RawPublish | undefined;
 
-  // ackIds already processed; kept across recovery (docs/protocol.md#acks).
+  // ackIds already processed; kept across recovery (docs/protocol.md#acks). The ring holds
+  // them in arrival order, so forgetting the oldest is O(1): deleting from the front of a Set
+  // and asking it for its first value again scans every deleted slot until V8 rehashes.
   private readonly ackIds = new Set<number>();
+  private readonly ackRing: number[] = [];
+  private ackRingHead = 0;
+  // True while this tick's frames are gathered in the socket, to go out in one write.
+  private corked = false;
   private readonly inbound: InboundQueue;
   private recoveryTimer: NodeJS.Timeout | undefined;
   // Set while close() runs, so the farewell it sends cannot start another close.
@@ -136,6 +142,17 @@ export class ClientConnection implements ProtocolHost {
       this.close(CloseCode.PolicyViolation, "The outbound queue is full.");
       return;
     }
+    // Frames written in one tick (the acks of one TCP read, a burst of fan-out) leave in one
+    // write instead of one system call each; ws corks each frame alone, and corks nest.
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (socket && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     ws.send(frame);
   }
 
@@ -146,8 +163,15 @@ export class ClientConnection implements ProtocolHost {
 
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
   rememberAck(ackId: number): void {
+    if (this.ackIds.has(ackId)) return;
     this.ackIds.add(ackId);
-    if (this.ackIds.size > MAX_REMEMBERED_ACKS) this.ackIds.delete(this.ackIds.values().next().value as number);
+    if (this.ackRing.length < MAX_REMEMBERED_ACKS) {
+      this.ackRing.push(ackId);
+      return;
+    }
+    this.ackIds.delete(this.ackRing[this.ackRingHead]!);
+    this.ackRing[this.ackRingHead] = ackId;
+    this.ackRingHead = (this.ackRingHead + 1) % MAX_REMEMBERED_ACKS;
   }
 
   /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */
