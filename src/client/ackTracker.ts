@@ -22,23 +22,14 @@ interface Entry<V> {
   onTimeout: (() => Error) | undefined;
 }
 
-/** An armed timeout, in the order of its deadline. */
-interface Armed<K, V> {
-  key: K;
-  entry: Entry<V>;
-  deadline: number;
-}
-
 /**
- * Requests keyed by id, each settled once. Answer timeouts share one timer: with thousands of
- * sends a second, a timer per send cost more than the send. Timeouts are kept in deadline order
- * (a client arms them all with the same duration, so they arrive in order) and the timer is set
- * for the first one that still waits.
+ * Requests keyed by id, each settled once. Answer timeouts share one timer, set for the
+ * earliest deadline: with thousands of sends a second, a timer per send cost more than the
+ * send. When it fires it fails what is due and sets itself for the next deadline; answers
+ * arrive long before their deadline, so it rarely fires at all.
  */
 export class PendingRequests<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
-  #armed: Armed<K, V>[] = [];
-  #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
 
@@ -71,16 +62,9 @@ export class PendingRequests<K, V> {
   arm(key: K, timeoutMs: number, onTimeout: () => Error): void {
     const entry = this.#entries.get(key);
     if (!entry || timeoutMs <= 0 || timeoutMs === Infinity) return;
-    const deadline = performance.now() + timeoutMs;
-    entry.deadline = deadline;
+    entry.deadline = performance.now() + timeoutMs;
     entry.onTimeout = onTimeout;
-    const item = { key, entry, deadline };
-    const armed = this.#armed;
-    // Usually appended; a shorter timeout than the last one armed goes to its place.
-    let at = armed.length;
-    while (at > this.#head && armed[at - 1]!.deadline > deadline) at--;
-    armed.splice(at, 0, item);
-    this.#schedule();
+    if (this.#timer === undefined || entry.deadline < this.#timerAt) this.#schedule(entry.deadline);
   }
 
   /** Answers `key`; false when nothing waits for it (late or unknown answer). */
@@ -108,59 +92,35 @@ export class PendingRequests<K, V> {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     this.#entries.delete(key);
-    entry.deadline = 0;
     if (entry.onAbort) entry.signal?.removeEventListener("abort", entry.onAbort);
-    this.#compact();
+    if (!this.#entries.size) this.#schedule(0);
     return entry;
   }
 
-  /** True while `item` is the live timeout of a waiting request. */
-  #live(item: Armed<K, V>): boolean {
-    return item.entry.deadline === item.deadline && this.#entries.get(item.key) === item.entry;
-  }
-
-  // Drops settled timeouts from the front, and rebuilds the list when settled ones elsewhere
-  // (behind one that still waits) outnumber the live ones, so it never outgrows the requests.
-  #compact(): void {
-    const armed = this.#armed;
-    while (this.#head < armed.length && !this.#live(armed[this.#head]!)) this.#head++;
-    if (this.#head === armed.length) {
-      this.#armed = [];
-      this.#head = 0;
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    } else if (armed.length - this.#head > 2 * this.#entries.size + 32) {
-      this.#armed = armed.slice(this.#head).filter((item) => this.#live(item));
-      this.#head = 0;
-    }
-  }
-
-  /** Sets the one timer for the earliest live deadline, unless it is already set for it or earlier. */
-  #schedule(): void {
-    const first = this.#armed[this.#head];
-    if (!first) return;
-    if (this.#timer !== undefined && this.#timerAt <= first.deadline) return;
+  /** Sets the timer for `at` (performance.now() ms), or clears it for 0. */
+  #schedule(at: number): void {
     clearTimeout(this.#timer);
-    this.#timerAt = first.deadline;
-    this.#timer = setTimeout(() => this.#expire(), Math.max(0, first.deadline - performance.now()));
+    this.#timer = undefined;
+    if (!at) return;
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), at - performance.now());
     // The socket keeps a process alive while it matters; a lone timer must not.
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
+  // Fails what is due (within a millisecond: timers may fire that much early) and sets the
+  // timer for the next deadline, at least 10 ms on: each firing reads every entry, so
+  // deadlines close together are failed together rather than in a firing each.
   #expire(): void {
     this.#timer = undefined;
-    const now = performance.now();
-    while (this.#head < this.#armed.length) {
-      const item = this.#armed[this.#head]!;
-      if (this.#live(item)) {
-        if (item.deadline > now) break;
-        this.reject(item.key, item.entry.onTimeout!());
-      } else {
-        this.#head++;
-      }
+    const now = performance.now() + 1;
+    let next = Infinity;
+    for (const [key, entry] of [...this.#entries]) {
+      if (!entry.deadline) continue;
+      if (entry.deadline <= now) this.reject(key, entry.onTimeout!());
+      else next = Math.min(next, entry.deadline);
     }
-    this.#compact();
-    this.#schedule();
+    if (next < Infinity && this.#entries.size) this.#schedule(Math.max(next, now + 10));
   }
 }
 

@@ -53,7 +53,7 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
       try {
         text = JSON.stringify(content);
       } catch (err) {
-        throw Object.assign(invalidArgument(`dataType "json" needs a value JSON can encode: ${messageOf(err)}`), { cause: err });
+        throw Object.assign(invalidArgument(`dataType "json": ${messageOf(err)}`), { cause: err });
       }
       // undefined, a function or a symbol has no JSON form.
       if (text === undefined) throw invalidArgument(`dataType "json" needs a JSON value, got ${kindOf(content)}`);
