@@ -23,6 +23,7 @@ import * as ours from "../src/client/index.js";
 import { bundleClient } from "../scripts/browserBundle.mjs";
 import type {
   AckedJob,
+  AckedResult,
   Kind,
   MemoryJob,
   Protocol,
@@ -150,9 +151,10 @@ async function receiveRates(emu: Emulator): Promise<void> {
       const duplicates = all.reduce((n, x) => n + x.r.duplicates, 0);
       const outOfOrder = all.reduce((n, x) => n + x.r.outOfOrder, 0);
       const cut = all.filter((x) => x.r.cutOff).length;
+      const busyUs = median(all.map((x) => (x.r.busyMs * 1000) / Math.max(1, x.r.received)));
       const note = cut ? ` (cut off by the service in ${cut} of ${ROUNDS} rounds)` : "";
       console.log(
-        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
+        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  receiver busy ${busyUs.toFixed(1)} us/msg  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
       );
     }
   }
@@ -174,18 +176,19 @@ async function ackedSends(emu: Emulator): Promise<void> {
   console.log(
     `\nacknowledged sendToGroup per second, ${IN_FLIGHT} in flight (${ACKED_TOTAL} sends, json protocol, median of ${ROUNDS} interleaved rounds)`,
   );
-  const rates = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
+  const runs = new Map<Kind, AckedResult[]>(KINDS.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of rotate(KINDS, round)) {
-      rates.get(kind)!.push(
-        await runWorker<number>({ job: "acked", kind, url: url(emu), total: ACKED_TOTAL, inFlight: IN_FLIGHT }),
+      runs.get(kind)!.push(
+        await runWorker<AckedResult>({ job: "acked", kind, url: url(emu), total: ACKED_TOTAL, inFlight: IN_FLIGHT }),
       );
     }
   }
-  const m = (kind: Kind) => median(rates.get(kind)!);
+  const m = (kind: Kind) => median(runs.get(kind)!.map((r) => r.perSecond));
+  const busy = (kind: Kind) => median(runs.get(kind)!.map((r) => r.busyUsPerAck));
   for (const kind of KINDS) {
     console.log(
-      `  ${kind.padEnd(9)} ${Math.round(m(kind)).toString().padStart(7)} acks/s  ${(m(kind) / m("official")).toFixed(2)}x official  ${(m(kind) / m("bare ws")).toFixed(2)}x floor  (rounds: ${rates.get(kind)!.map((r) => Math.round(r)).join(", ")})`,
+      `  ${kind.padEnd(9)} ${Math.round(m(kind)).toString().padStart(7)} acks/s  ${(m(kind) / m("official")).toFixed(2)}x official  ${(m(kind) / m("bare ws")).toFixed(2)}x floor  sender busy ${busy(kind).toFixed(1)} us/ack (${(busy("official") / busy(kind)).toFixed(2)}x less than official)  (rounds: ${runs.get(kind)!.map((r) => Math.round(r.perSecond)).join(", ")})`,
     );
   }
 }

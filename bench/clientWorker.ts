@@ -1,6 +1,7 @@
 // Worker side of bench/client.ts: one receiving client (ours, the official one, or a bare
 // `ws` socket that only parses frames) in its own thread, so its cost is not mixed with the
 // emulator's. Also measures the heap of N idle connected clients.
+import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
@@ -44,6 +45,15 @@ export interface ReceiveResult {
   outOfOrder: number;
   ms: number;
   cutOff: boolean;
+  /** Time this thread was busy (event-loop utilisation, active ms) from ready to done. */
+  busyMs: number;
+}
+
+/** The outcome of an acked-send run. */
+export interface AckedResult {
+  perSecond: number;
+  /** Busy time of the sending thread per ack, in microseconds (event-loop utilisation). */
+  busyUsPerAck: number;
 }
 
 const PROTOCOL_NAMES = {
@@ -157,16 +167,18 @@ async function receive(job: ReceiveJob): Promise<ReceiveResult> {
       idle = setTimeout(finish, IDLE_MS);
     }
   });
+  const elu = performance.eventLoopUtilization();
   parentPort!.postMessage({ ready: true });
   await done;
+  const busyMs = performance.eventLoopUtilization(elu).active;
   finished = true;
   clearTimeout(idle);
   await r.stop();
-  return { received, duplicates, outOfOrder, ms: last - first, cutOff };
+  return { received, duplicates, outOfOrder, ms: last - first, cutOff, busyMs };
 }
 
 /** Acknowledged sendToGroup per second with `inFlight` sends waiting at any time (json protocol). */
-async function acked(job: AckedJob): Promise<number> {
+async function acked(job: AckedJob): Promise<AckedResult> {
   let send: (i: number) => Promise<unknown>;
   let close: () => Promise<void> | void;
   if (job.kind === "bare ws") {
@@ -203,15 +215,19 @@ async function acked(job: AckedJob): Promise<number> {
     send = (i) => client.sendToGroup("nobody", { i }, "json");
     close = () => client.stop();
   }
-  const pump = async (total: number): Promise<number> => {
+  const pump = async (total: number): Promise<AckedResult> => {
     let next = 0;
     const started = performance.now();
+    const elu = performance.eventLoopUtilization();
     await Promise.all(
       Array.from({ length: job.inFlight }, async () => {
         while (next < total) await send(next++);
       }),
     );
-    return (total / (performance.now() - started)) * 1000;
+    return {
+      perSecond: (total / (performance.now() - started)) * 1000,
+      busyUsPerAck: (performance.eventLoopUtilization(elu).active * 1000) / total,
+    };
   };
   await pump(Math.ceil(job.total / 5)); // warm-up, not counted
   const rate = await pump(job.total);

@@ -87,6 +87,17 @@ export interface ResolvedClientOptions {
 // setTimeout's ceiling: a larger delay fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// The defaults of the plain options; each is validated by the type of its default.
+const DEFAULTS = {
+  autoReconnect: true,
+  autoRejoinGroups: true,
+  keepAliveIntervalInMs: 20_000,
+  keepAliveTimeoutInMs: 120_000,
+  ackTimeoutInMs: 30_000,
+  maxQueuedMessages: 1000,
+  allowInsecureConnection: false,
+};
+
 /** Applies defaults and validates; throws TypeError/RangeError with WPS_ERR_INVALID_ARGUMENT. */
 export function resolveClientOptions(options: WebPubSubClientOptions = {}): ResolvedClientOptions {
   if (typeof options !== "object" || options === null) throw invalidArgument("options must be an object");
@@ -97,30 +108,25 @@ export function resolveClientOptions(options: WebPubSubClientOptions = {}): Reso
   if (options.webSocket !== undefined && typeof options.webSocket !== "function") {
     throw invalidArgument("webSocket must be a WebSocket class or a (url, protocol) => socket factory");
   }
-  // Reads option `name`, or `fallback` when it is undefined; `valid` says whether a value fits.
-  const read = <T>(name: keyof WebPubSubClientOptions, fallback: T, valid: (v: T) => boolean, rule: string): T => {
-    const given = options[name] as T | undefined;
-    const value = given === undefined ? fallback : given;
-    if (!valid(value)) throw (typeof fallback === "boolean" ? invalidArgument : outOfRange)(`${name} must be ${rule}, got ${String(value)}`);
-    return value;
-  };
-  const flag = (name: keyof WebPubSubClientOptions, fallback: boolean): boolean => read(name, fallback, (v) => typeof v === "boolean", "a boolean");
-  const duration = (name: keyof WebPubSubClientOptions, fallback: number): number =>
-    read(name, fallback, (v) => typeof v === "number" && v >= 0 && v <= MAX_TIMER_MS, `a number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  const resolved = { ...DEFAULTS } as Record<string, unknown>;
+  for (const [name, fallback] of Object.entries(DEFAULTS)) {
+    const value = options[name as keyof typeof DEFAULTS];
+    if (value === undefined) continue;
+    if (typeof fallback === "boolean") {
+      if (typeof value !== "boolean") throw invalidArgument(`${name} must be a boolean`);
+    } else if (name === "maxQueuedMessages" ? !(Number.isSafeInteger(value) && (value as number) >= 0) : !(typeof value === "number" && value >= 0 && value <= MAX_TIMER_MS)) {
+      throw outOfRange(`${name} must be ${name === "maxQueuedMessages" ? "a non-negative integer" : `a number of milliseconds from 0 to ${MAX_TIMER_MS}`}, got ${String(value)}`);
+    }
+    resolved[name] = value;
+  }
   const retries = (name: "messageRetryOptions" | "reconnectRetryOptions", maxRetries: number): ResolvedRetryOptions =>
     resolveRetryOptions(name, options[name], { maxRetries, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" });
   return {
+    ...(resolved as typeof DEFAULTS),
     // Normalised so an official protocol object (which also parses) is only read for its name.
     protocol: protocol.name === RELIABLE_PROTOCOL_NAME ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
-    autoReconnect: flag("autoReconnect", true),
-    autoRejoinGroups: flag("autoRejoinGroups", true),
     messageRetryOptions: retries("messageRetryOptions", 3),
     reconnectRetryOptions: retries("reconnectRetryOptions", Infinity),
-    keepAliveIntervalInMs: duration("keepAliveIntervalInMs", 20_000),
-    keepAliveTimeoutInMs: duration("keepAliveTimeoutInMs", 120_000),
-    ackTimeoutInMs: duration("ackTimeoutInMs", 30_000),
-    maxQueuedMessages: read("maxQueuedMessages", 1000, (v) => Number.isSafeInteger(v) && v >= 0, "a non-negative integer"),
     webSocket: options.webSocket,
-    allowInsecureConnection: flag("allowInsecureConnection", false),
   };
 }
