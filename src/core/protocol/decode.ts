@@ -104,21 +104,24 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   if ("error" in parsed) return parsed;
   const m = parsed.fields;
   const type = m["type"] as string;
-  const shape = type === "message" ? `message from ${String(m["from"])}` : type === "system" ? `system event ${String(m["event"])}` : type;
-  const fields = SERVICE_FRAMES[shape];
   const reject = (reason: ProtocolErrorReason, message: string): DecodeResult<never> =>
     fail({ ...protocolError(reason, message), frameType: type });
-  if (!fields) return reject("unknown-type", `Unknown ${shape === type ? "message type " : ""}'${shape}'.`);
-  for (const [field, check, reason = "invalid-field"] of fields) {
+  // Messages are told apart by source, system frames by event, the rest by type alone.
+  const kind = type === "message" ? "source" : type === "system" ? "event" : "";
+  const name = kind === "source" ? m["from"] : kind === "event" ? m["event"] : type;
+  const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
+  if (!shape) return reject("unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
+  for (const [field, check, reason = "invalid-field"] of shape.fields) {
     if (!check(m[field])) return reject(reason, `'${field}' is missing or invalid.`);
   }
   // Absent and null mean the same; the typed frame has them absent.
-  for (const field of ["error", "reconnectionToken"]) if (m[field] === null) delete m[field];
-  if (shape === "system event disconnected") m["message"] ??= "";
+  if (m["error"] === null) delete m["error"];
+  if (m["reconnectionToken"] === null) delete m["reconnectionToken"];
+  if (type === "system" && name === "disconnected") m["message"] ??= "";
   if (type === "invokeResponse" && m["dataType"] == null) {
     delete m["dataType"];
     delete m["data"];
-  } else if (fields.some(([field]) => field === "dataType")) {
+  } else if (shape.payload) {
     const problem = servicePayload(m);
     if (problem) return reject(problem.reason, problem.message);
   }
@@ -135,28 +138,28 @@ const optional =
     v == null || check(v);
 const isFrameError = (v: unknown): boolean =>
   typeof v === "object" && !Array.isArray(v) && isString((v as Fields)["name"]) && isString((v as Fields)["message"]);
-// The payload is checked by servicePayload; listing dataType here marks the frames that carry one.
-const PAYLOAD: FieldCheck = ["dataType", () => true];
+const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(v), "invalid-sequence-id"];
 
-/** The fields each service frame must have, by type (and message source, and system event). */
-const SERVICE_FRAMES: Record<string, readonly FieldCheck[]> = {
-  ack: [["ackId", isUint, "invalid-ack-id"], ["success", isBoolean], ["error", optional(isFrameError)]],
-  "message from server": [["sequenceId", (v) => v === undefined || isUint(v), "invalid-sequence-id"], PAYLOAD],
-  "message from group": [
-    ["sequenceId", (v) => v === undefined || isUint(v), "invalid-sequence-id"],
-    PAYLOAD,
-    ["group", isString, "invalid-group"],
-    ["fromUserId", optional(isString)],
+/**
+ * The fields each service frame must have, by "type source" for messages, "type event" for
+ * system frames and "type type" for the rest; `payload`: it carries dataType and data. A Map,
+ * so a `type` such as "constructor" finds nothing rather than Object's own properties.
+ */
+const SERVICE_FRAMES = new Map<string, { fields: readonly FieldCheck[]; payload?: boolean }>([
+  ["ack ack", { fields: [["ackId", isUint, "invalid-ack-id"], ["success", isBoolean], ["error", optional(isFrameError)]] }],
+  ["message server", { fields: [SEQUENCE_ID], payload: true }],
+  ["message group", { fields: [SEQUENCE_ID, ["group", isString, "invalid-group"], ["fromUserId", optional(isString)]], payload: true }],
+  [
+    "system connected",
+    { fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] },
   ],
-  "system event connected": [
-    ["connectionId", (v) => isString(v) && v !== ""],
-    ["userId", optional(isString)],
-    ["reconnectionToken", optional(isString)],
+  ["system disconnected", { fields: [["message", optional(isString)]] }],
+  ["pong pong", { fields: [] }],
+  [
+    "invokeResponse invokeResponse",
+    { fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]], payload: true },
   ],
-  "system event disconnected": [["message", optional(isString)]],
-  pong: [],
-  invokeResponse: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)], PAYLOAD],
-};
+]);
 
 type WireProblem = { reason: ProtocolErrorReason; message: string };
 
