@@ -254,7 +254,9 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
       return Promise.reject(new RestError("invalid request URL", { code: RestError.REQUEST_SEND_ERROR, request }));
     }
     const body = (request.body ?? undefined) as string | Uint8Array | undefined;
-    if (useUndici()) {
+    // HEAD stays on node:http: undici closes the connection after every HEAD (it cannot trust a
+    // HEAD response's framing), which would cost a new TCP and TLS handshake per exists() call.
+    if (request.method !== "HEAD" && useUndici()) {
       if (undiciModule !== undefined) return (undici ??= createUndiciTransport(undiciModule, decode)).send(request, target.origin, target.path, body);
       if (undiciLoading !== undefined && !undiciFailed) return loading.then(() => send(request));
     }
