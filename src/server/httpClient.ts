@@ -52,7 +52,7 @@ export function loadUndici(): Promise<Undici | undefined> {
   return (undiciLoading ??= import("undici").then(
     (loaded) => {
       // CJS interop may put the module under `default`.
-      const candidate = (typeof loaded.Agent === "function" ? loaded : (loaded as { default?: Undici }).default) as Undici | undefined;
+      const candidate = (typeof loaded.Agent === "function" ? loaded : (loaded as unknown as { default?: Undici }).default) as Undici | undefined;
       if (typeof candidate?.Agent !== "function" || typeof candidate.Agent.prototype.dispatch !== "function") {
         undiciFailed = true;
         return undefined;
