@@ -48,7 +48,7 @@ let undiciLoading: Promise<Undici | undefined> | undefined;
 let undiciFailed = false;
 
 /** Starts loading undici once; resolves to it, or undefined where it cannot be used. */
-export function loadUndici(): Promise<Undici | undefined> {
+function loadUndici(): Promise<Undici | undefined> {
   return (undiciLoading ??= import("undici").then(
     (loaded) => {
       // CJS interop may put the module under `default`.
@@ -82,17 +82,19 @@ function isNodeOwnRequest(fn: unknown): boolean {
   return /^function request\(/.test(source) && /\bClientRequest\b/.test(source) && !source.includes("[native code]");
 }
 
-/** Remembers the verdict per function, so the per-request check is one identity comparison. */
-const verdicts = new WeakMap<object, boolean>();
+// The functions last checked and their verdict: per request the check is two identity
+// comparisons, and the source is read again only when something swaps the functions.
+let checkedHttp: unknown;
+let checkedHttps: unknown;
+let checkedVerdict = false;
 
 function notIntercepted(http: NodeHttp, https: typeof import("node:https")): boolean {
-  return own(http.request) && own(https.request);
-}
-
-function own(fn: object): boolean {
-  let verdict = verdicts.get(fn);
-  if (verdict === undefined) verdicts.set(fn, (verdict = isNodeOwnRequest(fn)));
-  return verdict;
+  if (http.request !== checkedHttp || https.request !== checkedHttps) {
+    checkedHttp = http.request;
+    checkedHttps = https.request;
+    checkedVerdict = isNodeOwnRequest(checkedHttp) && isNodeOwnRequest(checkedHttps);
+  }
+  return checkedVerdict;
 }
 
 function isSimple(request: PipelineRequest): boolean {
