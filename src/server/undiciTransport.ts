@@ -20,8 +20,11 @@ const NODE_CODES: Record<string, string> = {
 };
 
 /** One exchange as an undici dispatch handler: one object per call, no closures per event. */
-class UndiciExchange implements Dispatcher.DispatchHandler {
-  #controller: Dispatcher.DispatchController | undefined;
+// The handler uses undici's classic callbacks (onConnect/onHeaders/onData/onComplete/onError):
+// undici 6 knows only these and undici 7 still accepts them, so the dependency range can stay on
+// the line that supports every Node 20 release.
+class UndiciExchange implements Dispatcher.DispatchHandlers {
+  #abortRequest: ((err?: Error) => void) | undefined;
   #settled = false;
   #status = 0;
   #headers: Record<string, string | string[] | undefined> = {};
@@ -39,7 +42,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   /** The abort signal fired: end the call now, and the request as soon as undici hands it over. */
   abort(): void {
     this.settle(abortError());
-    this.#controller?.abort(abortError());
+    this.#abortRequest?.(abortError());
   }
 
   settle(outcome: PipelineResponse | Error): void {
@@ -49,43 +52,58 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
     this.done(outcome);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#settled) controller.abort(abortError()); // aborted while queued
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abortRequest = abort;
+    if (this.#settled) abort(abortError()); // aborted while queued
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200) return; // 1xx: the real answer follows
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true; // 1xx: the real answer follows
     this.#status = statusCode;
-    this.#headers = headers;
+    this.#headers = headerRecord(rawHeaders);
     this.#body = new BodyCollector(statusCode);
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     const body = this.#body;
-    if (body === undefined || this.#settled) return;
+    if (body === undefined || this.#settled) return true;
     const verdict = body.add(chunk);
-    if (verdict === "more") return;
+    if (verdict === "more") return true;
     if (verdict === "refuse") {
       this.settle(tooLarge(body.limit, "body"));
     } else {
       // Keep the first `limit` bytes of an error body, answer with them, drop the connection.
       this.settle(buildResponse(this.request, this.#status, this.#headers, body, this.decode));
     }
-    controller.abort(abortError());
+    this.#abortRequest?.(abortError());
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.#body === undefined) this.#body = new BodyCollector(this.#status);
     this.settle(buildResponse(this.request, this.#status, this.#headers, this.#body, this.decode));
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error & { code?: string }): void {
+  onError(error: Error & { code?: string }): void {
     if (this.#settled) return;
     if (error.name === "AbortError") return this.settle(error);
     const code = (error.code !== undefined && NODE_CODES[error.code]) || error.code || RestError.REQUEST_SEND_ERROR;
     this.settle(new RestError(error.message, { code, request: this.request }));
   }
+}
+
+// undici hands the classic handler raw [name, value, name, value, …] buffers: names lower-cased,
+// a repeated header (set-cookie) becomes an array, as node:http and undici 7 report them.
+function headerRecord(raw: Buffer[]): Record<string, string | string[] | undefined> {
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase();
+    const value = raw[i + 1]!.toString("latin1");
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return headers;
 }
 
 /** A transport over one undici Agent (per service client, so close() releases its sockets). */
