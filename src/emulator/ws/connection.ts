@@ -62,11 +62,18 @@ export class ClientConnection implements ProtocolHost {
 
   // Accept order of the socket that carries the session (see recover()).
   private socketOrder = 0;
-  // Recovery sockets that have not yet shown a live client, by accept order. This and ackIds
-  // are created on first use: most connections never need them, and idle ones are many.
+  // Recovery sockets that have not yet shown a live client, by accept order. This and the
+  // ackId memory are created on first use: most connections never need them, and idle ones
+  // are many.
   private candidates: Map<WebSocket, { order: number; settle: () => void }> | undefined;
-  // ackIds already processed; kept across recovery (docs/protocol.md#acks).
+  // ackIds already processed; kept across recovery (docs/protocol.md#acks). The ring holds
+  // them in arrival order, so forgetting the oldest is O(1): deleting from the front of a Set
+  // and asking it for its first value again scans every deleted slot until V8 rehashes.
   private ackIds: Set<number> | undefined;
+  private ackRing: number[] | undefined;
+  private ackRingHead = 0;
+  // True while this tick's frames are gathered in the socket, to go out in one write.
+  private corked = false;
   private readonly inbound: InboundQueue;
   private recoveryTimer: NodeJS.Timeout | undefined;
   // Set while close() runs, so the farewell it sends cannot start another close.
@@ -211,6 +218,17 @@ export class ClientConnection implements ProtocolHost {
       this.close(CloseCode.PolicyViolation, "The outbound queue is full.");
       return;
     }
+    // Frames written in one tick (the acks of one TCP read, a burst of fan-out) leave in one
+    // write instead of one system call each; ws corks each frame alone, and corks nest.
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (socket && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     ws.send(frame);
   }
 
@@ -222,8 +240,16 @@ export class ClientConnection implements ProtocolHost {
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
   rememberAck(ackId: number): void {
     const ackIds = (this.ackIds ??= new Set());
+    if (ackIds.has(ackId)) return;
     ackIds.add(ackId);
-    if (ackIds.size > MAX_REMEMBERED_ACKS) ackIds.delete(ackIds.values().next().value as number);
+    const ring = (this.ackRing ??= []);
+    if (ring.length < MAX_REMEMBERED_ACKS) {
+      ring.push(ackId);
+      return;
+    }
+    ackIds.delete(ring[this.ackRingHead]!);
+    ring[this.ackRingHead] = ackId;
+    this.ackRingHead = (this.ackRingHead + 1) % MAX_REMEMBERED_ACKS;
   }
 
   /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */
