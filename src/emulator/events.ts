@@ -262,6 +262,11 @@ export class EmulatorEvents {
   }
 }
 
+// The rule behind a refusal, when it says more than the reason already does.
+function because(reason: string | undefined, why: string | undefined): string {
+  return why === undefined || why === reason ? "" : `; ${why}`;
+}
+
 // Calls each listener once; a listener that throws is skipped. A listener added during
 // delivery may see the event too (Set iteration), which is harmless.
 function deliver(listeners: Set<Listener>, event: EmulatorEvent): void {
@@ -291,8 +296,10 @@ export function formatEvent(e: EmulatorEvent): string | undefined {
       return `[${e.hub}] recovered ${e.connectionId}`;
     case "disconnected":
       return `[${e.hub}] disconnected ${e.connectionId}: ${e.reason}${e.closeCode === undefined ? "" : ` (close ${describeCloseCode(e.closeCode)})`}`;
-    case "handshakeRefused":
-      return e.hub === null ? `handshake refused with ${e.status}: ${e.reason}` : `[${e.hub}] handshake refused with ${e.status}: ${e.reason}`;
+    case "handshakeRefused": {
+      const why = `${e.reason}${because(e.reason, e.why)}`;
+      return e.hub === null ? `handshake refused with ${e.status}: ${why}` : `[${e.hub}] handshake refused with ${e.status}: ${why}`;
+    }
     case "frameIn": {
       if (e.frameType === "ping" || e.frameType === "sequenceAck") return undefined;
       const what = [e.group === undefined ? "" : ` group '${e.group}'`, e.event === undefined ? "" : ` event '${e.event}'`, e.ackId === undefined ? "" : ` ackId ${e.ackId}`].join("");
@@ -302,12 +309,12 @@ export function formatEvent(e: EmulatorEvent): string | undefined {
     case "frameOut": {
       if (e.frameType !== "ack" && e.frameType !== "invokeResponse") return undefined;
       const id = e.ackId === undefined ? "" : ` ${e.ackId}`;
-      const result = e.success ? "ok" : `failed${e.error ? `: ${e.error.name}: ${e.error.message}` : ""}`;
+      const result = e.success ? "ok" : `failed${e.error ? `: ${e.error.name}: ${e.error.message}` : ""}${e.why === undefined ? "" : ` (${e.why})`}`;
       return `[${e.hub}] ${e.connectionId} <- ${e.frameType}${id} ${result}`;
     }
     case "rest":
       if (e.errorCode === undefined && e.reason === undefined) return `REST ${e.method} ${e.path} -> ${e.status}`;
-      return `REST ${e.method} ${e.path} -> ${e.status} ${e.errorCode ?? ""}: ${e.reason ?? ""} (request id ${e.requestId ?? "none"})`;
+      return `REST ${e.method} ${e.path} -> ${e.status} ${e.errorCode ?? ""}: ${e.reason ?? ""}${because(e.reason, e.why)} (request id ${e.requestId ?? "none"})`;
     case "upstream":
       // The dispatcher's own `log` lines already say this, with the URL and every retry.
       return undefined;
