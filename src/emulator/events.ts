@@ -99,6 +99,8 @@ export interface HandshakeRefusedEvent extends EventBase {
   hub: string | null;
   /** The HTTP status, or 1008 for a refused recovery (the socket opens, then closes). */
   status: number;
+  /** For a refused recovery: the connection the client asked to recover. */
+  connectionId?: string;
   /** Why, in a sentence (never a secret). */
   reason: string;
   /** The rule that refused it, e.g. `token expired at …` or `signature does not match`. */

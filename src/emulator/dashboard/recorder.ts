@@ -183,6 +183,12 @@ export class Recorder {
         else record.state = event.type === "detached" ? "detached" : "open";
         return;
       }
+      case "handshakeRefused": {
+        // A refused recovery belongs to the story of the connection it tried to take over.
+        const seq = this.append(event);
+        if (event.connectionId !== undefined && event.hub !== null) this.records.get(event.hub)?.get(event.connectionId)?.timeline.push(seq, event);
+        return;
+      }
       case "upstream": {
         const seq = this.append(event);
         const record = this.records.get(event.hub)?.get(event.connectionId);
