@@ -206,6 +206,7 @@ describe("emulator dashboard: actions", () => {
   });
 
   it("takes only JSON (415), only well-formed JSON objects (400), and no cross-origin page (403)", async () => {
+    clients.push(await connectRaw(emu, "drive"));
     const body = { hub: "drive", target: { kind: "all" }, contentType: "text/plain", data: "x" };
     const wrongType = await dashFetch(emu, "/api/actions/send", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) });
     assert.equal(wrongType.status, 415);
@@ -218,7 +219,11 @@ describe("emulator dashboard: actions", () => {
     assert.equal(cross.status, 403);
     assert.equal(cross.json.code, "Error.Forbidden");
     assert.equal((await post("/api/actions/send", body, { origin: `http://127.0.0.1:${emu.port}` })).status, 200, "the page's own origin passes");
-    assert.equal((await post("/api/actions/nothing", body)).status, 404);
+    for (const name of ["nothing", "constructor", "__proto__", "toString", "hasOwnProperty", ""]) {
+      const res = await post(`/api/actions/${name}`, body);
+      assert.equal(res.status, 404, name);
+      assert.ok(!res.text.includes(KEY), "no key in the answer");
+    }
     assert.equal((await dashFetch(emu, "/api/actions/send")).status, 404, "actions are POST only");
   });
 
