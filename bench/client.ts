@@ -5,8 +5,9 @@
 //  - acknowledged sendToGroup per second with 64 in flight;
 //  - browser bundle size, minified and gzipped (esbuild);
 //  - heap per connected idle client.
-// Receivers run in a worker thread (bench/clientWorker.ts) so the emulator's work is not
-// counted against them. Run: npx tsx bench/index.ts client
+// Receivers and senders run in a worker thread (bench/clientWorker.ts) so the emulator's work
+// is not counted against them. Run: npx tsx bench/index.ts client (CLIENT_BENCH=acked,... for
+// some parts only).
 import { gzipSync } from "node:zlib";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
@@ -21,6 +22,8 @@ import {
 import * as ours from "../src/client/index.js";
 import { bundleClient } from "../scripts/browserBundle.mjs";
 import type {
+  AckedJob,
+  AckedResult,
   Kind,
   MemoryJob,
   Protocol,
@@ -30,8 +33,10 @@ import type {
 
 const HUB = "bench";
 const RECEIVE_TOTAL = 20_000;
-const REPEATS = 3;
-const ACKED_TOTAL = 10_000;
+// Rounds alternate the contestants (the order rotates each round) and each figure is the
+// median round: on a shared machine one run, or the best one, says little.
+const ROUNDS = 5;
+const ACKED_TOTAL = 30_000;
 const IN_FLIGHT = 64;
 const MEMORY_CLIENTS = 200;
 const WINDOW = 500;
@@ -45,7 +50,7 @@ function url(emu: Emulator, roles = ROLES): string {
 }
 
 function runWorker<T>(
-  job: ReceiveJob | MemoryJob,
+  job: ReceiveJob | AckedJob | MemoryJob,
   onReady?: () => Promise<void>,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -122,122 +127,70 @@ async function receiveRates(emu: Emulator): Promise<void> {
     () => publish(emu, "warm", 5000, warm),
   );
   for (const protocol of ["json", "reliable"] as Protocol[]) {
-    // Round-robin repeats, best of each: the machine is shared, so one run says little.
-    const best = new Map<Kind, { r: ReceiveResult; rate: number }>();
-    for (let rep = 0; rep < REPEATS; rep++) {
-      for (const kind of KINDS) {
-        const group = `recv-${protocol}-${kind.replace(/\W/g, "")}-${rep}`;
+    const runs = new Map<Kind, { r: ReceiveResult; rate: number }[]>(KINDS.map((k) => [k, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const kind of rotate(KINDS, round)) {
+        const group = `recv-${protocol}-${kind.replace(/\W/g, "")}-${round}`;
         const progress = new SharedArrayBuffer(4);
         const r = await runWorker<ReceiveResult>(
-          {
-            job: "receive",
-            kind,
-            protocol,
-            url: url(emu),
-            group,
-            total: RECEIVE_TOTAL,
-            progress,
-          },
+          { job: "receive", kind, protocol, url: url(emu), group, total: RECEIVE_TOTAL, progress },
           () => publish(emu, group, RECEIVE_TOTAL, progress),
         );
-        const rate = r.ms > 0 ? (r.received / r.ms) * 1000 : 0;
-        const prev = best.get(kind);
-        // A run with losses never beats a clean one.
-        const lost = (x: ReceiveResult) =>
-          RECEIVE_TOTAL - x.received + x.duplicates;
-        if (
-          !prev ||
-          lost(r) < lost(prev.r) ||
-          (lost(r) === lost(prev.r) && rate > prev.rate)
-        )
-          best.set(kind, { r, rate });
+        runs.get(kind)!.push({ r, rate: r.ms > 0 ? (r.received / r.ms) * 1000 : 0 });
       }
     }
-    const floor = best.get("bare ws")!.rate;
+    const rateOf = (kind: Kind) => median(runs.get(kind)!.map((x) => x.rate));
+    const floor = rateOf("bare ws");
     console.log(
-      `\nmessages received per second by one client, ${protocol} (${RECEIVE_TOTAL} group messages, best of ${REPEATS})`,
+      `\nmessages received per second by one client, ${protocol} (${RECEIVE_TOTAL} group messages, median of ${ROUNDS} interleaved rounds; losses summed over the rounds)`,
     );
     for (const kind of KINDS) {
-      const { r, rate } = best.get(kind)!;
-      const lost = RECEIVE_TOTAL - r.received;
-      const note = r.cutOff ? " (cut off by the service)" : "";
+      const all = runs.get(kind)!;
+      const rate = rateOf(kind);
+      const lost = all.reduce((n, x) => n + RECEIVE_TOTAL - x.r.received, 0);
+      const duplicates = all.reduce((n, x) => n + x.r.duplicates, 0);
+      const outOfOrder = all.reduce((n, x) => n + x.r.outOfOrder, 0);
+      const cut = all.filter((x) => x.r.cutOff).length;
+      const busyUs = median(all.map((x) => (x.r.busyMs * 1000) / Math.max(1, x.r.received)));
+      const note = cut ? ` (cut off by the service in ${cut} of ${ROUNDS} rounds)` : "";
       console.log(
-        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  lost ${lost}, duplicates ${r.duplicates}, out of order ${r.outOfOrder}${note}`,
+        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  receiver busy ${busyUs.toFixed(1)} us/msg  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
       );
     }
   }
 }
 
-async function ackedSends(emu: Emulator): Promise<void> {
-  console.log(
-    `\nacknowledged sendToGroup per second, ${IN_FLIGHT} in flight (${ACKED_TOTAL} sends, json protocol, best of ${REPEATS})`,
-  );
-  const rates: Record<string, number> = {};
-  for (let rep = 0; rep < REPEATS; rep++) {
-    for (const kind of KINDS)
-      rates[kind] = Math.max(rates[kind] ?? 0, await ackedRate(emu, kind));
-  }
-  for (const kind of KINDS) {
-    console.log(
-      `  ${kind.padEnd(9)} ${Math.round(rates[kind]!).toString().padStart(7)} acks/s  ${(rates[kind]! / rates["official"]!).toFixed(2)}x official  ${(rates[kind]! / rates["bare ws"]!).toFixed(2)}x floor`,
-    );
-  }
+/** `list` starting at position `round` (mod its length), so no contestant always goes first. */
+function rotate<T>(list: readonly T[], round: number): T[] {
+  const k = round % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
 }
 
-async function ackedRate(emu: Emulator, kind: Kind): Promise<number> {
-  let send: (i: number) => Promise<unknown>;
-  let close: () => Promise<void> | void;
-  if (kind === "bare ws") {
-    const ws = new WebSocket(url(emu), "json.webpubsub.azure.v1", {
-      perMessageDeflate: false,
-    });
-    await new Promise((resolve, reject) =>
-      ws.once("open", resolve).once("error", reject),
-    );
-    const waiting = new Map<number, () => void>();
-    ws.on("message", (m) => {
-      const f = JSON.parse(m.toString());
-      if (f.type === "ack") waiting.get(f.ackId)?.();
-    });
-    let lastAckId = 0;
-    send = (i) =>
-      new Promise<void>((resolve) => {
-        const ackId = ++lastAckId;
-        waiting.set(ackId, resolve);
-        ws.send(
-          JSON.stringify({
-            type: "sendToGroup",
-            group: "nobody",
-            ackId,
-            dataType: "json",
-            data: { i },
-          }),
-        );
-      });
-    close = () => ws.close();
-  } else {
-    const sdk = (kind === "ours" ? ours : official) as unknown as typeof ours;
-    const client = new sdk.WebPubSubClient(url(emu), {
-      protocol: sdk.WebPubSubJsonProtocol(),
-    });
-    await client.start();
-    send = (i) => client.sendToGroup("nobody", { i }, "json");
-    close = () => client.stop();
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function ackedSends(emu: Emulator): Promise<void> {
+  console.log(
+    `\nacknowledged sendToGroup per second, ${IN_FLIGHT} in flight (${ACKED_TOTAL} sends, json protocol, median of ${ROUNDS} interleaved rounds)`,
+  );
+  const runs = new Map<Kind, AckedResult[]>(KINDS.map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of rotate(KINDS, round)) {
+      runs.get(kind)!.push(
+        await runWorker<AckedResult>({ job: "acked", kind, url: url(emu), total: ACKED_TOTAL, inFlight: IN_FLIGHT }),
+      );
+    }
   }
-  const pump = async (total: number): Promise<number> => {
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < total) await send(next++);
-      }),
+  const m = (kind: Kind) => median(runs.get(kind)!.map((r) => r.perSecond));
+  const busy = (kind: Kind) => median(runs.get(kind)!.map((r) => r.busyUsPerAck));
+  for (const kind of KINDS) {
+    console.log(
+      `  ${kind.padEnd(9)} ${Math.round(m(kind)).toString().padStart(7)} acks/s  ${(m(kind) / m("official")).toFixed(2)}x official  ${(m(kind) / m("bare ws")).toFixed(2)}x floor  sender busy ${busy(kind).toFixed(1)} us/ack (${(busy("official") / busy(kind)).toFixed(2)}x less than official)  (rounds: ${runs.get(kind)!.map((r) => Math.round(r.perSecond)).join(", ")})`,
     );
-    return (total / (performance.now() - started)) * 1000;
-  };
-  await pump(2000); // warm-up, not counted
-  const rate = await pump(ACKED_TOTAL);
-  await close();
-  return rate;
+  }
 }
 
 async function bundleSizes(): Promise<void> {
@@ -288,11 +241,14 @@ async function memory(emu: Emulator): Promise<void> {
 /** Runs every client benchmark and prints the report. */
 export async function run(): Promise<void> {
   const emu = await startEmulator({ port: 0 });
+  // CLIENT_BENCH=receive,acked,bundle,memory runs only those parts.
+  const only = process.env["CLIENT_BENCH"]?.split(",");
+  const wanted = (part: string) => !only || only.includes(part);
   try {
-    await receiveRates(emu);
-    await ackedSends(emu);
-    await bundleSizes();
-    await memory(emu);
+    if (wanted("receive")) await receiveRates(emu);
+    if (wanted("acked")) await ackedSends(emu);
+    if (wanted("bundle")) await bundleSizes();
+    if (wanted("memory")) await memory(emu);
   } finally {
     await emu.close();
   }

@@ -1,6 +1,7 @@
 // Worker side of bench/client.ts: one receiving client (ours, the official one, or a bare
 // `ws` socket that only parses frames) in its own thread, so its cost is not mixed with the
 // emulator's. Also measures the heap of N idle connected clients.
+import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
@@ -22,6 +23,15 @@ export interface ReceiveJob {
   progress: SharedArrayBuffer;
 }
 
+export interface AckedJob {
+  job: "acked";
+  kind: Kind;
+  url: string;
+  /** Sends counted (after a warm-up of a fifth as many). */
+  total: number;
+  inFlight: number;
+}
+
 export interface MemoryJob {
   job: "memory";
   kind: Kind;
@@ -35,6 +45,15 @@ export interface ReceiveResult {
   outOfOrder: number;
   ms: number;
   cutOff: boolean;
+  /** Time this thread was busy (event-loop utilisation, active ms) from ready to done. */
+  busyMs: number;
+}
+
+/** The outcome of an acked-send run. */
+export interface AckedResult {
+  perSecond: number;
+  /** Busy time of the sending thread per ack, in microseconds (event-loop utilisation). */
+  busyUsPerAck: number;
 }
 
 const PROTOCOL_NAMES = {
@@ -148,12 +167,72 @@ async function receive(job: ReceiveJob): Promise<ReceiveResult> {
       idle = setTimeout(finish, IDLE_MS);
     }
   });
+  const elu = performance.eventLoopUtilization();
   parentPort!.postMessage({ ready: true });
   await done;
+  const busyMs = performance.eventLoopUtilization(elu).active;
   finished = true;
   clearTimeout(idle);
   await r.stop();
-  return { received, duplicates, outOfOrder, ms: last - first, cutOff };
+  return { received, duplicates, outOfOrder, ms: last - first, cutOff, busyMs };
+}
+
+/** Acknowledged sendToGroup per second with `inFlight` sends waiting at any time (json protocol). */
+async function acked(job: AckedJob): Promise<AckedResult> {
+  let send: (i: number) => Promise<unknown>;
+  let close: () => Promise<void> | void;
+  if (job.kind === "bare ws") {
+    const ws = new WebSocket(job.url, PROTOCOL_NAMES.json, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const waiting = new Map<number, () => void>();
+    ws.on("message", (m) => {
+      const f = JSON.parse(m.toString());
+      if (f.type === "ack") {
+        waiting.get(f.ackId)?.();
+        waiting.delete(f.ackId);
+      }
+    });
+    let lastAckId = 0;
+    // Frames of one tick leave in one write, as ours does: the floor is the best a client can do.
+    const socket = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    let corked = false;
+    send = (i) =>
+      new Promise<void>((resolve) => {
+        const ackId = ++lastAckId;
+        waiting.set(ackId, resolve);
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(() => ((corked = false), socket.uncork()));
+        }
+        ws.send(JSON.stringify({ type: "sendToGroup", group: "nobody", ackId, dataType: "json", data: { i } }));
+      });
+    close = () => ws.close();
+  } else {
+    const sdk = (job.kind === "ours" ? ours : official) as unknown as typeof ours;
+    const client = new sdk.WebPubSubClient(job.url, { protocol: sdk.WebPubSubJsonProtocol() });
+    await client.start();
+    send = (i) => client.sendToGroup("nobody", { i }, "json");
+    close = () => client.stop();
+  }
+  const pump = async (total: number): Promise<AckedResult> => {
+    let next = 0;
+    const started = performance.now();
+    const elu = performance.eventLoopUtilization();
+    await Promise.all(
+      Array.from({ length: job.inFlight }, async () => {
+        while (next < total) await send(next++);
+      }),
+    );
+    return {
+      perSecond: (total / (performance.now() - started)) * 1000,
+      busyUsPerAck: (performance.eventLoopUtilization(elu).active * 1000) / total,
+    };
+  };
+  await pump(Math.ceil(job.total / 5)); // warm-up, not counted
+  const rate = await pump(job.total);
+  await close();
+  return rate;
 }
 
 async function memory(job: MemoryJob): Promise<number> {
@@ -176,7 +255,7 @@ async function memory(job: MemoryJob): Promise<number> {
   return (after - before) / job.count;
 }
 
-const data = workerData as ReceiveJob | MemoryJob;
+const data = workerData as ReceiveJob | AckedJob | MemoryJob;
 const result =
-  data.job === "receive" ? await receive(data) : await memory(data);
+  data.job === "receive" ? await receive(data) : data.job === "acked" ? await acked(data) : await memory(data);
 parentPort!.postMessage({ result });

@@ -15,53 +15,61 @@ export interface AbortSignalLike {
 interface Entry<V> {
   resolve(value: V): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignalLike | undefined;
   onAbort: (() => void) | undefined;
+  /** When the armed answer timeout ends (performance.now() ms); 0 when not armed. */
+  deadline: number;
+  onTimeout: (() => Error) | undefined;
 }
 
-/** Requests keyed by id, each settled once. */
+/**
+ * Requests keyed by id, each settled once. Answer timeouts share one timer, set for the
+ * earliest deadline: with thousands of sends a second, a timer per send cost more than the
+ * send. When it fires it fails what is due and sets itself for the next deadline; answers
+ * arrive long before their deadline, so it rarely fires at all.
+ */
 export class PendingRequests<K, V> {
-  private readonly entries = new Map<K, Entry<V>>();
+  readonly #entries = new Map<K, Entry<V>>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
 
   /** Number of requests waiting. */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** True when `key` waits for an answer. */
   has(key: K): boolean {
-    return this.entries.has(key);
+    return this.#entries.has(key);
   }
 
   /**
    * Registers `key`; the promise settles on {@link resolve}, {@link reject}, {@link rejectAll},
-   * the timer armed by {@link arm}, or `signal` (rejected with `onAbort()`).
+   * the timeout armed by {@link arm}, or `signal` (rejected with `onAbort()`).
    */
   add(key: K, signal?: AbortSignalLike, onAbort?: () => Error): Promise<V> {
     return new Promise<V>((resolve, reject) => {
-      const entry: Entry<V> = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const entry: Entry<V> = { resolve, reject, signal, onAbort: undefined, deadline: 0, onTimeout: undefined };
       if (signal && onAbort) {
         entry.onAbort = () => this.reject(key, onAbort());
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
-      this.entries.set(key, entry);
+      this.#entries.set(key, entry);
     });
   }
 
-  /** Starts the answer timeout of `key` (once its request is on the wire). */
+  /** Starts (or restarts) the answer timeout of `key`, once its request is on the wire. */
   arm(key: K, timeoutMs: number, onTimeout: () => Error): void {
-    const entry = this.entries.get(key);
+    const entry = this.#entries.get(key);
     if (!entry || timeoutMs <= 0 || timeoutMs === Infinity) return;
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.reject(key, onTimeout()), timeoutMs);
-    // The socket keeps a process alive while it matters; a lone timer must not.
-    (entry.timer as { unref?: () => void }).unref?.();
+    entry.deadline = performance.now() + timeoutMs;
+    entry.onTimeout = onTimeout;
+    if (this.#timer === undefined || entry.deadline < this.#timerAt) this.#schedule(entry.deadline);
   }
 
   /** Answers `key`; false when nothing waits for it (late or unknown answer). */
   resolve(key: K, value: V): boolean {
-    const entry = this.take(key);
+    const entry = this.#take(key);
     if (!entry) return false;
     entry.resolve(value);
     return true;
@@ -69,7 +77,7 @@ export class PendingRequests<K, V> {
 
   /** Fails `key`; false when nothing waits for it. */
   reject(key: K, error: Error): boolean {
-    const entry = this.take(key);
+    const entry = this.#take(key);
     if (!entry) return false;
     entry.reject(error);
     return true;
@@ -77,16 +85,42 @@ export class PendingRequests<K, V> {
 
   /** Fails every waiting request, e.g. on connection loss or stop. */
   rejectAll(makeError: (key: K) => Error): void {
-    for (const key of [...this.entries.keys()]) this.reject(key, makeError(key));
+    for (const key of [...this.#entries.keys()]) this.reject(key, makeError(key));
   }
 
-  private take(key: K): Entry<V> | undefined {
-    const entry = this.entries.get(key);
+  #take(key: K): Entry<V> | undefined {
+    const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    clearTimeout(entry.timer);
+    this.#entries.delete(key);
     if (entry.onAbort) entry.signal?.removeEventListener("abort", entry.onAbort);
+    if (!this.#entries.size) this.#schedule(0);
     return entry;
+  }
+
+  /** Sets the timer for `at` (performance.now() ms), or clears it for 0. */
+  #schedule(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!at) return;
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), at - performance.now());
+    // The socket keeps a process alive while it matters; a lone timer must not.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  // Fails what is due (within a millisecond: timers may fire that much early) and sets the
+  // timer for the next deadline, at least 10 ms on: each firing reads every entry, so
+  // deadlines close together are failed together rather than in a firing each.
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now() + 1;
+    let next = Infinity;
+    for (const [key, entry] of [...this.#entries]) {
+      if (!entry.deadline) continue;
+      if (entry.deadline <= now) this.reject(key, entry.onTimeout!());
+      else next = Math.min(next, entry.deadline);
+    }
+    if (next < Infinity && this.#entries.size) this.#schedule(Math.max(next, now + 10));
   }
 }
 

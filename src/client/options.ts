@@ -84,6 +84,20 @@ export interface ResolvedClientOptions {
   allowInsecureConnection: boolean;
 }
 
+// setTimeout's ceiling: a larger delay fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// The defaults of the plain options; each is validated by the type of its default.
+const DEFAULTS = {
+  autoReconnect: true,
+  autoRejoinGroups: true,
+  keepAliveIntervalInMs: 20_000,
+  keepAliveTimeoutInMs: 120_000,
+  ackTimeoutInMs: 30_000,
+  maxQueuedMessages: 1000,
+  allowInsecureConnection: false,
+};
+
 /** Applies defaults and validates; throws TypeError/RangeError with WPS_ERR_INVALID_ARGUMENT. */
 export function resolveClientOptions(options: WebPubSubClientOptions = {}): ResolvedClientOptions {
   if (typeof options !== "object" || options === null) throw invalidArgument("options must be an object");
@@ -92,53 +106,27 @@ export function resolveClientOptions(options: WebPubSubClientOptions = {}): Reso
     throw invalidArgument(`protocol must be ${JSON_PROTOCOL_NAME} or ${RELIABLE_PROTOCOL_NAME}, got ${String(protocol.name)}`);
   }
   if (options.webSocket !== undefined && typeof options.webSocket !== "function") {
-    throw invalidArgument("webSocket must be a WebSocket class or a (url, protocol) => WebSocket factory");
+    throw invalidArgument("webSocket must be a WebSocket class or a (url, protocol) => socket factory");
   }
+  const resolved = { ...DEFAULTS } as Record<string, unknown>;
+  for (const [name, fallback] of Object.entries(DEFAULTS)) {
+    const value = options[name as keyof typeof DEFAULTS];
+    if (value === undefined) continue;
+    if (typeof fallback === "boolean") {
+      if (typeof value !== "boolean") throw invalidArgument(`${name} must be a boolean`);
+    } else if (name === "maxQueuedMessages" ? !(Number.isSafeInteger(value) && (value as number) >= 0) : !(typeof value === "number" && value >= 0 && value <= MAX_TIMER_MS)) {
+      throw outOfRange(`${name} must be ${name === "maxQueuedMessages" ? "a non-negative integer" : `a number of milliseconds from 0 to ${MAX_TIMER_MS}`}, got ${String(value)}`);
+    }
+    resolved[name] = value;
+  }
+  const retries = (name: "messageRetryOptions" | "reconnectRetryOptions", maxRetries: number): ResolvedRetryOptions =>
+    resolveRetryOptions(name, options[name], { maxRetries, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" });
   return {
+    ...(resolved as typeof DEFAULTS),
     // Normalised so an official protocol object (which also parses) is only read for its name.
     protocol: protocol.name === RELIABLE_PROTOCOL_NAME ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
-    autoReconnect: flag("autoReconnect", options.autoReconnect, true),
-    autoRejoinGroups: flag("autoRejoinGroups", options.autoRejoinGroups, true),
-    messageRetryOptions: resolveRetryOptions("messageRetryOptions", options.messageRetryOptions, {
-      maxRetries: 3,
-      retryDelayInMs: 1000,
-      maxRetryDelayInMs: 30_000,
-      mode: "Fixed",
-    }),
-    reconnectRetryOptions: resolveRetryOptions("reconnectRetryOptions", options.reconnectRetryOptions, {
-      maxRetries: Infinity,
-      retryDelayInMs: 1000,
-      maxRetryDelayInMs: 30_000,
-      mode: "Fixed",
-    }),
-    keepAliveIntervalInMs: duration("keepAliveIntervalInMs", options.keepAliveIntervalInMs, 20_000),
-    keepAliveTimeoutInMs: duration("keepAliveTimeoutInMs", options.keepAliveTimeoutInMs, 120_000),
-    ackTimeoutInMs: duration("ackTimeoutInMs", options.ackTimeoutInMs, 30_000),
-    maxQueuedMessages: count("maxQueuedMessages", options.maxQueuedMessages, 1000),
+    messageRetryOptions: retries("messageRetryOptions", 3),
+    reconnectRetryOptions: retries("reconnectRetryOptions", Infinity),
     webSocket: options.webSocket,
-    allowInsecureConnection: flag("allowInsecureConnection", options.allowInsecureConnection, false),
   };
-}
-
-function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw invalidArgument(`${name} must be a boolean`);
-  return value;
-}
-
-// setTimeout's ceiling: a larger delay fires at once.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function duration(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
-    throw outOfRange(`${name} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function count(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw outOfRange(`${name} must be a non-negative integer, got ${String(value)}`);
-  return value;
 }

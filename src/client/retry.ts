@@ -25,13 +25,15 @@ export function resolveRetryOptions(
   given: WebPubSubRetryOptions | undefined,
   defaults: ResolvedRetryOptions,
 ): ResolvedRetryOptions {
-  const out = { ...defaults, ...definedOnly(given ?? {}) };
-  const maxRetriesOk = out.maxRetries === Infinity || (Number.isInteger(out.maxRetries) && out.maxRetries >= 0);
-  if (!maxRetriesOk) throw outOfRange(`${name}.maxRetries must be a non-negative integer, got ${out.maxRetries}`);
-  for (const key of ["retryDelayInMs", "maxRetryDelayInMs"] as const) {
-    if (!Number.isFinite(out[key]) || out[key] < 0) throw outOfRange(`${name}.${key} must be a non-negative number, got ${out[key]}`);
-  }
-  if (out.mode !== "Fixed" && out.mode !== "Exponential") throw outOfRange(`${name}.mode must be "Fixed" or "Exponential", got ${String(out.mode)}`);
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(given ?? {})) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  const check = (ok: boolean, field: keyof ResolvedRetryOptions, rule: string): void => {
+    if (!ok) throw outOfRange(`${name}.${field} must be ${rule}, got ${String(out[field])}`);
+  };
+  check(out.maxRetries === Infinity || (Number.isInteger(out.maxRetries) && out.maxRetries >= 0), "maxRetries", "a non-negative integer");
+  check(Number.isFinite(out.retryDelayInMs) && out.retryDelayInMs >= 0, "retryDelayInMs", "a non-negative number");
+  check(Number.isFinite(out.maxRetryDelayInMs) && out.maxRetryDelayInMs >= 0, "maxRetryDelayInMs", "a non-negative number");
+  check(out.mode === "Fixed" || out.mode === "Exponential", "mode", '"Fixed" or "Exponential"');
   return out;
 }
 
@@ -41,10 +43,4 @@ export function retryDelay(options: ResolvedRetryOptions, retry: number): number
   if (options.mode === "Fixed") return options.retryDelayInMs;
   // 2^(retry-1) grows past any cap long before it overflows; min() keeps the cap exact.
   return Math.min(options.retryDelayInMs * 2 ** Math.min(retry - 1, 52), options.maxRetryDelayInMs);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
 }

@@ -4,8 +4,31 @@
 import WebSocket from "ws";
 import { toFactory, type WebSocketFactory } from "./webSocketLike.js";
 
+/**
+ * `ws`, with the frames sent in one tick written to the socket together: `ws` writes each
+ * frame on its own, one system call per frame, which with many sends in flight costs more
+ * than building the frames. Corks nest, so `ws`'s own cork per frame only adds to this one.
+ */
+class BatchingWebSocket extends WebSocket {
+  #corked = false;
+
+  // `any`: ws declares send() with two overloads, and this only passes them through.
+  override send(data: Parameters<WebSocket["send"]>[0], ...rest: any[]): void {
+    const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (socket && !this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    (super.send as (...a: unknown[]) => void)(data, ...rest);
+  }
+}
+
 /** The WebSocket implementation used when the caller passes none. */
 export function defaultWebSocketFactory(): WebSocketFactory {
   const native = (globalThis as { WebSocket?: unknown }).WebSocket;
-  return toFactory((typeof native === "function" ? native : WebSocket) as never);
+  return toFactory((typeof native === "function" ? native : BatchingWebSocket) as never);
 }

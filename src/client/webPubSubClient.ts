@@ -3,7 +3,7 @@
 // failed), recovery of the same connection (reliable protocol), and stop. Whichever procedure
 // opened a socket owns its failure; a socket lost while connected starts recovery.
 import {
-  decodeData,
+  base64ToBytes,
   decodeServiceFrame,
   encodeData,
   encodeFrame,
@@ -14,6 +14,7 @@ import {
   type ConnectedFrame,
   type ServiceFrame,
   type WebPubSubDataType,
+  type WebPubSubErrorCode,
 } from "../core/index.js";
 import { PendingRequests, sleep, type AbortSignalLike } from "./ackTracker.js";
 import { Emitter, type Listener } from "./emitter.js";
@@ -55,6 +56,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 // stop() sends a close frame; a socket that does not answer is dropped after this long.
 const STOP_GRACE_MS = 1000;
 const OPEN = 1;
+// A function, so no two errors share (and a listener cannot alter) one detail object.
+const noReason = (): { name: string; message: string } => ({ name: "Unknown", message: "no reason given" });
 
 interface Opening {
   recovery: boolean;
@@ -123,7 +126,7 @@ export class WebPubSubClient {
     ) {
       this.#credential = credential;
     } else {
-      throw invalidArgument("credential must be a client access URL or { getClientAccessUrl }");
+      throw invalidArgument("credential must be a URL or { getClientAccessUrl }");
     }
     this.#options = resolveClientOptions(options);
     const url = this.#credential.getClientAccessUrl;
@@ -168,12 +171,12 @@ export class WebPubSubClient {
     const ws = this.#socket;
     if (ws && wasConnected) {
       // A clean close tells the service not to keep the connection for recovery.
-      const timer = setTimeout(() => this.#drop(ws, 1006, "The service did not answer the close frame."), STOP_GRACE_MS);
+      const timer = setTimeout(() => this.#drop(ws, 1006, "no answer to the close frame"), STOP_GRACE_MS);
       void this.#whenStopped.then(() => clearTimeout(timer));
       try {
         ws.close(1000, "");
       } catch {
-        this.#drop(ws, 1006, "The socket could not be closed.");
+        this.#drop(ws, 1006, "the socket could not be closed");
       }
     } else {
       if (ws) this.#forget(ws);
@@ -260,28 +263,11 @@ export class WebPubSubClient {
     const data = encodeData(content, dataType);
     const invocationId = options.invocationId ?? this.#newInvocationId();
     if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
-    if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting for its response`);
+    if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting`);
     const text = encodeFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
-    const signal = options.abortSignal;
-    const pending = this.#invocations.add(
-      invocationId,
-      signal,
-      () => new InvocationError("WPS_ERR_ABORTED", `invokeEvent('${eventName}') was aborted`, { invocationId }),
+    return this.#request(this.#invocations, invocationId, `invocation '${invocationId}'`, text, options.abortSignal, false, (code, message, cause) =>
+      new InvocationError(code, message, { invocationId, cause }),
     );
-    try {
-      const queued = this.#transmit(text, signal, false);
-      if (queued) await queued;
-    } catch (err) {
-      const e = err as SendMessageError;
-      this.#invocations.reject(invocationId, new InvocationError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { invocationId, cause: err }));
-      return pending;
-    }
-    this.#invocations.arm(
-      invocationId,
-      this.#options.ackTimeoutInMs,
-      () => new InvocationError("WPS_ERR_ACK_TIMEOUT", `No response to invocation '${invocationId}' within ${this.#options.ackTimeoutInMs} ms`, { invocationId }),
-    );
-    return pending;
   }
 
   // ---- sending ----
@@ -297,43 +283,72 @@ export class WebPubSubClient {
    * sends the same frame with the same ackId, so the service answers `Duplicate` instead of
    * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final.
    */
-  async #sendAcked(
+  #sendAcked(
     build: (ackId: number) => ClientFrame,
     ackId: number | undefined,
     signal: AbortSignalLike | undefined,
   ): Promise<WebPubSubResult> {
+    // Throws synchronously; every caller is async, so a bad argument rejects its call.
     if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
     const id = ackId ?? this.#newAckId();
-    if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting for its ack`);
+    if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
     const text = encodeFrame(build(id));
+    // The first try is all a send usually needs: only a failure enters the retry loop.
+    return this.#attempt(id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
+  }
+
+  async #retry(id: number, text: string, signal: AbortSignalLike | undefined, err: unknown): Promise<WebPubSubResult> {
     for (let retry = 1; ; retry++) {
+      if (!isRetryable(err) || signal?.aborted || this.#life.signal.aborted) throw err;
+      const delay = retryDelay(this.#options.messageRetryOptions, retry);
+      if (delay === undefined) throw err;
+      // After a loss the frame waits in the queue for the next connection anyway.
+      if ((err as SendMessageError).code !== "WPS_ERR_CONNECTION_LOST") {
+        await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
+      }
       try {
         return await this.#attempt(id, text, signal, false);
-      } catch (err) {
-        if (!isRetryable(err) || signal?.aborted || this.#life.signal.aborted) throw err;
-        const delay = retryDelay(this.#options.messageRetryOptions, retry);
-        if (delay === undefined) throw err;
-        // After a loss the frame waits in the queue for the next connection anyway.
-        if ((err as SendMessageError).code !== "WPS_ERR_CONNECTION_LOST") {
-          await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
-        }
+      } catch (next) {
+        err = next;
       }
     }
   }
 
-  /** One try: registers the ack, writes (or queues) the frame, then arms the ack timeout. */
-  async #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
-    const pending = this.#acks.add(ackId, signal, () => new SendMessageError("WPS_ERR_ABORTED", `message ${ackId} was aborted`, { ackId }));
+  /** One try of an acked send. */
+  #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
+    return this.#request(this.#acks, ackId, `message ${ackId}`, text, signal, direct, (code, message, cause) => new SendMessageError(code, message, { ackId, cause }));
+  }
+
+  /**
+   * Registers `key` with `pending`, writes (or queues) the frame, then arms the answer timeout.
+   * Every way it can end fails with `error(code, message)`: SendMessageError or InvocationError.
+   */
+  #request<K, V>(
+    pending: PendingRequests<K, V>,
+    key: K,
+    what: string,
+    text: string,
+    signal: AbortSignalLike | undefined,
+    direct: boolean,
+    error: (code: WebPubSubErrorCode, message: string, cause?: unknown) => Error,
+  ): Promise<V> {
+    const answer = pending.add(key, signal, () => error("WPS_ERR_ABORTED", `${what} was aborted`));
+    const sent = (): Promise<V> => {
+      const ms = this.#options.ackTimeoutInMs;
+      pending.arm(key, ms, () => error("WPS_ERR_ACK_TIMEOUT", `no answer to ${what} within ${ms} ms`));
+      return answer;
+    };
+    const failed = (err: unknown): Promise<V> => {
+      pending.reject(key, error((err as WebPubSubError).code ?? "WPS_ERR_NOT_CONNECTED", (err as Error).message, err));
+      return answer;
+    };
+    let queued: Promise<void> | undefined;
     try {
-      const queued = this.#transmit(text, signal, direct);
-      if (queued) await queued;
+      queued = this.#transmit(text, signal, direct);
     } catch (err) {
-      const e = err as SendMessageError;
-      this.#acks.reject(ackId, new SendMessageError(e.code ?? "WPS_ERR_NOT_CONNECTED", e.message, { ackId, cause: err }));
-      return pending;
+      return failed(err);
     }
-    this.#acks.arm(ackId, this.#options.ackTimeoutInMs, () => new SendMessageError("WPS_ERR_ACK_TIMEOUT", `No ack for message ${ackId} within ${this.#options.ackTimeoutInMs} ms`, { ackId }));
-    return pending;
+    return queued ? queued.then(sent, failed) : sent();
   }
 
   /**
@@ -352,15 +367,15 @@ export class WebPubSubClient {
       }
       return undefined;
     }
-    if (this.#state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", "the client is not started; call start() first");
+    if (this.#state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", "call start() first");
     if (this.#state === "stopping") throw new SendMessageError("WPS_ERR_CLOSED", "the client was stopped");
     if (this.#queue.length >= this.#options.maxQueuedMessages) {
-      throw new SendMessageError("WPS_ERR_QUEUE_FULL", `${this.#queue.length} messages already wait for the connection (maxQueuedMessages)`);
+      throw new SendMessageError("WPS_ERR_QUEUE_FULL", "maxQueuedMessages sends already wait for the connection");
     }
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.#queue = this.#queue.filter((q) => q !== item);
-        reject(new SendMessageError("WPS_ERR_ABORTED", "the send was aborted while waiting for the connection"));
+        reject(new SendMessageError("WPS_ERR_ABORTED", "the send was aborted"));
       };
       const item: Queued = {
         text,
@@ -429,7 +444,7 @@ export class WebPubSubClient {
       );
     }
     if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
-    if (this.#socket !== ws) throw new ConnectionError("the connection was lost while rejoining groups");
+    if (this.#socket !== ws) throw new ConnectionError("the connection was lost during the rejoin");
     this.#state = "connected";
     this.#events.emit("connected", { connectionId: this.#connectionId, userId: this.#userId as string });
     this.#flushQueue();
@@ -460,7 +475,7 @@ export class WebPubSubClient {
         this.#factory ??= this.#options.webSocket ? toFactory(this.#options.webSocket) : defaultWebSocketFactory();
         ws = this.#factory(url, this.#options.protocol.name);
       } catch (err) {
-        return reject(err instanceof WebPubSubError ? err : new ConnectionError("the WebSocket could not be created", { cause: err }));
+        return reject(err instanceof WebPubSubError ? err : new ConnectionError("no WebSocket could be created", { cause: err }));
       }
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -483,7 +498,7 @@ export class WebPubSubClient {
         opening.reject(new ConnectionError(message));
       };
       const onAbort = (): void => fail("the connection attempt was aborted");
-      const timer = setTimeout(() => fail(`no answer from the service within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(() => fail(`no answer within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
       signal.addEventListener("abort", onAbort, { once: true });
       this.#opening = opening;
       this.#socket = ws;
@@ -556,7 +571,7 @@ export class WebPubSubClient {
         return;
       } catch {
         if (signal.aborted) return;
-        if (this.#live) this.#emitDisconnected(1006, "The connection was lost while rejoining groups.");
+        if (this.#live) this.#emitDisconnected(1006, "the connection was lost during the rejoin");
         const delay = retryDelay(this.#options.reconnectRetryOptions, retry);
         if (delay === undefined) return this.#finishStop(undefined, true);
         try {
@@ -608,9 +623,7 @@ export class WebPubSubClient {
       if (!this.#receiver.accept(seq)) return;
       if (++this.#sinceSequenceAck >= SEQUENCE_ACK_EVERY) this.#sendSequenceAck();
     }
-    const decoded = decodeData(frame.dataType, frame.data);
-    if (!decoded.ok) return;
-    const data = toPublicData(decoded.frame);
+    const data = publicData(frame.dataType, frame.data);
     // One object literal per shape: spreading a message to add sequenceId costs more than the rest.
     const dataType = frame.dataType;
     if (frame.from === "group") {
@@ -630,10 +643,10 @@ export class WebPubSubClient {
     if (frame.success) this.#acks.resolve(ackId, { ackId, isDuplicated: false });
     else if (frame.error?.name === "Duplicate") this.#acks.resolve(ackId, { ackId, isDuplicated: true });
     else {
-      const detail = frame.error ?? { name: "Unknown", message: "The service gave no reason." };
+      const detail = frame.error ?? noReason();
       this.#acks.reject(
         ackId,
-        new SendMessageError("WPS_ERR_ACK_REJECTED", `The service rejected message ${ackId}: ${detail.name}: ${detail.message}`, { ackId, errorDetail: detail }),
+        new SendMessageError("WPS_ERR_ACK_REJECTED", `message ${ackId} was refused: ${detail.name}: ${detail.message}`, { ackId, errorDetail: detail }),
       );
     }
   }
@@ -641,20 +654,17 @@ export class WebPubSubClient {
   #onInvokeResponse(frame: Extract<ServiceFrame, { type: "invokeResponse" }>): void {
     const invocationId = frame.invocationId;
     if (frame.success !== true) {
-      const detail = frame.error ?? { name: "Unknown", message: "The service gave no reason." };
+      const detail = frame.error ?? noReason();
       this.#invocations.reject(
         invocationId,
-        new InvocationError("WPS_ERR_INVOCATION_FAILED", `Invocation '${invocationId}' failed: ${detail.name}: ${detail.message}`, { invocationId, errorDetail: detail }),
+        new InvocationError("WPS_ERR_INVOCATION_FAILED", `invocation '${invocationId}' failed: ${detail.name}: ${detail.message}`, { invocationId, errorDetail: detail }),
       );
       return;
     }
     const result: InvokeEventResult = { invocationId };
     if (frame.dataType !== undefined && frame.data !== undefined) {
-      const decoded = decodeData(frame.dataType, frame.data);
-      if (decoded.ok) {
-        result.dataType = frame.dataType;
-        result.data = toPublicData(decoded.frame);
-      }
+      result.dataType = frame.dataType;
+      result.data = publicData(frame.dataType, frame.data);
     }
     this.#invocations.resolve(invocationId, result);
   }
@@ -702,7 +712,7 @@ export class WebPubSubClient {
     const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
     if (timeout && now - this.#lastActivity > timeout) {
       // A dead socket (sleep, lost network) never finishes a closing handshake: drop it now.
-      this.#drop(ws, 1006, `No frame from the service for ${now - this.#lastActivity} ms (keepAliveTimeoutInMs).`);
+      this.#drop(ws, 1006, `no frame for ${now - this.#lastActivity} ms (keepAliveTimeoutInMs)`);
       return;
     }
     if (interval && now - this.#lastPing >= interval) {
@@ -724,7 +734,7 @@ export class WebPubSubClient {
     const opening = this.#opening;
     if (opening) {
       // The procedure that opened this socket decides what comes next.
-      opening.reject(new ConnectionError(`the service closed the connection (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
+      opening.reject(new ConnectionError(`closed (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
       return;
     }
     this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
@@ -757,8 +767,8 @@ export class WebPubSubClient {
   }
 
   #failInFlight(code: "WPS_ERR_CONNECTION_LOST" | "WPS_ERR_CLOSED", why: string): void {
-    this.#acks.rejectAll((ackId) => new SendMessageError(code, `No ack for message ${ackId}: ${why}`, { ackId }));
-    this.#invocations.rejectAll((invocationId) => new InvocationError(code, `No response to invocation '${invocationId}': ${why}`, { invocationId }));
+    this.#acks.rejectAll((ackId) => new SendMessageError(code, `message ${ackId}: ${why}`, { ackId }));
+    this.#invocations.rejectAll((invocationId) => new InvocationError(code, `invocation '${invocationId}': ${why}`, { invocationId }));
   }
 
   #failEverything(code: "WPS_ERR_CLOSED", why: string): void {
@@ -767,7 +777,7 @@ export class WebPubSubClient {
     this.#queue = [];
     for (const item of queue) {
       item.detach();
-      item.reject(new SendMessageError(code, `The message was not sent: ${why}`));
+      item.reject(new SendMessageError(code, `not sent: ${why}`));
     }
   }
 
@@ -838,14 +848,9 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Binary data is handed out as an ArrayBuffer, as the official client does. */
-function toPublicData(value: unknown): JSONTypes | ArrayBuffer {
-  if (value instanceof Uint8Array) {
-    return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
-      ? (value.buffer as ArrayBuffer)
-      : (value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
-  }
-  return value as JSONTypes;
+/** Wire data, already checked by the decoder, as listeners get it: binary as an ArrayBuffer, as the official client does. */
+function publicData(dataType: WebPubSubDataType, data: unknown): JSONTypes | ArrayBuffer {
+  return dataType === "binary" ? (base64ToBytes(data as string)!.buffer as ArrayBuffer) : (data as JSONTypes);
 }
 
 function checkName(value: unknown, name: string): void {
@@ -861,15 +866,15 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   try {
     url = new URL(value);
   } catch {
-    throw invalidArgument("the client access URL is not a valid URL");
+    throw invalidArgument("invalid client access URL");
   }
   if (url.protocol === "https:") url.protocol = "wss:";
   else if (url.protocol === "http:") url.protocol = "ws:";
-  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`the client access URL must use wss:// (or ws:// on loopback), not ${url.protocol}`);
+  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`the client access URL must be wss://, not ${url.protocol}`);
   if (url.protocol === "ws:" && !allowInsecure && !isLoopback(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
-      `${url.origin} is plain ws:// on a non-loopback host, which would send the access token unencrypted; use wss:// or set allowInsecureConnection: true`,
+      `ws:// to ${url.origin} would send the token in clear; use wss:// or allowInsecureConnection`,
     );
   }
   return url.toString();

@@ -99,6 +99,41 @@ describe("client pending requests", () => {
     assert.equal(p.size, 0);
   });
 
+  it("fails each unanswered request at its own deadline through the one shared timer", async () => {
+    const p = new PendingRequests<number, string>();
+    const failedAt = new Map<number, number>();
+    const started = performance.now();
+    const watch = (key: number, answer: Promise<string>) =>
+      answer.then(
+        () => undefined,
+        () => void failedAt.set(key, performance.now() - started),
+      );
+    const waits = [1, 2, 3, 4].map((key) => watch(key, p.add(key)));
+    p.arm(1, 150, () => new Error("1"));
+    p.arm(2, 40, () => new Error("2")); // shorter than the timer already set: must fire first
+    p.arm(3, 40, () => new Error("3"));
+    p.arm(4, 40, () => new Error("4"));
+    p.resolve(3, "answered");
+    p.arm(4, 300, () => new Error("4")); // re-armed: the first deadline no longer counts
+    await Promise.all(waits);
+    assert.deepEqual([...failedAt.keys()], [2, 1, 4], "in deadline order; the answered one never fails");
+    assert.ok(failedAt.get(2)! >= 39, `2 failed at ${failedAt.get(2)} ms`);
+    assert.ok(failedAt.get(1)! >= 149, `1 failed at ${failedAt.get(1)} ms`);
+    assert.ok(failedAt.get(4)! >= 299, `4 failed at ${failedAt.get(4)} ms`);
+    assert.equal(p.size, 0);
+  });
+
+  it("keeps failing requests after an answer emptied it and new ones were armed", async () => {
+    const p = new PendingRequests<number, string>();
+    const first = p.add(1);
+    p.arm(1, 20, () => new Error("1"));
+    p.resolve(1, "ok");
+    assert.equal(await first, "ok");
+    const second = p.add(2);
+    p.arm(2, 20, () => new Error("timeout 2"));
+    await assert.rejects(second, { message: "timeout 2" });
+  });
+
   it("sleep rejects at once when its signal aborts", async () => {
     const ac = new AbortController();
     const s = sleep(10_000, ac.signal, () => new Error("stopped"));

@@ -155,11 +155,16 @@ try {
     ws.on("error", reject);
   });
   await new Promise((resolve) => ws.once("open", resolve));
+  // The send goes through undici, the installed runtime dependency (node:http only under an interceptor).
+  let viaUndici = 0;
+  const count = () => viaUndici++;
+  channel.subscribe("undici:request:create", count);
   await service.sendToAll({ hello: "from the tarball" });
+  channel.unsubscribe("undici:request:create", count);
   // The dashboard's page ships in the tarball and is found from this tree.
   const page = await fetch(emu.dashboardUrl);
   const dashboard = page.status === 200 && /<html/i.test(await page.text()) ? "served" : page.status;
-  console.log(JSON.stringify({ data: await received, dashboard }));
+  console.log(JSON.stringify({ data: await received, dashboard }), viaUndici);
   ws.close();
 } finally {
   await service.close();
@@ -171,9 +176,10 @@ try {
       join(app, "esm.mjs"),
       deliver(`import { WebPubSubServiceClient } from "webpubsub-service";
 import { startEmulator } from "webpubsub-service/emulator";
-import WebSocket from "ws";`),
+import WebSocket from "ws";
+import * as channel from "node:diagnostics_channel";`),
     );
-    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"}');
+    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"} 1');
   });
 
   it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
@@ -181,10 +187,11 @@ import WebSocket from "ws";`),
       join(app, "cjs.cjs"),
       `(async () => {${deliver(`const { WebPubSubServiceClient } = require("webpubsub-service");
 const { startEmulator } = require("webpubsub-service/emulator");
-const WebSocket = require("ws");`)}
+const WebSocket = require("ws");
+const channel = require("node:diagnostics_channel");`)}
 })().catch((err) => { console.error(err); process.exit(1); });`,
     );
-    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"}');
+    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"} 1');
   });
 
   // One file, checked under each resolution mode a project may use. The expect-error lines

@@ -145,6 +145,20 @@ describe("emulator JSON subprotocol", () => {
       assert.equal((await s.nextJson()).data, "marker");
     });
 
+    it("remembers the last 10,000 ackIds: past that the oldest is forgotten, the newer still answer Duplicate", async () => {
+      const s = await json({ roles: ALL_ROLES });
+      // The acks come back in order, so waiting for the last is enough.
+      for (let ackId = 1; ackId <= 10_001; ackId++) s.send({ type: "joinGroup", group: "g", ackId });
+      await s.until((m) => m.type === "ack" && m.ackId === 10_001, 20_000);
+      assert.equal((await s.request({ type: "joinGroup", group: "g", ackId: 2 })).error?.name, "Duplicate");
+      assert.equal((await s.request({ type: "joinGroup", group: "g", ackId: 10_001 })).error?.name, "Duplicate");
+      const forgotten = await s.request({ type: "joinGroup", group: "g", ackId: 1 });
+      assert.equal(forgotten.success, true, "ackId 1 was pushed out by 10,000 newer ones and runs again");
+      // Running it again made it the newest: now 2 is the oldest and goes next.
+      assert.equal((await s.request({ type: "joinGroup", group: "g", ackId: 1 })).error?.name, "Duplicate");
+      assert.equal((await s.request({ type: "joinGroup", group: "g", ackId: 2 })).success, true);
+    });
+
     it("lets a failed request be retried with the same ackId", async () => {
       const s = await json();
       assert.equal((await s.request({ type: "joinGroup", group: "g", ackId: 3 })).error.name, "Forbidden");

@@ -26,13 +26,22 @@ export class JsonText {
     return new JsonText(text.trim());
   }
 
+  /** Wraps what JSON.stringify returned: valid by construction, so not parsed again. */
+  static stringified(text: string): JsonText {
+    return new JsonText(text);
+  }
+
   /** The parsed value. */
   parse(): unknown {
     return JSON.parse(this.text);
   }
 }
 
-/** Converts a payload to the wire `data` of `dataType`. Throws TypeError (WPS_ERR_INVALID_ARGUMENT) on a mismatch. */
+/**
+ * Converts a payload to the wire `data` of `dataType`: a string, base64 for binary, and for json
+ * a {@link JsonText} (the value is stringified once, here, which also proves it can be).
+ * Throws TypeError (WPS_ERR_INVALID_ARGUMENT) on a mismatch.
+ */
 export function encodeData(content: unknown, dataType: WebPubSubDataType): unknown {
   switch (dataType) {
     case "text":
@@ -40,13 +49,15 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
       return content;
     case "json":
       if (content instanceof JsonText) return content;
-      if (content === undefined) throw invalidArgument(`dataType "json" needs a JSON value, got undefined`);
+      let text: string | undefined;
       try {
-        JSON.stringify(content);
+        text = JSON.stringify(content);
       } catch (err) {
-        throw Object.assign(invalidArgument(`dataType "json" needs a value JSON can encode: ${messageOf(err)}`), { cause: err });
+        throw Object.assign(invalidArgument(`dataType "json": ${messageOf(err)}`), { cause: err });
       }
-      return content;
+      // undefined, a function or a symbol has no JSON form.
+      if (text === undefined) throw invalidArgument(`dataType "json" needs a JSON value, got ${kindOf(content)}`);
+      return JsonText.stringified(text);
     case "binary": {
       const bytes = asBytes(content);
       if (!bytes) throw invalidArgument(`dataType "binary" needs a Uint8Array or ArrayBuffer, got ${kindOf(content)}`);

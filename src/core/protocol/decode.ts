@@ -95,7 +95,9 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
 /**
  * Decodes one text frame the service sent. Never throws. A `type` (or system event, or
  * message source) this version does not know gives `unknown-type`: callers should ignore
- * those frames, as the protocol adds types over time.
+ * those frames, as the protocol adds types over time. A valid frame is the parsed object
+ * itself, checked against SERVICE_FRAMES and normalised where the protocol allows a field to
+ * be absent or null: a client decodes every message it receives, so nothing is copied.
  */
 export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   const parsed = parseObject(text);
@@ -104,96 +106,64 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   const type = m["type"] as string;
   const reject = (reason: ProtocolErrorReason, message: string): DecodeResult<never> =>
     fail({ ...protocolError(reason, message), frameType: type });
-
-  switch (type) {
-    case "ack": {
-      const ackId = m["ackId"];
-      if (!isUint(ackId)) return reject("invalid-ack-id", "'ackId' must be a non-negative integer.");
-      const success = m["success"];
-      if (typeof success !== "boolean") return reject("invalid-field", "'success' must be a boolean.");
-      const error = frameError(m["error"]);
-      if (error === null) return reject("invalid-field", "'error' must have a string 'name' and 'message'.");
-      return { ok: true, frame: error ? { type, ackId, success, error } : { type, ackId, success } };
-    }
-    case "message": {
-      const from = m["from"];
-      if (from !== "server" && from !== "group") return reject("unknown-type", `Unknown message source '${String(from)}'.`);
-      const sequenceId = m["sequenceId"];
-      if (sequenceId !== undefined && !isUint(sequenceId)) {
-        return reject("invalid-sequence-id", "'sequenceId' must be a non-negative integer.");
-      }
-      const payload = servicePayload(m);
-      if ("reason" in payload) return reject(payload.reason, payload.message);
-      const seq = sequenceId === undefined ? {} : { sequenceId };
-      if (from === "server") return { ok: true, frame: { type, from, ...payload, ...seq } };
-      const group = m["group"];
-      if (typeof group !== "string") return reject("invalid-group", "'group' must be a string.");
-      const fromUserId = m["fromUserId"];
-      if (fromUserId !== undefined && fromUserId !== null && typeof fromUserId !== "string") {
-        return reject("invalid-field", "'fromUserId' must be a string or null.");
-      }
-      const user = fromUserId === undefined ? {} : { fromUserId };
-      return { ok: true, frame: { type, from, group, ...user, ...payload, ...seq } };
-    }
-    case "system": {
-      const event = m["event"];
-      if (event === "connected") {
-        const connectionId = m["connectionId"];
-        if (typeof connectionId !== "string" || connectionId === "") {
-          return reject("invalid-field", "'connectionId' must be a non-empty string.");
-        }
-        const userId = m["userId"];
-        if (userId !== undefined && userId !== null && typeof userId !== "string") {
-          return reject("invalid-field", "'userId' must be a string or null.");
-        }
-        const token = m["reconnectionToken"];
-        if (token !== undefined && token !== null && typeof token !== "string") {
-          return reject("invalid-field", "'reconnectionToken' must be a string.");
-        }
-        return {
-          ok: true,
-          frame: {
-            type,
-            event,
-            connectionId,
-            ...(userId === undefined ? {} : { userId }),
-            ...(typeof token === "string" ? { reconnectionToken: token } : {}),
-          },
-        };
-      }
-      if (event === "disconnected") {
-        const message = m["message"] ?? "";
-        if (typeof message !== "string") return reject("invalid-field", "'message' must be a string.");
-        return { ok: true, frame: { type, event, message } };
-      }
-      return reject("unknown-type", `Unknown system event '${String(event)}'.`);
-    }
-    case "pong":
-      return { ok: true, frame: { type } };
-    case "invokeResponse": {
-      const invocationId = m["invocationId"];
-      if (typeof invocationId !== "string") return reject("invalid-field", "'invocationId' must be a string.");
-      const success = m["success"];
-      if (success !== undefined && typeof success !== "boolean") return reject("invalid-field", "'success' must be a boolean.");
-      const error = frameError(m["error"]);
-      if (error === null) return reject("invalid-field", "'error' must have a string 'name' and 'message'.");
-      const frame: ServiceFrame = { type, invocationId };
-      if (success !== undefined) frame.success = success;
-      if (error) frame.error = error;
-      if (m["dataType"] != null) {
-        const payload = servicePayload(m);
-        if ("reason" in payload) return reject(payload.reason, payload.message);
-        frame.dataType = payload.dataType;
-        frame.data = payload.data;
-      }
-      return { ok: true, frame };
-    }
-    default:
-      return reject("unknown-type", `Unknown message type '${type}'.`);
+  // Messages are told apart by source, system frames by event, the rest by type alone.
+  const kind = type === "message" ? "source" : type === "system" ? "event" : "";
+  const name = kind === "source" ? m["from"] : kind === "event" ? m["event"] : type;
+  const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
+  if (!shape) return reject("unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
+  for (const [field, check, reason = "invalid-field"] of shape.fields) {
+    if (!check(m[field])) return reject(reason, `'${field}' is missing or invalid.`);
   }
+  // Absent and null mean the same; the typed frame has them absent.
+  if (m["error"] === null) delete m["error"];
+  if (m["reconnectionToken"] === null) delete m["reconnectionToken"];
+  if (type === "system" && name === "disconnected") m["message"] ??= "";
+  if (type === "invokeResponse" && m["dataType"] == null) {
+    delete m["dataType"];
+    delete m["data"];
+  } else if (shape.payload) {
+    const problem = servicePayload(m);
+    if (problem) return reject(problem.reason, problem.message);
+  }
+  return { ok: true, frame: m as unknown as ServiceFrame };
 }
 
+type FieldCheck = readonly [field: string, check: (value: unknown) => boolean, reason?: ProtocolErrorReason];
+
+const isString = (v: unknown): boolean => typeof v === "string";
+const isBoolean = (v: unknown): boolean => typeof v === "boolean";
+const optional =
+  (check: (v: unknown) => boolean) =>
+  (v: unknown): boolean =>
+    v == null || check(v);
+const isFrameError = (v: unknown): boolean =>
+  typeof v === "object" && !Array.isArray(v) && isString((v as Fields)["name"]) && isString((v as Fields)["message"]);
+const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(v), "invalid-sequence-id"];
+
+/**
+ * The fields each service frame must have, by "type source" for messages, "type event" for
+ * system frames and "type type" for the rest; `payload`: it carries dataType and data. A Map,
+ * so a `type` such as "constructor" finds nothing rather than Object's own properties.
+ */
+const SERVICE_FRAMES = new Map<string, { fields: readonly FieldCheck[]; payload?: boolean }>([
+  ["ack ack", { fields: [["ackId", isUint, "invalid-ack-id"], ["success", isBoolean], ["error", optional(isFrameError)]] }],
+  ["message server", { fields: [SEQUENCE_ID], payload: true }],
+  ["message group", { fields: [SEQUENCE_ID, ["group", isString, "invalid-group"], ["fromUserId", optional(isString)]], payload: true }],
+  [
+    "system connected",
+    { fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] },
+  ],
+  ["system disconnected", { fields: [["message", optional(isString)]] }],
+  ["pong pong", { fields: [] }],
+  [
+    "invokeResponse invokeResponse",
+    { fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]], payload: true },
+  ],
+]);
+
 type WireProblem = { reason: ProtocolErrorReason; message: string };
+
+const DATA_TYPE_RULE = "'dataType' must be 'json', 'text' or 'binary'.";
 
 function fail(error: ProtocolError): { ok: false; error: ProtocolError } {
   return { ok: false, error };
@@ -221,7 +191,7 @@ function parseObject(text: string): { fields: Fields } | { ok: false; error: Pro
 function clientPayload(m: Fields): Payload | WireProblem {
   const dataType = m["dataType"] ?? "json";
   const data = m["data"];
-  if (!isDataType(dataType)) return { reason: "invalid-data-type", message: "'dataType' must be 'json', 'text' or 'binary'." };
+  if (!isDataType(dataType)) return { reason: "invalid-data-type", message: DATA_TYPE_RULE };
   const problem = dataProblem(dataType, data);
   if (problem) return { reason: "invalid-data", message: problem };
   if (dataType === "json") {
@@ -236,13 +206,12 @@ function clientPayload(m: Fields): Payload | WireProblem {
   return { dataType, data };
 }
 
-// The service always names the data type.
-function servicePayload(m: Fields): Payload | WireProblem {
+// The service always names the data type. Undefined when the payload is valid.
+function servicePayload(m: Fields): WireProblem | undefined {
   const dataType = m["dataType"];
-  const data = m["data"];
-  if (!isDataType(dataType)) return { reason: "invalid-data-type", message: "'dataType' must be 'json', 'text' or 'binary'." };
-  const problem = dataProblem(dataType, data);
-  return problem ? { reason: "invalid-data", message: problem } : { dataType, data };
+  if (!isDataType(dataType)) return { reason: "invalid-data-type", message: DATA_TYPE_RULE };
+  const problem = dataProblem(dataType, m["data"]);
+  return problem ? { reason: "invalid-data", message: problem } : undefined;
 }
 
 function dataProblem(dataType: WebPubSubDataType, data: unknown): string | undefined {
@@ -258,13 +227,4 @@ function dataProblem(dataType: WebPubSubDataType, data: unknown): string | undef
 
 function isDataType(value: unknown): value is WebPubSubDataType {
   return (DATA_TYPES as readonly unknown[]).includes(value);
-}
-
-// undefined: absent; null: present but malformed.
-function frameError(value: unknown): FrameError | undefined | null {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) return null;
-  const { name, message } = value as Fields;
-  if (typeof name !== "string" || typeof message !== "string") return null;
-  return { name, message };
 }

@@ -25,8 +25,13 @@ export interface PreparedMessageFrame {
 
 /** Encodes a message frame once for fan-out; any `sequenceId` on the input is ignored. */
 export function prepareMessageFrame(frame: ServerDataFrame | GroupDataFrame): PreparedMessageFrame {
-  const { sequenceId: _ignored, ...unnumbered } = frame;
-  const text = encodeFrame(unnumbered as ServerDataFrame | GroupDataFrame);
+  // The head is built field by field (a rest spread to drop sequenceId costs more than the
+  // encoding); JSON.stringify leaves out an undefined fromUserId, as encodeFrame would.
+  const head =
+    frame.from === "group"
+      ? { type: "message", from: "group", group: frame.group, fromUserId: frame.fromUserId, dataType: frame.dataType }
+      : { type: "message", from: "server", dataType: frame.dataType };
+  const text = appendData(stringify(head), wireData(frame.data));
   // Everything after the opening brace: a numbered frame is `{"sequenceId":n,` + tail.
   const tail = text.slice(1);
   return {

@@ -232,7 +232,9 @@ function payloadOf(frame: SendToGroupFrame | SendEventFrame | InvokeFrame): Payl
       return { dataType: "text", data: Buffer.from(frame.data as string, "utf8") };
     case "binary":
       return { dataType: "binary", data: Buffer.from(frame.data as string, "base64") };
-    case "json":
-      return { dataType: "json", data: Buffer.from(JSON.stringify(frame.data), "utf8") };
+    case "json": {
+      const text = JSON.stringify(frame.data);
+      return { dataType: "json", data: Buffer.from(text, "utf8"), json: JsonText.stringified(text) };
+    }
   }
 }

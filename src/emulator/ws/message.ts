@@ -10,6 +10,8 @@ export interface Payload {
   dataType: DataType;
   /** UTF-8 text for text/json, raw bytes for binary. */
   data: Buffer;
+  /** For json: the same text, already known to be valid (it came from JSON.stringify), so not parsed again. */
+  json?: JsonText;
 }
 
 /** Who the message comes from, as the JSON protocols show it. */
@@ -66,6 +68,7 @@ function wireData(p: Payload): unknown {
     case "text":
       return p.data.toString("utf8");
     case "json": {
+      if (p.json) return p.json;
       const text = p.data.toString("utf8");
       // Callers check the JSON first; a wrong guess still yields a valid frame, as text.
       return JsonText.from(text) ?? text;

@@ -208,6 +208,25 @@ describe("protocol frames", () => {
       assert.equal(serviceError('{"type":"message","from":"stream","dataType":"text","data":"x"}').reason, "unknown-type");
     });
 
+    it("reports names of Object's own properties as unknown-type instead of throwing", () => {
+      for (const text of [
+        '{"type":"constructor"}',
+        '{"type":"toString"}',
+        '{"type":"__proto__"}',
+        '{"type":"message","from":"constructor","dataType":"text","data":"x"}',
+        '{"type":"system","event":"hasOwnProperty"}',
+      ]) {
+        assert.equal(serviceError(text).reason, "unknown-type", text);
+      }
+    });
+
+    it("drops a null error or reconnectionToken, as if absent", () => {
+      assert.deepEqual(serviceOk('{"type":"ack","ackId":1,"success":true,"error":null}'), { type: "ack", ackId: 1, success: true });
+      assert.deepEqual(serviceOk('{"type":"system","event":"connected","connectionId":"c","reconnectionToken":null}'), {
+        type: "system", event: "connected", connectionId: "c",
+      });
+    });
+
     it("accepts a disconnected frame without message as an empty message", () => {
       assert.deepEqual(serviceOk('{"type":"system","event":"disconnected"}'), { type: "system", event: "disconnected", message: "" });
     });
