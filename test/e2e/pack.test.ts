@@ -161,14 +161,17 @@ try {
   channel.subscribe("undici:request:create", count);
   await service.sendToAll({ hello: "from the tarball" });
   channel.unsubscribe("undici:request:create", count);
-  console.log(JSON.stringify(await received), viaUndici);
+  // The dashboard's page ships in the tarball and is found from this tree.
+  const page = await fetch(emu.dashboardUrl);
+  const dashboard = page.status === 200 && /<html/i.test(await page.text()) ? "served" : page.status;
+  console.log(JSON.stringify({ data: await received, dashboard }), viaUndici);
   ws.close();
 } finally {
   await service.close();
   await emu.close();
 }`;
 
-  it("runs from an ES module: both entry points, the emulator delivers to a WebSocket client", async () => {
+  it("runs from an ES module: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
     writeFileSync(
       join(app, "esm.mjs"),
       deliver(`import { WebPubSubServiceClient } from "webpubsub-service";
@@ -176,10 +179,10 @@ import { startEmulator } from "webpubsub-service/emulator";
 import WebSocket from "ws";
 import * as channel from "node:diagnostics_channel";`),
     );
-    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"hello":"from the tarball"} 1');
+    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"} 1');
   });
 
-  it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client", async () => {
+  it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
     writeFileSync(
       join(app, "cjs.cjs"),
       `(async () => {${deliver(`const { WebPubSubServiceClient } = require("webpubsub-service");
@@ -188,7 +191,7 @@ const WebSocket = require("ws");
 const channel = require("node:diagnostics_channel");`)}
 })().catch((err) => { console.error(err); process.exit(1); });`,
     );
-    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"hello":"from the tarball"} 1');
+    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"} 1');
   });
 
   // One file, checked under each resolution mode a project may use. The expect-error lines

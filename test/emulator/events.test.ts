@@ -47,8 +47,24 @@ describe("emulator event stream", () => {
     await c.closed;
     await eventually(() => events.some((e) => e.type === "disconnected"));
     const mine = untimed(events.filter((e) => e.type !== "log" && e.type !== "upstream"));
+    // The token's claims come with `connected` (never the token itself).
+    const connected = mine[0] as { claims?: Record<string, unknown> };
+    const claims = connected.claims;
+    delete connected.claims;
+    assert.equal(claims?.["sub"], "ann");
+    assert.deepEqual(claims?.["role"], ["webpubsub.sendToGroup"]);
+    assert.match(String(claims?.["aud"]), /\/client\/hubs\/ev$/);
+    assert.equal(typeof claims?.["exp"], "number");
     assert.deepEqual(mine, [
-      { type: "connected", hub: "ev", connectionId: id, userId: "ann", subprotocol: "json.webpubsub.azure.v1" },
+      {
+        type: "connected",
+        hub: "ev",
+        connectionId: id,
+        userId: "ann",
+        subprotocol: "json.webpubsub.azure.v1",
+        roles: ["webpubsub.sendToGroup"],
+        groups: [],
+      },
       { type: "frameOut", hub: "ev", connectionId: id, frameType: "system" },
       { type: "frameIn", hub: "ev", connectionId: id, frameType: "joinGroup", size: 42, ackId: 1, group: "g" },
       {
@@ -59,6 +75,7 @@ describe("emulator event stream", () => {
         ackId: 1,
         success: false,
         error: { name: "Forbidden", message: "The connection has no permission to join group 'g'." },
+        why: "role webpubsub.joinLeaveGroup.g missing (nor webpubsub.joinLeaveGroup, nor a wildcard role matching 'g')",
       },
       { type: "frameOut", hub: "ev", connectionId: id, frameType: "system" },
       { type: "disconnected", hub: "ev", connectionId: id, reason: "bye", closeCode: 1000 },
@@ -146,6 +163,18 @@ describe("emulator event stream", () => {
       assert.equal(formatEvent({ ...base, type: "frameOut", frameType: "message", sequenceId: 3 }), undefined);
       assert.equal(formatEvent({ ...base, type: "frameIn", frameType: "ping", size: 15 }), undefined);
       assert.equal(formatEvent({ ...base, type: "frameIn", frameType: "sequenceAck", size: 30 }), undefined);
+    });
+
+    it("adds the rule behind a refusal when it says more than the reason", () => {
+      const rest = { time: 0, type: "rest", method: "GET", path: "/api/x", status: 401, errorCode: "Error.Unauthorized", reason: "token rejected: expired", requestId: "r2" } as const;
+      assert.equal(formatEvent({ ...rest, why: "token expired at 2020-01-01T00:00:00.000Z" }), "REST GET /api/x -> 401 Error.Unauthorized: token rejected: expired; token expired at 2020-01-01T00:00:00.000Z (request id r2)");
+      assert.equal(formatEvent({ ...rest, why: rest.reason }), "REST GET /api/x -> 401 Error.Unauthorized: token rejected: expired (request id r2)");
+      assert.equal(
+        formatEvent({ time: 0, type: "handshakeRefused", hub: "h", status: 401, reason: "token rejected: signature", why: "signature does not match" }),
+        "[h] handshake refused with 401: token rejected: signature; signature does not match",
+      );
+      const nack = { time: 0, type: "frameOut", hub: "h", connectionId: "c", frameType: "ack", ackId: 1, success: false, error: { name: "Forbidden", message: "no" } } as const;
+      assert.equal(formatEvent({ ...nack, why: "role webpubsub.sendToGroup.g missing" }), "[h] c <- ack 1 failed: Forbidden: no (role webpubsub.sendToGroup.g missing)");
     });
 
     it("names a failed REST call's error code, reason and request id", () => {

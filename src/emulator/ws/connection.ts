@@ -59,6 +59,10 @@ export class ClientConnection implements ProtocolHost {
   readonly reconnectionToken: string | undefined;
   /** Set for raw clients in sendToGroup mode. */
   readonly rawPublish: RawPublish | undefined;
+  /** Frames received from the client (pings and acks included). Plain counters: cheap enough to keep always. */
+  messagesIn = 0;
+  /** Messages delivered to the client (control frames not counted). */
+  messagesOut = 0;
 
   // Accept order of the socket that carries the session (see recover()).
   private socketOrder = 0;
@@ -201,12 +205,14 @@ export class ClientConnection implements ProtocolHost {
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
       ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
     }
-    this.runtime.emit({ type: "handshakeRefused", hub: this.hub.name, status: CloseCode.PolicyViolation, reason: `recovery refused: ${why}` });
+    this.runtime.emit({ type: "handshakeRefused", hub: this.hub.name, status: CloseCode.PolicyViolation, reason: `recovery refused: ${why}`, why, connectionId: this.id });
   }
 
   /** Delivers a message in this connection's wire format. */
   deliver(msg: OutboundMessage): void {
-    if (this.state !== "closed") this.protocol.deliver(msg);
+    if (this.state === "closed") return;
+    this.messagesOut++;
+    this.protocol.deliver(msg);
   }
 
   /** Writes one frame; a client whose socket buffer is over the bound is dropped. */
@@ -290,6 +296,7 @@ export class ClientConnection implements ProtocolHost {
 
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (this.socket !== ws || this.state !== "open") return;
+    this.messagesIn++;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     try {
       this.protocol.receive(bytes, isBinary);
