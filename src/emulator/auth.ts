@@ -4,6 +4,7 @@ import type { IncomingMessage } from "node:http";
 import {
   audienceMatcher,
   clientTokenAudiences,
+  decodeJwt,
   JwtVerifyError,
   readClientTokenClaims,
   restTokenAudiences,
@@ -21,11 +22,14 @@ export class AuthError extends WebPubSubError {
   readonly status: number;
   /** Which check failed, for the log. */
   readonly reason: string;
-  constructor(status: number, reason: string, options: { expired?: boolean; cause?: unknown } = {}) {
+  /** The rule that refused the token in a sentence, for tools: e.g. `token expired at …`. Never the token. */
+  readonly why: string;
+  constructor(status: number, reason: string, options: { expired?: boolean; cause?: unknown; why?: string } = {}) {
     super(options.expired ? "WPS_ERR_TOKEN_EXPIRED" : "WPS_ERR_TOKEN_INVALID", reason, { cause: options.cause });
     this.name = "AuthError";
     this.status = status;
     this.reason = reason;
+    this.why = options.why ?? reason;
   }
 }
 
@@ -42,7 +46,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
  */
 export function verifyRestRequest(req: IncomingMessage, accessKey: string): void {
   const token = bearerToken(req);
-  if (!token) throw new AuthError(401, "no bearer token");
+  if (!token) throw new AuthError(401, "no bearer token", { why: "no Authorization: Bearer header" });
   verify(token, accessKey, restTokenAudiences(req.headers.host ?? "", req.url ?? "/"));
 }
 
@@ -61,7 +65,7 @@ export interface ClientGrant {
 export function verifyClientToken(token: string, accessKey: string, host: string, hub: string): ClientGrant {
   const claims = verify(token, accessKey, clientTokenAudiences(host, hub));
   const grant = readClientTokenClaims(claims);
-  if (!grant.ok) throw new AuthError(grant.claim === "role" ? 401 : 400, grant.message);
+  if (!grant.ok) throw new AuthError(grant.claim === "role" ? 401 : 400, grant.message, { why: grant.message });
   return { userId: grant.userId, roles: grant.roles, groups: grant.groups, claims };
 }
 
@@ -69,7 +73,46 @@ function verify(token: string, accessKey: string, expected: readonly string[]): 
   try {
     return verifyJwt(token, accessKey, { audience: audienceMatcher(expected), requireExp: true, clockToleranceSeconds: 300 });
   } catch (err) {
-    if (err instanceof JwtVerifyError) throw new AuthError(401, `token rejected: ${err.reason}`, { expired: err.reason === "expired", cause: err });
+    if (err instanceof JwtVerifyError) {
+      throw new AuthError(401, `token rejected: ${err.reason}`, { expired: err.reason === "expired", cause: err, why: explain(err, token, expected) });
+    }
     throw new AuthError(401, "token rejected");
   }
+}
+
+// A sentence naming the failed rule with the values involved (claims only: they are not
+// secret, unlike the token's signature). Values from the token are cut short.
+function explain(err: JwtVerifyError, token: string, expected: readonly string[]): string {
+  let claims: JwtClaims = {};
+  let header: JwtClaims = {};
+  try {
+    ({ claims, header } = decodeJwt(token));
+  } catch {
+    // malformed: nothing to quote
+  }
+  switch (err.reason) {
+    case "malformed":
+      return "token is not a JWT (three base64url parts with JSON header and claims)";
+    case "algorithm":
+      return `token algorithm is ${short(header["alg"])}, expected HS256`;
+    case "signature":
+      return "signature does not match (the token was not signed with this emulator's access key)";
+    case "missing-exp":
+      return "token has no exp claim";
+    case "expired":
+      return `token expired at ${isoTime(claims["exp"])} (now ${new Date().toISOString()}, 300 s tolerance)`;
+    case "not-yet-valid":
+      return `token is not valid before ${isoTime(claims["nbf"])}`;
+    case "audience":
+      return `token audience is ${short(claims["aud"])}, expected ${expected[0] ?? "(none)"}`;
+  }
+}
+
+function isoTime(seconds: unknown): string {
+  return typeof seconds === "number" && Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : short(seconds);
+}
+
+function short(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? "(absent)";
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

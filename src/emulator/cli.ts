@@ -12,7 +12,7 @@ import type { HubSettings } from "./upstream/index.js";
 export type CliStartOptions = EmulatorOptions;
 
 /** The parts of a running emulator the CLI uses. */
-export type CliEmulator = Pick<Emulator, "endpoint" | "connectionString" | "port" | "close">;
+export type CliEmulator = Pick<Emulator, "endpoint" | "connectionString" | "port" | "close"> & Partial<Pick<Emulator, "dashboardUrl">>;
 
 /** Where main() writes and how it is stopped; every field is optional. */
 export interface CliIo {
@@ -42,6 +42,7 @@ Options:
                      "hubs": {"<hub>": {"eventHandlers": [{"urlTemplate",
                      "userEventPattern", "systemEvents"}]}}}
                      Command-line options override the file.
+  --no-dashboard     Do not serve the live dashboard (/_dashboard)
   -q, --quiet        Print only the connection string (one line on stdout),
                      not the banner, connections, REST calls or upstream events
   -v, --version      Print the version
@@ -49,7 +50,9 @@ Options:
 
 The connection string is printed at start. It holds the access key: the
 well-known emulator key by default, or your "accessKey" from the config file,
-which is then printed too. Stop with Ctrl+C.
+which is then printed too. So is the dashboard's address: open on loopback,
+it asks for the access key when the emulator listens on another address.
+Stop with Ctrl+C.
 
 Example config:
   {"hubs": {"chat": {"eventHandlers": [{
@@ -105,6 +108,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const port = parsed.port ?? config.port ?? DEFAULT_PORT;
   const host = parsed.host ?? config.host ?? DEFAULT_HOST;
   const options: CliStartOptions = { port, host, hubs: config.hubs };
+  if (parsed.noDashboard) options.dashboard = false;
   if (config.accessKey !== undefined) options.accessKey = config.accessKey;
   if (!parsed.quiet) options.onLog = (line) => print(`${timestamp()} ${line}`);
   // --quiet keeps exactly one line on stdout, the connection string, so `$(webpubsub … -q)` works.
@@ -127,6 +131,9 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   for (const line of describeHubs(config.hubs)) banner(line);
   banner("Connection string:");
   print(parsed.quiet ? emulator.connectionString : `  ${emulator.connectionString}`);
+  if (emulator.dashboardUrl) {
+    banner(`Dashboard: ${emulator.dashboardUrl}${isLoopback(host) ? "" : " (log in with the access key)"}`);
+  }
   banner("Press Ctrl+C to stop.");
 
   const stop = stopSignals(io);
@@ -159,6 +166,7 @@ interface ParsedCommandLine {
   host?: string;
   config?: string;
   quiet: boolean;
+  noDashboard: boolean;
   help: boolean;
   version: boolean;
 }
@@ -173,12 +181,19 @@ function parseCommandLine(argv: string[]): ParsedCommandLine {
       host: { type: "string" },
       config: { type: "string", short: "c" },
       quiet: { type: "boolean", short: "q", default: false },
+      "no-dashboard": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", short: "v", default: false },
     },
   });
   const [command, ...extra] = positionals;
-  const result: ParsedCommandLine = { command, quiet: values.quiet === true, help: values.help === true, version: values.version === true };
+  const result: ParsedCommandLine = {
+    command,
+    quiet: values.quiet === true,
+    noDashboard: values["no-dashboard"] === true,
+    help: values.help === true,
+    version: values.version === true,
+  };
   if (result.help || result.version) return result;
   if (command === undefined) throw new UsageError("missing command; expected 'emulator'");
   if (command !== "emulator") throw new UsageError(`unknown command '${command}'; expected 'emulator'`);

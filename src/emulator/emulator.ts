@@ -12,7 +12,8 @@ import { EmulatorEvents, formatEvent, type EmulatorEvent } from "./events.js";
 import { createLogger } from "./log.js";
 import { observeUpstream } from "./observedUpstream.js";
 import type { Runtime, Upstream } from "./runtime.js";
-import type { HubSettings } from "./upstream/index.js";
+import { UpstreamFaults, type HubSettings } from "./upstream/index.js";
+import { Dashboard, DASHBOARD_PREFIX } from "./dashboard/index.js";
 import { ClientEndpoint, RECOVERY_WINDOW_MS, type ClientConnection } from "./ws/index.js";
 import { accessKeyProblem, normalizeHub } from "./validation.js";
 
@@ -36,6 +37,11 @@ export interface EmulatorOptions {
   onLog?: (line: string) => void;
   /** Receives every typed event from the start (the `listening` event included); see {@link Emulator.events}. */
   onEvent?: (event: EmulatorEvent) => void;
+  /**
+   * Serves the live dashboard under `/_dashboard` (default true). Open on loopback; bound to
+   * another address it asks for the access key. `false` answers 404 there.
+   */
+  dashboard?: boolean;
 }
 
 /** What a test may want to know about one connection. */
@@ -60,6 +66,8 @@ export interface Emulator {
   readonly connectionString: string;
   /** The bound port (useful with port 0). */
   readonly port: number;
+  /** `http://localhost:<port>/_dashboard`, or null when started with `dashboard: false`. */
+  readonly dashboardUrl: string | null;
   /** Live connections of a hub (case-insensitive), for tests and tooling. */
   connections(hub: string): ConnectionInfo[];
   /** The typed event stream: `emu.events.on("frameIn", (e) => ...)`; returns an unsubscribe function. */
@@ -78,6 +86,8 @@ export type UpstreamFactory = (options: {
   accessKey: string;
   hubs: Record<string, HubSettings>;
   onLog?: (line: string) => void;
+  /** Faults the dashboard arms; the dispatcher applies them to the next calls of a hub. */
+  faults: UpstreamFaults;
 }) => Upstream;
 
 /** Timings tests may shorten; not part of the public options. */
@@ -124,7 +134,8 @@ export async function launchEmulator(
   const hubs: Record<string, HubSettings> = {};
   for (const [name, settings] of Object.entries(options.hubs ?? {})) hubs[normalizeHub(name)] = settings;
 
-  const upstream = createUpstream(makeUpstream, { accessKey, hubs, onLog: log });
+  const faults = new UpstreamFaults();
+  const upstream = createUpstream(makeUpstream, { accessKey, hubs, onLog: log, faults });
 
   const state = { closing: false };
   const runtime: Runtime = {
@@ -140,9 +151,11 @@ export async function launchEmulator(
     },
   };
 
+  const dashboard = options.dashboard === false ? undefined : new Dashboard({ runtime, faults, hubSettings: hubs, bindHost: host });
+
   // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
   const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });
-  const server = createHttpServer((req, res) => onRequest(req, res, runtime), (line) => log(line, "warn"), tuning);
+  const server = createHttpServer((req, res) => onRequest(req, res, runtime, dashboard), (line) => log(line, "warn"), tuning);
   const upgrades = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrades.add(socket);
@@ -161,6 +174,7 @@ export async function launchEmulator(
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   const endpoint = `http://${publicHost(host)}:${boundPort}`;
+  if (dashboard) dashboard.endpoint = endpoint;
   events.emit({ type: "listening", endpoint });
 
   let closed: Promise<void> | undefined;
@@ -168,6 +182,7 @@ export async function launchEmulator(
     endpoint,
     connectionString: formatConnectionString(endpoint, accessKey),
     port: boundPort,
+    dashboardUrl: dashboard ? `${endpoint}${DASHBOARD_PREFIX}` : null,
     events,
     connections(hub) {
       const h = runtime.hubs.peek(normalizeHub(hub));
@@ -183,6 +198,7 @@ export async function launchEmulator(
     close() {
       closed ??= (async () => {
         state.closing = true;
+        dashboard?.close();
         // Clients learn the service is going away (1001, and `disconnected` first on JSON
         // protocols) instead of seeing 1006, which tells a reliable client to recover.
         const socketsClosed: Promise<void>[] = [];
@@ -210,8 +226,10 @@ export async function launchEmulator(
   return emulator;
 }
 
-function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
+function onRequest(req: IncomingMessage, res: ServerResponse, runtime: Runtime, dashboard: Dashboard | undefined): void {
   const path = (req.url ?? "/").split("?")[0]!;
+  // The dashboard's routes come first; with the dashboard off they are a plain 404.
+  if (dashboard && Dashboard.owns(path)) return void dashboard.handle(req, res, path);
   // Like the service, every response names its request, so errors can be matched to log lines.
   const requestId = randomUUID();
   res.setHeader("x-ms-request-id", requestId);

@@ -17,6 +17,8 @@ export class RestError extends WebPubSubError {
   readonly headers: Record<string, string>;
   /** Why the call failed, for the log only (e.g. which auth check failed); never sent to the caller. */
   logReason: string | undefined;
+  /** For 401 and 403: the rule that refused the call, for the event stream (never the token). */
+  why: string | undefined;
 
   constructor(status: number, errorCode: string, message: string, target?: string, headers: Record<string, string> = {}) {
     super("WPS_ERR_REQUEST_REJECTED", message);

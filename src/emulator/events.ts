@@ -29,6 +29,30 @@ export interface ConnectedEvent extends EventBase {
   userId: string | null;
   /** The negotiated subprotocol; null for a plain WebSocket. */
   subprotocol: string | null;
+  /** The roles the connection got (token roles, or the connect handler's). */
+  roles?: string[];
+  /** The groups it joined at connect. */
+  groups?: string[];
+  /** The claims of the token it presented: never the token or its signature. */
+  claims?: TokenClaims;
+}
+
+/** The claims of a client access token that tools may show. */
+export interface TokenClaims {
+  /** The user id claim. */
+  sub?: string;
+  /** Role claims. */
+  role?: string[];
+  /** Group claims. */
+  group?: string[];
+  /** The audience the token was issued for. */
+  aud: string;
+  /** Issued at (seconds since the epoch). */
+  iat?: number;
+  /** Expires at (seconds since the epoch). */
+  exp?: number;
+  /** Not before (seconds since the epoch). */
+  nbf?: number;
 }
 
 /** A reliable connection lost its socket and waits for the client to recover. */
@@ -77,6 +101,8 @@ export interface HandshakeRefusedEvent extends EventBase {
   status: number;
   /** Why, in a sentence (never a secret). */
   reason: string;
+  /** The rule that refused it, e.g. `token expired at …` or `signature does not match`. */
+  why?: string;
 }
 
 /** A frame from a client. */
@@ -117,6 +143,8 @@ export interface FrameOutEvent extends EventBase {
   success?: boolean;
   /** For negative acks: the error name and message. */
   error?: { name: string; message: string };
+  /** For negative acks: the rule that refused the request, e.g. `role webpubsub.sendToGroup.g1 missing`. */
+  why?: string;
   /** Reliable messages: the sequence id. */
   sequenceId?: number;
 }
@@ -137,6 +165,8 @@ export interface RestEvent extends EventBase {
   reason?: string;
   /** The response's `x-ms-request-id`. */
   requestId?: string;
+  /** For 401 and 403: the rule that refused the call, e.g. `token audience is …, expected …`. */
+  why?: string;
 }
 
 /** A blocking upstream call (connect or a user event) finished, or found no handler. */
@@ -155,6 +185,8 @@ export interface UpstreamEvent extends EventBase {
   status?: number;
   /** From the call to its outcome. */
   durationMs: number;
+  /** For an accepted `connect`: what the handler set (absent fields were left as the token said). */
+  answer?: { userId?: string | null; roles?: string[]; groups?: string[]; subprotocol?: string };
 }
 
 /** Anything else worth a line: upstream retries and validation, ignored roles, refused HTTP. */
@@ -220,12 +252,21 @@ export class EmulatorEvents {
   emit(init: EmulatorEventInit): void {
     if (!this.wants(init.type)) return;
     const event = { ...init, time: Date.now() } as EmulatorEvent;
-    for (const listener of [...(this.byType.get(event.type) ?? []), ...this.all]) {
-      try {
-        listener(event);
-      } catch {
-        // A broken subscriber must not break the emulator.
-      }
+    // Frame events are emitted once per recipient of a fan-out: no array is built per event.
+    const typed = this.byType.get(event.type);
+    if (typed !== undefined && typed.size > 0) deliver(typed, event);
+    if (this.all.size > 0) deliver(this.all, event);
+  }
+}
+
+// Calls each listener once; a listener that throws is skipped. A listener added during
+// delivery may see the event too (Set iteration), which is harmless.
+function deliver(listeners: Set<Listener>, event: EmulatorEvent): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch {
+      // A broken subscriber must not break the emulator.
     }
   }
 }

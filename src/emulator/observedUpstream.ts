@@ -3,13 +3,14 @@
 // wrapper, so the dispatcher itself stays about CloudEvents and HTTP.
 import type { EmulatorEvents, UpstreamEvent } from "./events.js";
 import type { Upstream } from "./runtime.js";
-import type { UpstreamContext } from "./upstream/index.js";
+import type { ConnectOutcome, UpstreamContext } from "./upstream/index.js";
 
 /** `upstream` wrapped so that each blocking call emits one `upstream` event. */
 export function observeUpstream(upstream: Upstream, events: EmulatorEvents): Upstream {
-  const report = (ctx: UpstreamContext, event: string, started: number, result: UpstreamEvent["result"], status?: number) => {
+  const report = (ctx: UpstreamContext, event: string, started: number, result: UpstreamEvent["result"], status?: number, answer?: UpstreamEvent["answer"]) => {
     const e: Omit<UpstreamEvent, "time"> = { type: "upstream", hub: ctx.hub, connectionId: ctx.connectionId, event, result, durationMs: Date.now() - started };
     if (status !== undefined) e.status = status;
+    if (answer !== undefined) e.answer = answer;
     events.emit(e);
   };
   return {
@@ -19,7 +20,8 @@ export function observeUpstream(upstream: Upstream, events: EmulatorEvents): Ups
       const started = Date.now();
       const outcome = await upstream.connect(ctx, body);
       if (outcome.kind === "reject") report(ctx, "connect", started, "rejected", outcome.status);
-      else report(ctx, "connect", started, outcome.kind === "none" ? "no-handler" : "ok");
+      else if (outcome.kind === "none") report(ctx, "connect", started, "no-handler");
+      else report(ctx, "connect", started, "ok", undefined, answerOf(outcome));
       return outcome;
     },
     // Non-blocking events have no result to report here; the dispatcher logs theirs.
@@ -33,4 +35,14 @@ export function observeUpstream(upstream: Upstream, events: EmulatorEvents): Ups
       return outcome;
     },
   };
+}
+
+// What an accepting connect handler set; the connection state stays out (it may be anything).
+function answerOf(outcome: ConnectOutcome & { kind: "accept" }): NonNullable<UpstreamEvent["answer"]> {
+  const answer: NonNullable<UpstreamEvent["answer"]> = {};
+  if (outcome.userId !== undefined) answer.userId = outcome.userId;
+  if (outcome.roles !== undefined) answer.roles = outcome.roles;
+  if (outcome.groups !== undefined) answer.groups = outcome.groups;
+  if (outcome.subprotocol !== undefined) answer.subprotocol = outcome.subprotocol;
+  return answer;
 }

@@ -1,7 +1,7 @@
 // Group permissions of one connection: from token roles or the connect response, changed at
 // run time by the REST permissions API. Role and permission names come from core
 // (docs/protocol.md#permissions-and-roles).
-import { parsePermission, parseRole, type Permission } from "../core/index.js";
+import { parsePermission, parseRole, roleFor, type Permission } from "../core/index.js";
 
 /** The two permissions a client can hold on groups. */
 export type GroupPermission = Permission;
@@ -42,6 +42,12 @@ export class Permissions {
   /** True when the connection may do `kind` on `group`. */
   allows(kind: GroupPermission, group: string): boolean {
     return this.grants[kind].allows(group);
+  }
+
+  /** Why `kind` on `group` is not allowed, naming the role that would allow it. */
+  whyDenied(kind: GroupPermission, group: string): string {
+    if (this.grants[kind].denied.has(group)) return `permission ${kind} on group '${group}' was revoked through the REST API`;
+    return `role ${roleFor(kind, { group })} missing (nor ${roleFor(kind)}, nor a wildcard role matching '${group}')`;
   }
 
   /** REST check: with a target, that group; without, the permission on every group. */

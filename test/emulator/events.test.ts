@@ -47,8 +47,24 @@ describe("emulator event stream", () => {
     await c.closed;
     await eventually(() => events.some((e) => e.type === "disconnected"));
     const mine = untimed(events.filter((e) => e.type !== "log" && e.type !== "upstream"));
+    // The token's claims come with `connected` (never the token itself).
+    const connected = mine[0] as { claims?: Record<string, unknown> };
+    const claims = connected.claims;
+    delete connected.claims;
+    assert.equal(claims?.["sub"], "ann");
+    assert.deepEqual(claims?.["role"], ["webpubsub.sendToGroup"]);
+    assert.match(String(claims?.["aud"]), /\/client\/hubs\/ev$/);
+    assert.equal(typeof claims?.["exp"], "number");
     assert.deepEqual(mine, [
-      { type: "connected", hub: "ev", connectionId: id, userId: "ann", subprotocol: "json.webpubsub.azure.v1" },
+      {
+        type: "connected",
+        hub: "ev",
+        connectionId: id,
+        userId: "ann",
+        subprotocol: "json.webpubsub.azure.v1",
+        roles: ["webpubsub.sendToGroup"],
+        groups: [],
+      },
       { type: "frameOut", hub: "ev", connectionId: id, frameType: "system" },
       { type: "frameIn", hub: "ev", connectionId: id, frameType: "joinGroup", size: 42, ackId: 1, group: "g" },
       {
@@ -59,6 +75,7 @@ describe("emulator event stream", () => {
         ackId: 1,
         success: false,
         error: { name: "Forbidden", message: "The connection has no permission to join group 'g'." },
+        why: "role webpubsub.joinLeaveGroup.g missing (nor webpubsub.joinLeaveGroup, nor a wildcard role matching 'g')",
       },
       { type: "frameOut", hub: "ev", connectionId: id, frameType: "system" },
       { type: "disconnected", hub: "ev", connectionId: id, reason: "bye", closeCode: 1000 },

@@ -6,6 +6,7 @@ import { badRequest, notFound, RestError, unauthorized } from "../errors.js";
 import type { HubState } from "../state/index.js";
 import type { ClientConnection } from "../ws/index.js";
 import type { Runtime } from "../runtime.js";
+import type { RestEvent } from "../events.js";
 import { decodeSegment, isValidHub, normalizeHub } from "../validation.js";
 import { readBody, writeError, writeResponse } from "./httpIo.js";
 import { HANDLERS } from "./operations.js";
@@ -57,7 +58,9 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, runt
         : new RestError(500, "Error.InternalServerError", "The emulator failed to handle the request.");
     const reason = err instanceof RestError ? (restError.logReason ?? restError.message) : describeFailure(err);
     writeError(res, restError);
-    runtime.emit({ type: "rest", method, path, status: restError.status, errorCode: restError.errorCode, reason, requestId });
+    const event: Omit<RestEvent, "time"> = { type: "rest", method, path, status: restError.status, errorCode: restError.errorCode, reason, requestId };
+    if (restError.why !== undefined) event.why = restError.why;
+    runtime.emit(event);
   }
 }
 
@@ -88,6 +91,7 @@ async function route(
     if (err instanceof AuthError) {
       const refused = unauthorized();
       refused.logReason = err.reason;
+      refused.why = err.why;
       throw refused;
     }
     throw err;

@@ -14,6 +14,7 @@ import { AbuseProtection } from "./abuseProtection.js";
 import { encodeEventHeaders } from "./encoding.js";
 import { HandlerTable, resolveTemplate, validationUrl, type EventHandlerSettings, type HubSettings } from "./hubSettings.js";
 import { HttpExchange, InvalidHeaderError, type Attempt } from "./http.js";
+import type { UpstreamFaults } from "./faults.js";
 import { sendWithRetries, type RetryPolicy } from "./retries.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext, UserEventDataType, UserEventOutcome } from "./types.js";
 
@@ -40,6 +41,8 @@ export interface UpstreamDispatcherOptions {
   maxReplyBytes?: number;
   /** Clock for the validation cache and backoff. */
   now?: () => number;
+  /** Faults armed on purpose (the dashboard): the next calls of a hub are delayed or fail. */
+  faults?: UpstreamFaults;
 }
 
 interface EventRequest {
@@ -66,6 +69,7 @@ export class UpstreamDispatcher {
   private readonly retry: RetryPolicy;
   private readonly connectTimeoutMs: number;
   private readonly eventTimeoutMs: number;
+  private readonly faults: UpstreamFaults | undefined;
 
   private readonly eventIds = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -81,6 +85,7 @@ export class UpstreamDispatcher {
     const now = options.now ?? Date.now;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.eventTimeoutMs = options.eventTimeoutMs ?? 100_000;
+    this.faults = options.faults;
     this.retry = { delaysMs: options.retryDelaysMs ?? [1_000, 3_000, 5_000], maxReplyBytes: options.maxReplyBytes ?? MAX_MESSAGE_BYTES, now };
     this.abuseProtection = new AbuseProtection(
       this.http,
@@ -233,6 +238,16 @@ export class UpstreamDispatcher {
     const url = resolveTemplate(handler.urlTemplate, event, ctx.hub);
     const shownUrl = redactUrl(url);
     if (this.http.closed) return { kind: "error", reason: "closed", message: "dispatcher closed" };
+
+    const fault = this.faults?.take(normalizeHub(ctx.hub));
+    if (fault?.mode === "fail") {
+      this.log(`${label} -> ${shownUrl}: not sent, answered ${fault.status} by an injected fault (${fault.remaining} more)`);
+      return { kind: "response", status: fault.status, headers: new Headers(), body: new Uint8Array(0) };
+    }
+    if (fault?.mode === "slow") {
+      this.log(`${label} -> ${shownUrl}: delayed ${fault.delayMs} ms by an injected fault (${fault.remaining} more)`);
+      if (!(await this.http.sleep(fault.delayMs))) return { kind: "error", reason: "closed", message: "dispatcher closed" };
+    }
 
     let headers: Record<string, string>;
     try {

@@ -2,3 +2,4 @@
 export { UpstreamDispatcher, type UpstreamDispatcherOptions } from "./dispatcher.js";
 export { validateHubSettings, resolveTemplate, type EventHandlerSettings, type HubSettings } from "./hubSettings.js";
 export type { ConnectEventBody, ConnectOutcome, UpstreamContext, UserEventDataType, UserEventOutcome } from "./types.js";
+export { UpstreamFaults, type UpstreamFault } from "./faults.js";

@@ -59,6 +59,10 @@ export class ClientConnection implements ProtocolHost {
   readonly reconnectionToken: string | undefined;
   /** Set for raw clients in sendToGroup mode. */
   readonly rawPublish: RawPublish | undefined;
+  /** Frames received from the client (pings and acks included). Plain counters: cheap enough to keep always. */
+  messagesIn = 0;
+  /** Messages delivered to the client (control frames not counted). */
+  messagesOut = 0;
 
   // ackIds already processed; kept across recovery (docs/protocol.md#acks).
   private readonly ackIds = new Set<number>();
@@ -124,7 +128,9 @@ export class ClientConnection implements ProtocolHost {
 
   /** Delivers a message in this connection's wire format. */
   deliver(msg: OutboundMessage): void {
-    if (this.state !== "closed") this.protocol.deliver(msg);
+    if (this.state === "closed") return;
+    this.messagesOut++;
+    this.protocol.deliver(msg);
   }
 
   /** Writes one frame; a client whose socket buffer is over the bound is dropped. */
@@ -180,6 +186,7 @@ export class ClientConnection implements ProtocolHost {
 
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (this.socket !== ws || this.state !== "open") return;
+    this.messagesIn++;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     try {
       this.protocol.receive(bytes, isBinary);

@@ -33,14 +33,15 @@ export function reportPlainFrameIn(conn: ProtocolHost, size: number): void {
   }
 }
 
-/** Reports a frame sent to the client; pass the typed frame for control frames. */
-export function reportFrameOut(conn: ProtocolHost, frame: ServiceFrame | { type: "message"; sequenceId?: number }): void {
+/** Reports a frame sent to the client; pass the typed frame for control frames, and for a refusal the rule behind it. */
+export function reportFrameOut(conn: ProtocolHost, frame: ServiceFrame | { type: "message"; sequenceId?: number }, why?: string): void {
   if (!conn.runtime.events.wants("frameOut")) return;
   const e: Omit<FrameOutEvent, "time"> = { type: "frameOut", hub: conn.hub.name, connectionId: conn.id, frameType: frame.type };
   if (frame.type === "ack") {
     e.ackId = frame.ackId;
     e.success = frame.success;
     if (frame.error) e.error = frame.error;
+    if (why !== undefined) e.why = why;
   } else if (frame.type === "invokeResponse") {
     if (frame.success !== undefined) e.success = frame.success;
     if (frame.error) e.error = frame.error;

@@ -3,7 +3,8 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
-import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
+import { ClientTokenClaim, CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
+import type { TokenClaims } from "../events.js";
 import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
 import type { Runtime } from "../runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream/index.js";
@@ -59,14 +60,14 @@ export async function handleClientUpgrade(
   if (typeof rawMode === "string") return refuseLogged(socket, runtime, hubName, 400, rawMode);
 
   const token = url.searchParams.get("access_token") ?? bearerToken(req);
-  if (!token) return refuseLogged(socket, runtime, hubName, 401, "no access token");
+  if (!token) return refuseLogged(socket, runtime, hubName, 401, "no access token", "no access_token query parameter and no Authorization header");
   const host = req.headers.host ?? "";
   let grant;
   try {
     grant = verifyClientToken(token, runtime.accessKey, host, hubText);
   } catch (err) {
     const e = err instanceof AuthError ? err : new AuthError(401, "token rejected");
-    return refuseLogged(socket, runtime, hubName, e.status, e.reason);
+    return refuseLogged(socket, runtime, hubName, e.status, e.reason, e.why);
   }
 
   const id = newConnectionId();
@@ -79,7 +80,7 @@ export async function handleClientUpgrade(
   }
   if (socket.destroyed || runtime.closing) return void socket.destroy();
   if (outcome.kind === "reject") {
-    return refuseLogged(socket, runtime, hubName, outcome.status, "rejected by the connect handler");
+    return refuseLogged(socket, runtime, hubName, outcome.status, "rejected by the connect handler", `the connect event handler answered ${outcome.status}`);
   }
 
   let { userId, roles, groups } = grant;
@@ -100,7 +101,9 @@ export async function handleClientUpgrade(
       protocolFor(subprotocol),
     );
     conn.attach(ws);
-    runtime.emit({ type: "connected", hub: hub.name, connectionId: id, userId, subprotocol });
+    if (runtime.events.wants("connected")) {
+      runtime.emit({ type: "connected", hub: hub.name, connectionId: id, userId, subprotocol, roles: [...roles], groups: [...groups], claims: shownClaims(grant.claims) });
+    }
     conn.protocol.greet();
     hub.add(conn);
     for (const group of groups) hub.join(conn, group);
@@ -111,16 +114,20 @@ export async function handleClientUpgrade(
 // A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
 function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
-  if (
-    !conn ||
-    conn.state === "closed" ||
-    conn.reconnectionToken === undefined ||
-    !timingSafeEqualText(conn.reconnectionToken, token)
-  ) {
+  const why = !conn
+    ? "no such connection (never existed, or its recovery window ended)"
+    : conn.state === "closed"
+      ? "the connection was closed for good"
+      : conn.reconnectionToken === undefined
+        ? "the connection is not on a reliable subprotocol"
+        : !timingSafeEqualText(conn.reconnectionToken, token)
+          ? "awps_reconnection_token does not match"
+          : undefined;
+  if (why !== undefined || !conn) {
     ws.on("error", () => undefined);
     ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
     const reason = "recovery refused for a missing, closed or unauthenticated connection";
-    runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason });
+    runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason, why: why ?? reason });
     return;
   }
   conn.attach(ws);
@@ -168,9 +175,31 @@ function connectBody(req: IncomingMessage, url: URL, claims: JwtClaims, offered:
   return { claims: claimMap, query, headers, subprotocols: offered, clientCertificates: [] };
 }
 
-function refuseLogged(socket: Duplex, runtime: Runtime, hub: string, status: number, why: string): void {
-  runtime.emit({ type: "handshakeRefused", hub, status, reason: why });
+function refuseLogged(socket: Duplex, runtime: Runtime, hub: string, status: number, reason: string, why?: string): void {
+  runtime.emit(why === undefined ? { type: "handshakeRefused", hub, status, reason } : { type: "handshakeRefused", hub, status, reason, why });
   refuse(socket, status, status === 401 ? "Unauthorized." : "The connection was refused.");
+}
+
+// The claims tools may show: the standard ones and the service's role and group claims.
+function shownClaims(claims: JwtClaims): TokenClaims {
+  const shown: TokenClaims = { aud: typeof claims["aud"] === "string" ? claims["aud"] : JSON.stringify(claims["aud"] ?? null) };
+  const sub = claims[ClientTokenClaim.userId] ?? claims[ClientTokenClaim.userIdFallback];
+  if (typeof sub === "string") shown.sub = sub;
+  const roles = listClaim(claims[ClientTokenClaim.roles]);
+  if (roles) shown.role = roles;
+  const groups = listClaim(claims[ClientTokenClaim.groups]);
+  if (groups) shown.group = groups;
+  for (const name of ["iat", "exp", "nbf"] as const) {
+    const value = claims[name];
+    if (typeof value === "number") shown[name] = value;
+  }
+  return shown;
+}
+
+function listClaim(value: unknown): string[] | undefined {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
+  return undefined;
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */

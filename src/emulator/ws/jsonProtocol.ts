@@ -22,7 +22,7 @@ import type { UserEventOutcome } from "../upstream/index.js";
 import { applyReply, callUserEvent, replyPayload } from "./userEvents.js";
 
 /** The outcome of one request; failures become a negative ack (or a close without ackId). */
-type Result = { ok: true } | { ok: false; name: AckErrorName; message: string };
+type Result = { ok: true } | { ok: false; name: AckErrorName; message: string; why?: string };
 
 const OK: Result = { ok: true };
 
@@ -83,10 +83,10 @@ export class JsonProtocol implements Protocol {
   }
 
   /** Sends a frame that is not sequenced (ack, pong, system). */
-  protected sendControl(frame: ServiceFrame): void {
+  protected sendControl(frame: ServiceFrame, why?: string): void {
     if (this.conn.state === "closed") return;
     this.conn.send(encodeFrame(frame));
-    reportFrameOut(this.conn, frame);
+    reportFrameOut(this.conn, frame, why);
   }
 
   /** A sequenceAck on the plain JSON protocol has nothing to release. */
@@ -167,14 +167,19 @@ export class JsonProtocol implements Protocol {
       this.sendControl({ type: "ack", ackId, success: true });
     } else {
       // Failures are not remembered, so the client may retry with the same ackId.
-      this.sendControl({ type: "ack", ackId, success: false, error: { name: result.name, message: result.message } });
+      this.sendControl({ type: "ack", ackId, success: false, error: { name: result.name, message: result.message } }, result.why);
     }
   }
 
   private joinOrLeave(group: string, join: boolean): Result {
     const conn = this.conn;
     if (!conn.permissions.allows("joinLeaveGroup", group)) {
-      return { ok: false, name: "Forbidden", message: `The connection has no permission to ${join ? "join" : "leave"} group '${group}'.` };
+      return {
+        ok: false,
+        name: "Forbidden",
+        message: `The connection has no permission to ${join ? "join" : "leave"} group '${group}'.`,
+        why: conn.permissions.whyDenied("joinLeaveGroup", group),
+      };
     }
     if (join) conn.hub.join(conn, group);
     else conn.hub.leave(conn, group);
@@ -185,7 +190,12 @@ export class JsonProtocol implements Protocol {
   private sendToGroup(frame: SendToGroupFrame): Result {
     const conn = this.conn;
     if (!conn.permissions.allows("sendToGroup", frame.group)) {
-      return { ok: false, name: "Forbidden", message: `The connection has no permission to send to group '${frame.group}'.` };
+      return {
+        ok: false,
+        name: "Forbidden",
+        message: `The connection has no permission to send to group '${frame.group}'.`,
+        why: conn.permissions.whyDenied("sendToGroup", frame.group),
+      };
     }
     publishToGroup(conn.hub, conn, frame.group, payloadOf(frame), frame.noEcho ?? false);
     return OK;
