@@ -110,6 +110,21 @@ describe("dashboard in headless Chromium", function () {
     await page.screenshot({ path: join(SHOTS, "1-connections.png") });
   });
 
+  it("shows what clients control (a user id here) as text, never as markup", async () => {
+    const name = `<img src=x onerror="window.__injected = 1">`;
+    const mallory = await connectClient(emu!, name, []);
+    try {
+      await row(page, mallory.connectionId).waitFor({ timeout: 5000 });
+      assert.equal(await row(page, mallory.connectionId).locator("td").nth(2).textContent(), name);
+      await row(page, mallory.connectionId).click();
+      await page.locator("#detail-claims dd", { hasText: name }).waitFor({ timeout: 5000 });
+      assert.equal(await page.locator("#connections img, #detail img, #traffic img").count(), 0);
+      assert.equal(await page.evaluate(() => (window as { __injected?: number }).__injected), undefined);
+    } finally {
+      await mallory.client.stop();
+    }
+  });
+
   it("sends a group message and a binary message from the page's form, and the Node clients receive them", async () => {
     const [alice, bob] = clients;
     await page.locator("[role=tab][data-tab=drive]").click();
@@ -196,5 +211,60 @@ describe("dashboard in headless Chromium", function () {
     await page.screenshot({ path: join(SHOTS, "4-test-client.png") });
     await page.locator("#client-stop").click();
     await page.locator("#client-state", { hasText: "not connected" }).waitFor({ timeout: 5000 });
+  });
+
+  it("asks for the access key on a 401, posts it as JSON to /api/login, then loads the state", async () => {
+    // The emulator here is on loopback (open); the 401s of a network-bound one are played by routes.
+    const other = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    const logins: unknown[] = [];
+    let signedIn = false;
+    try {
+      await other.route("**/_dashboard/api/state", (route) =>
+        signedIn ? route.continue() : route.fulfill({ status: 401, contentType: "application/json", body: JSON.stringify({ code: "Error.Unauthorized", message: "Log in with the emulator's access key." }) }),
+      );
+      await other.route("**/_dashboard/api/login", async (route) => {
+        const request = route.request();
+        assert.equal(request.headers()["content-type"], "application/json");
+        const body = request.postDataJSON() as { accessKey?: string };
+        logins.push(body);
+        signedIn = body.accessKey === "right key";
+        await route.fulfill(
+          signedIn
+            ? { status: 200, contentType: "application/json", body: '{"ok":true}' }
+            : { status: 401, contentType: "application/json", body: JSON.stringify({ code: "Error.Unauthorized", message: "The access key does not match." }) },
+        );
+      });
+      await other.goto(`http://127.0.0.1:${emu!.port}/_dashboard`);
+      const login = other.locator("#login-form");
+      await login.waitFor({ state: "visible", timeout: 5000 });
+      await login.locator("[name=accessKey]").fill("wrong key");
+      await login.locator("button[type=submit]").click();
+      await login.locator(".status", { hasText: "The access key does not match." }).waitFor({ timeout: 5000 });
+      await login.locator("[name=accessKey]").fill("right key");
+      await login.locator("button[type=submit]").click();
+      await other.locator("#live[data-state=live]").waitFor({ timeout: 5000 });
+      assert.equal(await other.locator("#login").isHidden(), true);
+      assert.deepEqual(logins, [{ accessKey: "wrong key" }, { accessKey: "right key" }]);
+      assert.ok((await other.locator("#connections tbody tr").count()) > 0, "the real state loaded after the login");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("shows the server's message when the client bundle is not built", async () => {
+    const other = await browser!.newPage();
+    try {
+      await other.route("**/_dashboard/client.js", (route) =>
+        route.fulfill({ status: 404, contentType: "application/json", body: JSON.stringify({ code: "Error.NotFound", message: "The client SDK's browser bundle is not built: run npm run build." }) }),
+      );
+      await other.goto(`http://127.0.0.1:${emu!.port}/_dashboard`);
+      await other.locator("[role=tab][data-tab=client]").click();
+      await other.locator("#client-form [name=hub]").fill(HUB);
+      await other.locator("#client-form button[type=submit]").click();
+      await other.locator("#client-status[data-tone=error]", { hasText: "run npm run build" }).waitFor({ timeout: 5000 });
+      assert.equal(await other.locator("#client-state").textContent(), "not connected");
+    } finally {
+      await other.close();
+    }
   });
 });
