@@ -85,10 +85,12 @@ const $ = {
   connClosed: byId("conn-closed"),
   connCount: byId("conn-count"),
   connMore: byId("conn-more"),
+  connTable: byId("connections"),
   connBody: byId("connections").tBodies[0],
   traffic: byId("traffic"),
   trafficHub: byId("traffic-hub"),
   trafficKind: byId("traffic-kind"),
+  trafficControl: byId("traffic-control"),
   trafficPause: byId("traffic-pause"),
   trafficClear: byId("traffic-clear"),
   trafficNote: byId("traffic-note"),
@@ -225,6 +227,8 @@ function renderConnections() {
   if (text) list = list.filter((c) => matches(c, text));
   list.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.connectedAt - a.connectedAt);
   const shown = list.slice(0, ROW_LIMIT);
+  // One hub in view: its name in every row is noise, and the width goes to roles and groups.
+  $.connTable.classList.toggle("one-hub", $.connHub.value !== "" || store.hubs.size <= 1);
   setText($.connCount, `${live} open`);
   setText($.connMore, list.length > shown.length ? `Showing ${shown.length} of ${list.length}; type in the filter to narrow.` : list.length === 0 ? "No connections." : "");
 
@@ -290,6 +294,7 @@ function trafficVisible(d) {
   const hub = $.trafficHub.value;
   const kind = $.trafficKind.value;
   if (hub && d.hub !== hub) return false;
+  if (d.control && !$.trafficControl.checked) return false;
   if (!kind) return true;
   if (kind === "refused") return d.refused;
   return d.kind === kind;
@@ -376,6 +381,7 @@ $.trafficClear.addEventListener("click", () => {
 });
 $.trafficHub.addEventListener("change", () => invalidate("traffic"));
 $.trafficKind.addEventListener("change", () => invalidate("traffic"));
+$.trafficControl.addEventListener("change", () => invalidate("traffic"));
 $.connHub.addEventListener("change", () => invalidate("connections"));
 $.connFilter.addEventListener("input", () => invalidate("connections"));
 $.connClosed.addEventListener("change", () => invalidate("connections"));

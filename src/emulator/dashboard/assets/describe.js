@@ -32,7 +32,7 @@ export function clock(ms) {
 /** The subprotocol, short. */
 export function protocolName(subprotocol) {
   if (!subprotocol) return "plain";
-  if (subprotocol === "json.reliable.webpubsub.azure.v1") return "json reliable";
+  if (subprotocol === "json.reliable.webpubsub.azure.v1") return "reliable";
   if (subprotocol === "json.webpubsub.azure.v1") return "json";
   return subprotocol;
 }
@@ -68,12 +68,24 @@ function answerText(answer) {
   return parts.length ? `; answer: ${parts.join(", ")}` : "";
 }
 
+// Keepalive and delivery bookkeeping: shown only when asked for.
+const CONTROL_FRAMES = new Set(["ping", "pong", "sequenceAck"]);
+
 /**
- * `{ kind, hub, connectionId, text, why, tone, refused }` for one entry. `kind` is one of
- * rest, frame, upstream, connection, log; `refused` marks what the filter "refusals" shows.
+ * `{ kind, hub, connectionId, text, why, tone, refused, control }` for one entry. `kind` is one
+ * of rest, frame, upstream, connection, log; `refused` marks what the filter "refusals" shows;
+ * `control` marks pings, pongs and sequence acks.
  */
 export function describeEntry(e) {
-  const base = { kind: "log", hub: e.hub ?? null, connectionId: e.connectionId ?? null, why: typeof e.why === "string" ? e.why : null, tone: "", refused: false };
+  const base = {
+    kind: "log",
+    hub: e.hub ?? null,
+    connectionId: e.connectionId ?? null,
+    why: typeof e.why === "string" ? e.why : null,
+    tone: "",
+    refused: false,
+    control: (e.type === "frameIn" || e.type === "frameOut") && CONTROL_FRAMES.has(e.frameType),
+  };
   switch (e.type) {
     case "rest": {
       const failed = e.status >= 400;

@@ -34,6 +34,8 @@ export class Store {
     this.hubs = new Map();
     this.traffic = [];
     this.lastSeq = 0;
+    // `connectionId/ackId` of join and leave requests whose ack is awaited.
+    this.pendingMembership = new Set();
   }
 
   /** Replaces everything but the traffic log with a DashboardState (and the log too when `withTraffic`). */
@@ -120,20 +122,25 @@ export class Store {
         }
         return false;
       }
-      case "frameOut":
-        // An ack of a join or leave: the membership changed only if it succeeded; ask anyway (cheap, coalesced).
-        return e.frameType === "ack" && e.success === true && this.pendingMembership?.has(`${e.connectionId}/${e.ackId}`) === true
-          ? (this.pendingMembership.delete(`${e.connectionId}/${e.ackId}`), true)
-          : false;
+      case "frameOut": {
+        // The ack of a join or leave: the membership changed if it succeeded.
+        if (e.frameType !== "ack") return false;
+        const key = `${e.connectionId}/${e.ackId}`;
+        if (!this.pendingMembership.delete(key)) return false;
+        return e.success === true;
+      }
       case "frameIn":
         if (MEMBERSHIP_FRAMES.has(e.frameType) && !e.error) {
-          // Without an ackId nothing will confirm it: refresh now.
+          // Without an ackId nothing will confirm it: ask now.
           if (e.ackId === undefined) return true;
-          this.pendingMembership ??= new Set();
+          // Acks lost to sampling must not grow the set for ever.
           if (this.pendingMembership.size > 1000) this.pendingMembership.clear();
           this.pendingMembership.add(`${e.connectionId}/${e.ackId}`);
         }
         return false;
+      case "upstream":
+        // An armed fault counts down with each call: show the new count.
+        return this.hubs.get(e.hub)?.upstream.fault != null;
       case "rest":
         // Group and user membership, closing, permissions: every successful write under a hub.
         return e.status < 300 && e.method !== "GET" && e.method !== "HEAD" && !/\/:send$/.test(e.path);
