@@ -11,7 +11,7 @@ import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import { WebSocketServer } from "ws";
 import { signJwtSync } from "../src/core/index.js";
-import { startEmulator } from "../src/emulator/index.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../src/emulator/index.js";
 import { DEFAULT_API_VERSION } from "../src/index.js";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
@@ -89,7 +89,8 @@ parentPort.on("message", async (msg) => {
 });
 `;
 
-class Clients {
+/** 1000s of raw `ws` clients in a worker thread, counting what they receive. */
+export class Clients {
   private readonly worker: Worker;
   constructor() {
     this.worker = new Worker(CLIENT_WORKER, { eval: true, workerData: { wsPath: require_resolve("ws") } });
@@ -126,7 +127,8 @@ function require_resolve(specifier: string): string {
   return createRequire(import.meta.url).resolve(specifier);
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+/** The keep-alive agent of the REST calls; destroy it when done. */
+export const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 
 function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -145,7 +147,7 @@ function payload(seq: number): string {
 }
 
 /** Sends `count` payloads with IN_FLIGHT calls at a time; returns the time of the first send. */
-async function sendAll(count: number, send: (body: string) => Promise<number>): Promise<number> {
+export async function sendAll(count: number, send: (body: string) => Promise<number>): Promise<number> {
   const start = performance.timeOrigin + performance.now();
   let next = 0;
   const lane = async () => {
@@ -166,14 +168,16 @@ function gcHeap(): number {
   return m.heapUsed + m.external;
 }
 
-interface Target {
+/** Something clients connect to and REST calls broadcast through. */
+export interface Target {
   clientUrl: string;
   send(body: string): Promise<number>;
   close(): Promise<void>;
 }
 
-async function emulatorTarget(): Promise<Target> {
-  const emu = await startEmulator({ port: 0 });
+/** The emulator as a fan-out target (options: e.g. `dashboard: false`). */
+export async function emulatorTarget(options: EmulatorOptions = {}): Promise<Target & { emulator: Emulator }> {
+  const emu = await startEmulator({ port: 0, ...options });
   const url = `http://127.0.0.1:${emu.port}/api/hubs/${HUB}/:send?api-version=${DEFAULT_API_VERSION}`;
   const now = Math.floor(Date.now() / 1000);
   const clientToken = signJwtSync({ aud: `http://127.0.0.1:${emu.port}/client/hubs/${HUB}`, iat: now, exp: now + 3600 }, KEY);
@@ -186,6 +190,7 @@ async function emulatorTarget(): Promise<Target> {
       return post(url, body, { authorization: auth, "content-type": "text/plain" });
     },
     close: () => emu.close(),
+    emulator: emu,
   };
 }
 

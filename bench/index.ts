@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark, one after the other, in one process.
 // A report, not a test: figures are printed side by side with the official SDK
-// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout, client, handler) to run one;
+// and the raw floor, as ratios. Pass a name (serviceClient, emulatorFanout, client, handler, dashboard) to run one;
 // `--profile` also writes a CPU profile of the service client's send path to bench/results/.
 import { run as runServiceClient } from "./serviceClient.js";
 import { run as runEmulatorFanout } from "./emulatorFanout.js";
 import { run as runClient } from "./client.js";
 import { run as runHandler } from "./handler.js";
+import { run as runDashboard } from "./dashboard.js";
 
 const args = process.argv.slice(2);
 const profile = args.includes("--profile");
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   emulatorFanout: runEmulatorFanout,
   client: runClient,
   handler: runHandler,
+  dashboard: runDashboard,
 };
 
 const wanted = args.filter((a) => !a.startsWith("--"));

@@ -4,7 +4,7 @@
 // builds the browser file of the client.
 // CJS needs its own package.json marker because the package root is "type": "module".
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
 import { bundleClient } from "./browserBundle.mjs";
@@ -17,6 +17,11 @@ execFileSync(process.execPath, [...tsc, "-p", "tsconfig.build.json"], { stdio: "
 execFileSync(process.execPath, [...tsc, "-p", "tsconfig.cjs.json"], { stdio: "inherit" });
 mkdirSync("dist/cjs", { recursive: true });
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");
+
+// The dashboard's page ships as files beside its compiled module, which finds them relative
+// to itself (src/emulator/dashboard/files.ts), in both trees.
+const DASHBOARD_ASSETS = "src/emulator/dashboard/assets";
+for (const tree of ["dist/esm", "dist/cjs"]) cpSync(DASHBOARD_ASSETS, join(tree, DASHBOARD_ASSETS), { recursive: true });
 
 // Roll up every entry from the full ESM declarations before any of them is removed.
 const rollups = [];

@@ -48,6 +48,22 @@ for (const [sub, entry] of Object.entries(pkg.exports)) {
     if (!(name in cjs)) (console.error(`CJS ${spec} lacks ${name}`), failures++);
   }
 }
+// The emulator's dashboard page: its assets are in both trees and in the tarball, and an
+// emulator loaded from each tree serves them.
+const ASSET = "src/emulator/dashboard/assets/index.html";
+for (const tree of ["dist/esm", "dist/cjs"]) if (!existsSync(`${tree}/${ASSET}`)) (console.error(`${tree}/${ASSET} is missing`), failures++);
+const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8" }))[0].files.map((f) => f.path);
+for (const tree of ["dist/esm", "dist/cjs"]) if (!packed.includes(`${tree}/${ASSET}`)) (console.error(`the tarball lacks ${tree}/${ASSET}`), failures++);
+for (const [kind, mod] of [["ESM", await import(`${pkg.name}/emulator`)], ["CJS", require(`${pkg.name}/emulator`)]]) {
+  const emu = await mod.startEmulator({ port: 0 });
+  try {
+    const res = await fetch(emu.dashboardUrl);
+    const text = await res.text();
+    if (res.status !== 200 || !/<html/i.test(text)) (console.error(`${kind} emulator: GET ${emu.dashboardUrl} answered ${res.status}`), failures++);
+  } finally {
+    await emu.close();
+  }
+}
 if (!existsSync(pkg.bin.webpubsub)) (console.error(`bin ${pkg.bin.webpubsub} is missing`), failures++);
 const help = execFileSync(process.execPath, [pkg.bin.webpubsub, "--help"], { encoding: "utf8" });
 if (!/emulator/.test(help)) (console.error("bin --help does not mention the emulator"), failures++);

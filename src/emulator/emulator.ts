@@ -94,6 +94,8 @@ export type UpstreamFactory = (options: {
 export interface EmulatorTuning extends HttpServerTimings {
   /** Default RECOVERY_WINDOW_MS (30 s). */
   recoveryWindowMs?: number;
+  /** Makes the dashboard ask for the access key even on loopback (tests of the non-loopback rules). */
+  dashboardRequiresKey?: boolean;
 }
 
 // Close reason sent to every client when the emulator stops.
@@ -151,7 +153,7 @@ export async function launchEmulator(
     },
   };
 
-  const dashboard = options.dashboard === false ? undefined : new Dashboard({ runtime, faults, hubSettings: hubs, bindHost: host });
+  const dashboard = options.dashboard === false ? undefined : new Dashboard({ runtime, faults, hubSettings: hubs, bindHost: host, requireKey: tuning.dashboardRequiresKey ?? false });
 
   // Frames above the REST body limit close with 1009, as the service's 1 MB message limit.
   const clients = new ClientEndpoint(runtime, { maxPayload: MAX_BODY_BYTES });

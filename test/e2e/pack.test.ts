@@ -156,24 +156,27 @@ try {
   });
   await new Promise((resolve) => ws.once("open", resolve));
   await service.sendToAll({ hello: "from the tarball" });
-  console.log(JSON.stringify(await received));
+  // The dashboard's page ships in the tarball and is found from this tree.
+  const page = await fetch(emu.dashboardUrl);
+  const dashboard = page.status === 200 && /<html/i.test(await page.text()) ? "served" : page.status;
+  console.log(JSON.stringify({ data: await received, dashboard }));
   ws.close();
 } finally {
   await service.close();
   await emu.close();
 }`;
 
-  it("runs from an ES module: both entry points, the emulator delivers to a WebSocket client", async () => {
+  it("runs from an ES module: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
     writeFileSync(
       join(app, "esm.mjs"),
       deliver(`import { WebPubSubServiceClient } from "webpubsub-service";
 import { startEmulator } from "webpubsub-service/emulator";
 import WebSocket from "ws";`),
     );
-    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"hello":"from the tarball"}');
+    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"}');
   });
 
-  it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client", async () => {
+  it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
     writeFileSync(
       join(app, "cjs.cjs"),
       `(async () => {${deliver(`const { WebPubSubServiceClient } = require("webpubsub-service");
@@ -181,7 +184,7 @@ const { startEmulator } = require("webpubsub-service/emulator");
 const WebSocket = require("ws");`)}
 })().catch((err) => { console.error(err); process.exit(1); });`,
     );
-    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"hello":"from the tarball"}');
+    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"}');
   });
 
   // One file, checked under each resolution mode a project may use. The expect-error lines

@@ -53,6 +53,7 @@ async function runInProcess(argv: string[], fake: Partial<{ start: Error; close:
         endpoint,
         port,
         connectionString: `Endpoint=${endpoint};AccessKey=${options.accessKey ?? "DEFAULT"};Version=1.0;`,
+        dashboardUrl: options.dashboard === false ? null : `${endpoint}/_dashboard`,
         async close() {
           closed++;
           if (fake.close) throw fake.close;
@@ -123,6 +124,19 @@ describe("cli", () => {
     it("documents the short options in the help", async () => {
       const help = (await runInProcess(["--help"])).stdout;
       for (const option of ["-p, --port", "-c, --config", "-q, --quiet", "-v, --version", "-h, --help"]) assert.ok(help.includes(option), option);
+    });
+
+    it("prints the dashboard's address, says when it needs the key, and turns it off with --no-dashboard", async () => {
+      const run = await runInProcess(["emulator", "-p", "0"]);
+      assert.equal(run.calls[0]?.dashboard, undefined);
+      assert.match(run.stdout, /^Dashboard: http:\/\/localhost:41234\/_dashboard$/m);
+      const exposed = await runInProcess(["emulator", "-p", "0", "--host", "0.0.0.0"]);
+      assert.match(exposed.stdout, /^Dashboard: http:\/\/localhost:41234\/_dashboard \(log in with the access key\)$/m);
+      const off = await runInProcess(["emulator", "-p", "0", "--no-dashboard"]);
+      assert.equal(off.calls[0]?.dashboard, false);
+      assert.doesNotMatch(off.stdout, /Dashboard/);
+      assert.doesNotMatch((await runInProcess(["emulator", "-p", "0", "-q"])).stdout, /Dashboard/);
+      assert.match((await runInProcess(["--help"])).stdout, /--no-dashboard/);
     });
 
     it("accepts -p for the port", async () => {

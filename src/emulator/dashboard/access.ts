@@ -35,19 +35,22 @@ export function hostName(header: string): string {
 export class DashboardAccess {
   /** True when the emulator listens on loopback only: no key is needed. */
   readonly open: boolean;
+  private readonly loopback: boolean;
   private readonly session: string;
 
   constructor(
     bindHost: string,
     private readonly accessKey: string,
+    requireKey = false,
   ) {
-    this.open = isLoopbackName(bindHost);
+    this.loopback = isLoopbackName(bindHost);
+    this.open = this.loopback && !requireKey;
     this.session = createHmac("sha256", accessKey).update(`webpubsub dashboard session\n${randomBytes(16).toString("hex")}`).digest("base64url");
   }
 
   /** Throws 403 when a loopback dashboard is reached under a non-loopback Host (DNS rebinding). */
   checkHost(req: IncomingMessage): void {
-    if (!this.open) return;
+    if (!this.loopback) return;
     const host = hostName(req.headers.host ?? "");
     if (!isLoopbackName(host)) {
       throw new RestError(403, "Error.Forbidden", "The dashboard answers only under a loopback host name (localhost, 127.0.0.1, [::1]).");

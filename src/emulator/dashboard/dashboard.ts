@@ -27,6 +27,8 @@ export interface DashboardInit {
   hubSettings: Record<string, HubSettings>;
   /** The address the emulator binds (decides whether a key is needed). */
   bindHost: string;
+  /** Ask for the key even on loopback (tests). */
+  requireKey?: boolean;
 }
 
 /** One emulator's dashboard. */
@@ -39,7 +41,7 @@ export class Dashboard {
   endpoint = "";
 
   constructor(private readonly init: DashboardInit) {
-    this.access = new DashboardAccess(init.bindHost, init.runtime.accessKey);
+    this.access = new DashboardAccess(init.bindHost, init.runtime.accessKey, init.requireKey ?? false);
     this.actions = { runtime: init.runtime, faults: init.faults };
     this.stream = new EventStream({
       snapshot: () => this.state(),
