@@ -7,8 +7,8 @@ import { byId, h, setStatus, setText } from "./dom.js";
 import { Store, TRAFFIC_LIMIT } from "./store.js";
 import { setupTestClient } from "./testClient.js";
 
-/** Connection rows rendered at most (a filter narrows the rest). */
-const ROW_LIMIT = 200;
+/** Rows drawn above and below the visible part of the connections table (smooth scrolling). */
+const OVERSCAN_ROWS = 10;
 /** Fresh snapshots at most this often, however many events ask for one. */
 const REFRESH_MIN_MS = 500;
 /** A connection's timeline is fetched again at most this often while it is open. */
@@ -87,6 +87,7 @@ const $ = {
   connMore: byId("conn-more"),
   connTable: byId("connections"),
   connBody: byId("connections").tBodies[0],
+  connScroll: byId("connections").parentElement,
   traffic: byId("traffic"),
   trafficHub: byId("traffic-hub"),
   trafficKind: byId("traffic-kind"),
@@ -219,6 +220,13 @@ function makeRow(key) {
   return { key, tr, cells };
 }
 
+// The table draws only the rows in view: with 1,000 connections, laying out and painting every
+// row made each keystroke in the filter cost a frame or more. Spacer rows stand in for the rest,
+// so the scrollbar stays true; every row has the same height (CSS), measured once.
+const topSpacer = h("tr", { class: "spacer", "aria-hidden": "true" }, h("td", { colspan: "10" }));
+const bottomSpacer = h("tr", { class: "spacer", "aria-hidden": "true" }, h("td", { colspan: "10" }));
+let rowHeight = 0;
+
 function renderConnections() {
   const text = $.connFilter.value.trim().toLowerCase();
   let list = store.connections($.connHub.value);
@@ -226,14 +234,24 @@ function renderConnections() {
   if (!$.connClosed.checked) list = list.filter((c) => c.state !== "closed");
   if (text) list = list.filter((c) => matches(c, text));
   list.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.connectedAt - a.connectedAt);
-  const shown = list.slice(0, ROW_LIMIT);
   // One hub in view: its name in every row is noise, and the width goes to roles and groups.
   $.connTable.classList.toggle("one-hub", $.connHub.value !== "" || store.hubs.size <= 1);
   setText($.connCount, `${live} open`);
-  setText($.connMore, list.length > shown.length ? `Showing ${shown.length} of ${list.length}; type in the filter to narrow.` : list.length === 0 ? "No connections." : "");
+  setText($.connMore, list.length === 0 ? "No connections." : text ? `${list.length} match${list.length === 1 ? "es" : ""}.` : "");
 
+  const scroller = $.connScroll;
+  const head = $.connTable.tHead.getBoundingClientRect().height;
+  const step = rowHeight || 25;
+  const visible = Math.ceil(scroller.clientHeight / step);
+  const first = Math.max(0, Math.min(list.length - visible, Math.floor((scroller.scrollTop - head) / step)) - OVERSCAN_ROWS);
+  const last = Math.min(list.length, first + visible + 2 * OVERSCAN_ROWS);
+  const shown = list.slice(first, last);
+
+  const body = $.connBody;
+  if (body.firstChild !== topSpacer) body.prepend(topSpacer);
+  topSpacer.firstChild.style.height = `${first * step}px`;
   const wanted = new Set();
-  let prev = null;
+  let prev = topSpacer;
   for (const c of shown) {
     const key = `${c.hub}\u0000${c.connectionId}`;
     wanted.add(key);
@@ -243,8 +261,7 @@ function renderConnections() {
       rows.set(key, row);
     }
     updateRow(row, c);
-    const expected = prev ? prev.nextSibling : $.connBody.firstChild;
-    if (expected !== row.tr) $.connBody.insertBefore(row.tr, expected);
+    if (prev.nextSibling !== row.tr) body.insertBefore(row.tr, prev.nextSibling);
     prev = row.tr;
   }
   for (const [key, row] of rows) {
@@ -252,7 +269,13 @@ function renderConnections() {
     row.tr.remove();
     rows.delete(key);
   }
+  if (prev.nextSibling !== bottomSpacer) body.insertBefore(bottomSpacer, prev.nextSibling);
+  bottomSpacer.firstChild.style.height = `${(list.length - last) * step}px`;
+  if (!rowHeight && shown.length) rowHeight = rows.get(`${shown[0].hub}\u0000${shown[0].connectionId}`).tr.getBoundingClientRect().height || 0;
 }
+
+// One formatter for every row: toLocaleString() builds a new one per call.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
 
 // Fields a row shows; a row whose fields are unchanged is not touched.
 const ROW_FIELDS = ["hub", "connectionId", "userId", "subprotocol", "state", "connectedAt", "messagesIn", "messagesOut", "closeCode"];
@@ -281,7 +304,7 @@ function updateRow(row, c) {
   roles.title = row.last.roles;
   if (!last || last.connectedAt !== c.connectedAt) {
     setText(since, clock(c.connectedAt).slice(0, 8));
-    since.title = new Date(c.connectedAt).toLocaleString();
+    since.title = DATE_TIME.format(c.connectedAt);
   }
   setText(inCount, c.messagesIn);
   setText(outCount, c.messagesOut);
@@ -385,6 +408,8 @@ $.trafficControl.addEventListener("change", () => invalidate("traffic"));
 $.connHub.addEventListener("change", () => invalidate("connections"));
 $.connFilter.addEventListener("input", () => invalidate("connections"));
 $.connClosed.addEventListener("change", () => invalidate("connections"));
+$.connScroll.addEventListener("scroll", () => invalidate("connections"), { passive: true });
+new ResizeObserver(() => invalidate("connections")).observe($.connScroll);
 
 // ---------- a connection's timeline ----------
 
