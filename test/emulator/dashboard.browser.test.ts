@@ -270,4 +270,18 @@ describe("dashboard in headless Chromium", function () {
       await other.close();
     }
   });
+
+  it("reconnects by itself when the emulator restarts, and shows the new emulator's state", async () => {
+    const port = emu!.port;
+    const bob = clients[1]!;
+    await emu!.close();
+    await page.locator("#live:not([data-state=live])").waitFor({ timeout: 5000 });
+    emu = await start({ port });
+    const carol = await connectClient(emu, "carol", []);
+    clients.push(carol);
+    // EventSource retries on its own (about every 3 s in Chromium); the page then starts from the new snapshot.
+    await row(page, carol.connectionId).waitFor({ timeout: 15_000 });
+    await page.locator("#live[data-state=live]").waitFor({ timeout: 5000 });
+    assert.equal(await row(page, bob.connectionId).count(), 0, "the old emulator's connections are gone");
+  });
 });
