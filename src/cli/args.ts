@@ -1,15 +1,10 @@
 // Command-line parsing shared by the `webpubsub` commands: one clear line for a wrong flag,
 // never Node's raw parseArgs text.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { WebPubSubError } from "../core/index.js";
+import { UsageError } from "../core/index.js";
 
-/** A mistake in the command line: printed as one line plus a pointer to --help, exit code 2. */
-export class UsageError extends WebPubSubError {
-  constructor(message: string) {
-    super("WPS_ERR_USAGE", message);
-    this.name = "UsageError";
-  }
-}
+// One class for every command, the emulator's included (it lives in core, which both use).
+export { UsageError };
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = {

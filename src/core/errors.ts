@@ -47,6 +47,17 @@ export class WebPubSubError extends Error {
   }
 }
 
+/**
+ * A mistake in a command line (the `webpubsub` commands): printed as one line with a pointer
+ * to the usage, exit code 2. Code `WPS_ERR_USAGE`.
+ */
+export class UsageError extends WebPubSubError {
+  constructor(message: string) {
+    super("WPS_ERR_USAGE", message);
+    this.name = "UsageError";
+  }
+}
+
 /** Details of a failed REST call, as reported by the service. */
 export interface ServiceErrorDetails extends WebPubSubErrorOptions {
   /** HTTP status code of the response. */

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { PACKAGE_VERSION } from "../core/index.js";
 import { ConfigError, loadConfig, type EmulatorConfig } from "./config.js";
 import type { Emulator, EmulatorOptions } from "./emulator.js";
-import { redactUrl, WebPubSubError } from "../core/index.js";
+import { redactUrl, UsageError } from "../core/index.js";
 import type { HubSettings } from "./upstream/index.js";
 
 /** Options the CLI passes to `startEmulator`. */
@@ -61,13 +61,6 @@ Example config:
      "systemEvents": ["connect", "connected", "disconnected"]}]}}}
 `;
 
-/** Bad command-line arguments; the CLI prints the message and the usage text. */
-class UsageError extends WebPubSubError {
-  constructor(message: string) {
-    super("WPS_ERR_USAGE", message);
-    this.name = "UsageError";
-  }
-}
 
 /** Runs the CLI. Resolves with the process exit code once the emulator has stopped (or failed to start). */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {

@@ -188,7 +188,10 @@ describe("emulator dashboard: state, timelines, live events", () => {
     assert.equal(timeline.length, TIMELINE_CAPACITY);
     // The connect outcome (no handler), `connected` and every message went in; the oldest were forgotten.
     assert.equal(truncated, total + 2 - TIMELINE_CAPACITY);
-    assert.equal(timeline.at(-1).type, "frameOut");
+    const last = timeline.at(-1);
+    assert.deepEqual(Object.keys(last).sort(), ["connectionId", "frameType", "hub", "seq", "time", "type"]);
+    assert.deepEqual([last.type, last.hub, last.connectionId, last.frameType], ["frameOut", "busy", c.connectionId, "message"]);
+    assert.ok(last.seq > timeline.at(-2).seq && last.time >= timeline.at(-2).time);
     assert.equal(connection.messagesOut, total);
   });
 

@@ -124,8 +124,15 @@ describe("emulator dashboard: actions", () => {
       assert.deepEqual(emu.connections("drive").filter((c) => c.userId === "rel").map((c) => c.connectionId), [conn.connectionId]);
       await post("/api/actions/send", { hub: "drive", target: { kind: "user", id: "rel" }, contentType: "text/plain", data: "after the drop" });
       await eventually(() => got.includes("after the drop"));
+      // A recovery attempt with a wrong reconnection token is refused, and shows in the story too.
+      const q = new URLSearchParams({ awps_connection_id: conn.connectionId, awps_reconnection_token: "wrong" });
+      const intruder = new TestClient(`ws://127.0.0.1:${emu.port}/client/hubs/drive?${q}`, "json.reliable.webpubsub.azure.v1");
+      clients.push(intruder);
+      assert.equal((await intruder.closed).code, 1008);
       const story = (await dashFetch(emu, `/api/connections/drive/${conn.connectionId}`)).json;
-      assert.deepEqual(story.timeline.filter((e: any) => e.type === "detached" || e.type === "recovered").map((e: any) => e.type), ["detached", "recovered"]);
+      const attempts = story.timeline.filter((e: any) => ["detached", "recovered", "handshakeRefused"].includes(e.type));
+      assert.deepEqual(attempts.map((e: any) => e.type), ["detached", "recovered", "handshakeRefused"]);
+      assert.equal(attempts[2].why, "awps_reconnection_token does not match");
     } finally {
       await client.stop();
     }

@@ -165,6 +165,18 @@ describe("emulator event stream", () => {
       assert.equal(formatEvent({ ...base, type: "frameIn", frameType: "sequenceAck", size: 30 }), undefined);
     });
 
+    it("adds the rule behind a refusal when it says more than the reason", () => {
+      const rest = { time: 0, type: "rest", method: "GET", path: "/api/x", status: 401, errorCode: "Error.Unauthorized", reason: "token rejected: expired", requestId: "r2" } as const;
+      assert.equal(formatEvent({ ...rest, why: "token expired at 2020-01-01T00:00:00.000Z" }), "REST GET /api/x -> 401 Error.Unauthorized: token rejected: expired; token expired at 2020-01-01T00:00:00.000Z (request id r2)");
+      assert.equal(formatEvent({ ...rest, why: rest.reason }), "REST GET /api/x -> 401 Error.Unauthorized: token rejected: expired (request id r2)");
+      assert.equal(
+        formatEvent({ time: 0, type: "handshakeRefused", hub: "h", status: 401, reason: "token rejected: signature", why: "signature does not match" }),
+        "[h] handshake refused with 401: token rejected: signature; signature does not match",
+      );
+      const nack = { time: 0, type: "frameOut", hub: "h", connectionId: "c", frameType: "ack", ackId: 1, success: false, error: { name: "Forbidden", message: "no" } } as const;
+      assert.equal(formatEvent({ ...nack, why: "role webpubsub.sendToGroup.g missing" }), "[h] c <- ack 1 failed: Forbidden: no (role webpubsub.sendToGroup.g missing)");
+    });
+
     it("names a failed REST call's error code, reason and request id", () => {
       const line = formatEvent({ time: 0, type: "rest", method: "POST", path: "/api/x", status: 400, errorCode: "Error.BadRequest", reason: "bad", requestId: "r1" });
       assert.equal(line, "REST POST /api/x -> 400 Error.BadRequest: bad (request id r1)");

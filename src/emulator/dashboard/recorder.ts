@@ -25,6 +25,14 @@ const PENDING_ENTRIES = 8;
 /** One recorded item: an event, or the count of frame events left out of the traffic log. */
 export type Recorded = EmulatorEvent | DroppedEntry;
 
+/**
+ * Stands for a plain `message` frame sent to the timeline's connection, whose time and
+ * sequence id are stored as numbers: a fan-out emits one such event per recipient, and
+ * keeping each object alive in 1,000 timelines costs more than delivering it.
+ */
+const MESSAGE_OUT = { type: "frameOut", frameType: "message" } as const;
+type TimelineItem = Recorded | typeof MESSAGE_OUT;
+
 /** Receives each traffic entry as it is recorded (the live stream). */
 export type EntryListener = (seq: number, entry: Recorded) => void;
 
@@ -48,7 +56,7 @@ export interface ConnectionRecord {
   /** Counts last sent in a `counters` event. */
   shownIn: number;
   shownOut: number;
-  readonly timeline: Ring<Recorded>;
+  readonly timeline: Ring<TimelineItem>;
 }
 
 /** Records the emulator's events for the dashboard. */
@@ -123,7 +131,12 @@ export class Recorder {
 
   /** The timeline of a record, oldest first. */
   timeline(record: ConnectionRecord): (TrafficEntry | DroppedEntry)[] {
-    return record.timeline.map(toEntry);
+    return record.timeline.map((seq, item, time, sequenceId) => {
+      if (item !== MESSAGE_OUT) return toEntry(seq, item as Recorded);
+      const entry: TrafficEntry = { type: "frameOut", hub: record.hub, connectionId: record.connectionId, frameType: "message", time, seq };
+      if (sequenceId > 0) entry.sequenceId = sequenceId;
+      return entry;
+    });
   }
 
   /** Connections whose counts changed since the last call; marks them as shown. */
@@ -170,6 +183,12 @@ export class Recorder {
         else record.state = event.type === "detached" ? "detached" : "open";
         return;
       }
+      case "handshakeRefused": {
+        // A refused recovery belongs to the story of the connection it tried to take over.
+        const seq = this.append(event);
+        if (event.connectionId !== undefined && event.hub !== null) this.records.get(event.hub)?.get(event.connectionId)?.timeline.push(seq, event);
+        return;
+      }
       case "upstream": {
         const seq = this.append(event);
         const record = this.records.get(event.hub)?.get(event.connectionId);
@@ -201,8 +220,12 @@ export class Recorder {
       seq = ++this.seq;
     }
     const record = this.records.get(event.hub)?.get(event.connectionId);
-    if (record) record.timeline.push(seq, event);
-    else this.hold(seq, event);
+    if (!record) return this.hold(seq, event);
+    if (event.type === "frameOut" && event.frameType === "message" && !refused) {
+      record.timeline.push(seq, MESSAGE_OUT, event.time, event.sequenceId ?? 0);
+    } else {
+      record.timeline.push(seq, event);
+    }
   }
 
   private connected(event: ConnectedEvent): void {
@@ -223,7 +246,7 @@ export class Recorder {
       finalOut: 0,
       shownIn: 0,
       shownOut: 0,
-      timeline: new Ring<Recorded>(TIMELINE_CAPACITY),
+      timeline: new Ring<TimelineItem>(TIMELINE_CAPACITY),
     };
     // The connect handler's answer (and frames sent before this event) come first.
     for (const [heldSeq, held] of this.pending.get(event.connectionId) ?? []) record.timeline.push(heldSeq, held);

@@ -52,7 +52,7 @@ export async function handleClientUpgrade(
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    accept(req, socket, head, subprotocol, (ws) => recover(ws, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
+    accept(req, socket, head, subprotocol, (ws) => recover(ws, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime, recoverId));
     return;
   }
 
@@ -112,7 +112,7 @@ export async function handleClientUpgrade(
 }
 
 // A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
-function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
+function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime, connectionId: string): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
   const why = !conn
     ? "no such connection (never existed, or its recovery window ended)"
@@ -127,7 +127,7 @@ function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined,
     ws.on("error", () => undefined);
     ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
     const reason = "recovery refused for a missing, closed or unauthenticated connection";
-    runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason, why: why ?? reason });
+    runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason, why: why ?? reason, connectionId });
     return;
   }
   conn.attach(ws);
