@@ -25,10 +25,10 @@ interface NodeClient {
   closed: Promise<{ code: number | undefined; reason: string | undefined }>;
 }
 
-async function connectClient(emu: Emulator, userId: string, roles: string[]): Promise<NodeClient> {
+async function connectClient(emu: Emulator, userId: string, roles: string[], reliable = false): Promise<NodeClient> {
   const client = new WebPubSubClient(clientUrl(emu, HUB, { userId, roles, groups: ["room"] }), {
-    protocol: WebPubSubJsonProtocol(),
-    autoReconnect: false,
+    // The json protocol cannot recover, so a close ends the client; the reliable one recovers drops.
+    ...(reliable ? {} : { protocol: WebPubSubJsonProtocol(), autoReconnect: false }),
     // nock (loaded by other suites) must not wrap these sockets.
     webSocket: (url: string, protocol: string) => withRealSockets(() => new WebSocket(url, protocol)),
   });
@@ -185,6 +185,20 @@ describe("dashboard in headless Chromium", function () {
     // The table learns it from the event stream, the timeline from its own fetch: either may be first.
     await row(page, alice.connectionId).locator("td").nth(9).filter({ hasText: /^closed 4001$/ }).waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(SHOTS, "3-closed.png") });
+  });
+
+  it("drops a connection's TCP socket from the page: a reliable client recovers, the timeline shows the drop and the recovery", async () => {
+    const dave = await connectClient(emu!, "dave", [], true);
+    clients.push(dave);
+    const recovered = new Promise<unknown>((resolve) => dave.client.on("recovered", resolve));
+    await row(page, dave.connectionId).click();
+    await page.locator("#detail-title", { hasText: dave.connectionId }).waitFor({ timeout: 5000 });
+    await page.locator("#detail-drop").click();
+    await page.locator("#detail-status[data-tone=ok]").waitFor({ timeout: 5000 });
+    await recovered;
+    await page.locator("#timeline li", { hasText: "lost; waiting" }).waitFor({ timeout: 5000 });
+    await page.locator("#timeline li", { hasText: `recovered ${dave.connectionId}` }).waitFor({ timeout: 5000 });
+    await row(page, dave.connectionId).locator("td").nth(9).filter({ hasText: /^open$/ }).waitFor({ timeout: 5000 });
   });
 
   it("connects the test-client panel, joins a group and shows what it receives", async () => {
