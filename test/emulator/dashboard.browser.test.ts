@@ -157,6 +157,33 @@ describe("dashboard in headless Chromium", function () {
     await form.locator(".status[data-tone=error]", { hasText: "Not JSON" }).waitFor({ timeout: 5000 });
   });
 
+  it("shows the emulator's message when it refuses an action, and an armed upstream fault on its hub", async () => {
+    await page.locator("[role=tab][data-tab=drive]").click();
+    const send = page.locator("#send-form");
+    await send.locator("[name=hub]").fill(HUB);
+    await send.locator("[name=kind]").selectOption("connection");
+    await send.locator("[name=target]").fill("no-such-connection");
+    await send.locator("[name=contentType]").selectOption("text/plain");
+    await send.locator("[name=data]").fill("hello?");
+    await send.locator("button[type=submit]").click();
+    // The server's own sentence (it names the connection) and its status, not a generic failure.
+    await send.locator(".status[data-tone=error]", { hasText: /no-such-connection.*\(404 / }).waitFor({ timeout: 5000 });
+
+    const fault = page.locator("#fault-form");
+    await fault.locator("[name=hub]").fill(HUB);
+    await fault.locator("[name=mode]").selectOption("fail");
+    await fault.locator("[name=count]").fill("0");
+    await fault.locator("button[type=submit]").click();
+    await fault.locator(".status[data-tone=error]", { hasText: /'count'.*\(400 / }).waitFor({ timeout: 5000 });
+    await fault.locator("[name=count]").fill("2");
+    await fault.locator("[name=status]").fill("503");
+    await fault.locator("button[type=submit]").click();
+    await page.locator("#hubs li", { hasText: "handler: fail next 2 (503)" }).waitFor({ timeout: 5000 });
+    await fault.locator("[name=mode]").selectOption("none");
+    await fault.locator("button[type=submit]").click();
+    await page.locator("#hubs li", { hasText: "no event handler" }).waitFor({ timeout: 5000 });
+  });
+
   it("shows why a frame was refused in the connection's timeline", async () => {
     const bob = clients[1]!;
     // bob may join groups but not send to them: the emulator answers with a Forbidden ack.

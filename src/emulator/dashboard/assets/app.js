@@ -142,11 +142,12 @@ function renderHubs() {
     let open = 0;
     for (const c of hub.connections.values()) if (c.state !== "closed") open++;
     const fault = hub.upstream.fault;
-    const upstream = !hub.upstream.configured
-      ? "no event handler"
-      : fault
-        ? `handler: ${fault.mode} next ${fault.remaining}${fault.mode === "fail" && fault.status ? ` (${fault.status})` : ""}${fault.mode === "slow" && fault.delayMs ? ` (${fault.delayMs} ms)` : ""}`
-        : "event handler configured";
+    // An armed fault shows even without a handler: it waits for one (e.g. a config reload).
+    const upstream = fault
+      ? `handler: ${fault.mode} next ${fault.remaining}${fault.mode === "fail" && fault.status ? ` (${fault.status})` : ""}${fault.mode === "slow" && fault.delayMs ? ` (${fault.delayMs} ms)` : ""}`
+      : hub.upstream.configured
+        ? "event handler configured"
+        : "no event handler";
     return h(
       "li",
       { class: name === ui.selectedHub ? "hub selected" : "hub", dataset: { hub: name }, tabindex: "0" },
