@@ -160,14 +160,13 @@ describe("dashboard in headless Chromium", function () {
   it("shows the emulator's message when it refuses an action, and an armed upstream fault on its hub", async () => {
     await page.locator("[role=tab][data-tab=drive]").click();
     const send = page.locator("#send-form");
-    await send.locator("[name=hub]").fill(HUB);
-    await send.locator("[name=kind]").selectOption("connection");
-    await send.locator("[name=target]").fill("no-such-connection");
+    await send.locator("[name=hub]").fill("nohub");
+    await send.locator("[name=kind]").selectOption("all");
     await send.locator("[name=contentType]").selectOption("text/plain");
     await send.locator("[name=data]").fill("hello?");
     await send.locator("button[type=submit]").click();
-    // The server's own sentence (it names the connection) and its status, not a generic failure.
-    await send.locator(".status[data-tone=error]", { hasText: /no-such-connection.*\(404 / }).waitFor({ timeout: 5000 });
+    // The server's own sentence (it names the hub) and its status, not a generic failure.
+    await send.locator(".status[data-tone=error]", { hasText: /'nohub'.*\(404 / }).waitFor({ timeout: 5000 });
 
     const fault = page.locator("#fault-form");
     await fault.locator("[name=hub]").fill(HUB);
