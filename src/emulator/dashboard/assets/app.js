@@ -537,14 +537,16 @@ for (const el of [$.connBody, $.traffic, $.groups]) {
   el.addEventListener("click", onRowActivate);
   el.addEventListener("keydown", (e) => e.key === "Enter" && onRowActivate(e));
 }
-$.hubs.addEventListener("click", (event) => {
+function onHubActivate(event) {
   const li = event.target.closest("[data-hub]");
   if (!li) return;
   for (const input of document.querySelectorAll("input[list=hub-names]")) input.dataset.auto = "1";
   selectHub(li.dataset.hub);
   $.connHub.value = li.dataset.hub;
   invalidate("connections");
-});
+}
+$.hubs.addEventListener("click", onHubActivate);
+$.hubs.addEventListener("keydown", (e) => e.key === "Enter" && onHubActivate(e));
 for (const input of document.querySelectorAll("input[list=hub-names]")) input.addEventListener("input", () => (input.dataset.auto = "0"));
 
 // ---------- actions ----------
