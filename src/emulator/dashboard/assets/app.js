@@ -236,7 +236,11 @@ function renderConnections() {
   if (text) list = list.filter((c) => matches(c, text));
   list.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.connectedAt - a.connectedAt);
   // One hub in view: its name in every row is noise, and the width goes to roles and groups.
-  $.connTable.classList.toggle("one-hub", $.connHub.value !== "" || store.hubs.size <= 1);
+  const oneHub = $.connHub.value !== "" || store.hubs.size <= 1;
+  $.connTable.classList.toggle("one-hub", oneHub);
+  // A spacer spans exactly the shown columns, or the fixed table layout grows a phantom one.
+  const span = oneHub ? "9" : "10";
+  for (const spacer of [topSpacer, bottomSpacer]) if (spacer.firstChild.getAttribute("colspan") !== span) spacer.firstChild.setAttribute("colspan", span);
   setText($.connCount, `${live} open`);
   setText($.connMore, list.length === 0 ? "No connections." : text ? `${list.length} match${list.length === 1 ? "es" : ""}.` : "");
 
