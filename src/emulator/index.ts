@@ -26,5 +26,6 @@ export type {
   LogEvent,
   RecoveredEvent,
   RestEvent,
+  TokenClaims,
   UpstreamEvent,
 } from "./events.js";

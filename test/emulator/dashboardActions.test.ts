@@ -175,6 +175,12 @@ describe("emulator dashboard: actions", () => {
       await r.close();
     }
     await post("/api/actions/upstream-fault", { hub: "up", mode: "fail", count: 5 });
+    // A hub nobody used yet is listed once a fault is armed for it.
+    await post("/api/actions/upstream-fault", { hub: "Fresh", mode: "slow", count: 2, delayMs: 10 });
+    const fresh = (await dashFetch(emu, "/api/state")).json.hubs.find((h: any) => h.name === "fresh");
+    assert.deepEqual(fresh?.upstream, { configured: false, fault: { mode: "slow", remaining: 2, delayMs: 10 } });
+    await post("/api/actions/upstream-fault", { hub: "fresh", mode: "none", count: 0 });
+    assert.equal((await dashFetch(emu, "/api/state")).json.hubs.find((h: any) => h.name === "fresh"), undefined);
     assert.deepEqual((await post("/api/actions/upstream-fault", { hub: "up", mode: "none", count: 0 })).json, { ok: true, fault: null });
     assert.equal((await c.request({ type: "event", event: "echo", dataType: "text", data: "x", ackId: 3 })).success, true);
     for (const bad of [{ mode: "slow", count: 0 }, { mode: "fail", count: 1, status: 200 }, { mode: "boom", count: 1 }, { mode: "slow", count: 1, delayMs: -1 }]) {

@@ -129,6 +129,8 @@ export class Dashboard {
     const names = new Set<string>(Object.keys(this.init.hubSettings));
     for (const hub of this.init.runtime.hubs.all()) names.add(hub.name);
     for (const hub of this.recorder.recordedHubs()) names.add(hub);
+    // A fault armed for a hub nobody used yet still shows, so it can be seen and cleared.
+    for (const hub of this.init.faults.hubs()) names.add(hub);
     return [...names].sort().map((name) => {
       const connections = this.recorder.hubRecords(name).map((r) => this.recorder.view(r));
       const groups = new Map<string, string[]>();

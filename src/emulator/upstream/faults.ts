@@ -23,6 +23,11 @@ export class UpstreamFaults {
     return fault && { ...fault };
   }
 
+  /** Hubs with a fault armed. */
+  hubs(): string[] {
+    return [...this.byHub.keys()];
+  }
+
   /** Uses up one call of the hub's fault and returns it; undefined when none is armed. */
   take(hub: string): UpstreamFault | undefined {
     const fault = this.byHub.get(hub);
