@@ -1,6 +1,6 @@
 // The emulator dashboard: renders the server-sent event stream of /_dashboard/api/events and
 // drives the emulator through the POST actions of contract D. No framework, no build step.
-// Updates are coalesced into one animation frame; large tables render a bounded slice.
+// Updates are coalesced into one animation frame; the connections table draws only the rows in view.
 import { ApiError, BASE, getJson, onUnauthorized, postJson } from "./api.js";
 import { clock, describeCloseCode, describeEntry, protocolName } from "./describe.js";
 import { byId, h, setStatus, setText } from "./dom.js";
@@ -481,7 +481,11 @@ function renderDetail() {
   setText($.detailTitle, `${sel.hub} / ${sel.connectionId}`);
   const d = ui.detail;
   if (!d) {
+    // Another connection's story must not stay under this one's title.
     $.detailFacts.replaceChildren(...fact("", "loading…"));
+    $.detailClaims.replaceChildren();
+    $.timeline.replaceChildren();
+    $.detailWhy.hidden = true;
     return;
   }
   if (d.error) {
@@ -492,6 +496,8 @@ function renderDetail() {
     return;
   }
   const c = d.connection;
+  // The counts move with the `counters` events between two fetches of the timeline.
+  const live = store.hubs.get(sel.hub)?.connections.get(sel.connectionId);
   const closed = c.state === "closed";
   const closeText = closed
     ? `closed${c.closeCode === undefined ? "" : ` with ${describeCloseCode(c.closeCode)}`}${c.closeReason ? `: ${c.closeReason}` : ""}`
@@ -501,7 +507,7 @@ function renderDetail() {
     ...fact("Protocol", c.subprotocol ?? "plain WebSocket"),
     ...fact("State", closeText, closed ? "bad state" : "state"),
     ...fact("Connected", new Date(c.connectedAt).toLocaleString()),
-    ...fact("Messages", `${c.messagesIn} in, ${c.messagesOut} out`),
+    ...fact("Messages", `${live?.messagesIn ?? c.messagesIn} in, ${live?.messagesOut ?? c.messagesOut} out`),
     ...fact("Roles", c.roles.length ? c.roles.join(", ") : "none"),
     ...fact("Groups", c.groups.length ? c.groups.join(", ") : "none"),
   );
@@ -715,8 +721,10 @@ function openStream() {
     if (fresh.some((e) => STRUCTURAL.has(e.type))) invalidate("hubs", "groups", "connections");
   });
   es.addEventListener("counters", (ev) => {
-    store.applyCounters(JSON.parse(ev.data));
+    const list = JSON.parse(ev.data);
+    store.applyCounters(list);
     invalidate("connections");
+    if (touchesSelected(list)) invalidate("detail");
   });
   es.addEventListener("error", () => {
     if (es.readyState === EventSource.CONNECTING) return setLive("reconnecting", "reconnecting…");
