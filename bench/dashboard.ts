@@ -103,10 +103,21 @@ interface Setup {
 async function round(setup: Setup): Promise<number> {
   const total = CLIENTS * MESSAGES;
   const result = await setup.clients.expect(total);
-  const firstSend = await sendAll(MESSAGES, (b) => setup.target.send(b));
+  const firstSend = await sendAll(MESSAGES, (b) => sendRetrying(setup.target, b));
   const r = await result.done;
   if (r.received !== total) throw new Error(`${setup.name}: ${total - r.received} deliveries lost`);
   return r.received / ((r.last - firstSend) / 1000);
+}
+
+// A keep-alive socket that sat idle while the other emulator was measured may have been
+// closed by the server (5 s keep-alive timeout) just as the agent reuses it: send again.
+async function sendRetrying(target: Target, body: string): Promise<number> {
+  try {
+    return await target.send(body);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== "ECONNRESET") throw err;
+    return target.send(body);
+  }
 }
 
 const median = (xs: number[]) => {

@@ -63,6 +63,7 @@ describe("emulator dashboard: actions", () => {
       [{ ...base, contentType: "application/json", data: "{nope" }, 400, "data"],
       [{ ...base, contentType: "application/octet-stream", data: "**" }, 400, "data"],
       [{ ...base, data: 5 }, 400, "data"],
+      [{ ...base, data: "x".repeat(1024 * 1024 + 1) }, 400, "data"],
       [{ ...base, target: { kind: "planet" } }, 400, "target.kind"],
       [{ ...base, target: { kind: "group", name: "" } }, 400, "target.name"],
       [{ ...base, hub: "no hub" }, 400, "hub"],
@@ -71,7 +72,7 @@ describe("emulator dashboard: actions", () => {
     ];
     for (const [body, status, target] of cases) {
       const res = await post("/api/actions/send", body);
-      assert.equal(res.status, status, JSON.stringify(body));
+      assert.equal(res.status, status, JSON.stringify(body).slice(0, 200));
       assert.equal(typeof res.json.code, "string");
       assert.equal(typeof res.json.message, "string");
       if (target) assert.equal(res.json.target, target);
@@ -205,6 +206,7 @@ describe("emulator dashboard: actions", () => {
   });
 
   it("takes only JSON (415), only well-formed JSON objects (400), and no cross-origin page (403)", async () => {
+    clients.push(await connectRaw(emu, "drive"));
     const body = { hub: "drive", target: { kind: "all" }, contentType: "text/plain", data: "x" };
     const wrongType = await dashFetch(emu, "/api/actions/send", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) });
     assert.equal(wrongType.status, 415);
@@ -217,7 +219,11 @@ describe("emulator dashboard: actions", () => {
     assert.equal(cross.status, 403);
     assert.equal(cross.json.code, "Error.Forbidden");
     assert.equal((await post("/api/actions/send", body, { origin: `http://127.0.0.1:${emu.port}` })).status, 200, "the page's own origin passes");
-    assert.equal((await post("/api/actions/nothing", body)).status, 404);
+    for (const name of ["nothing", "constructor", "__proto__", "toString", "hasOwnProperty", ""]) {
+      const res = await post(`/api/actions/${name}`, body);
+      assert.equal(res.status, 404, name);
+      assert.ok(!res.text.includes(KEY), "no key in the answer");
+    }
     assert.equal((await dashFetch(emu, "/api/actions/send")).status, 404, "actions are POST only");
   });
 

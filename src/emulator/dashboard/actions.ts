@@ -1,7 +1,7 @@
 // What the dashboard can make the emulator do: send, change groups, close or drop a
 // connection, make a hub's event handler slow or failing, and mint a test-client URL. Each
 // action validates its JSON body and answers 4xx `{code, message}` for bad input.
-import { buildClientTokenClaims, clientPathPrefix, CloseCode, signJwtSync } from "../../core/index.js";
+import { buildClientTokenClaims, clientPathPrefix, CloseCode, MAX_MESSAGE_BYTES, signJwtSync } from "../../core/index.js";
 import { badRequest, notFound } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
@@ -180,6 +180,13 @@ function connectionOf(hub: HubState<ClientConnection>, id: string): ClientConnec
 }
 
 function payloadOf(body: Body): Payload {
+  const payload = decodePayload(body);
+  // The same limit as a REST send: the service's message size.
+  if (payload.data.length > MAX_MESSAGE_BYTES) throw badRequest(`'data' is larger than the ${MAX_MESSAGE_BYTES}-byte message limit.`, "data");
+  return payload;
+}
+
+function decodePayload(body: Body): Payload {
   const data = body["data"];
   if (typeof data !== "string") throw badRequest("'data' must be a string (base64 for application/octet-stream).", "data");
   switch (body["contentType"]) {

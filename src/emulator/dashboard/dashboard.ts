@@ -104,7 +104,9 @@ export class Dashboard {
     this.access.checkOrigin(req);
     const host = req.headers.host ?? "localhost";
     if (path === "/api/token") return sendJson(res, 200, { ok: true, ...testClientUrl(this.actions, await readJson(req), host) });
-    const action = path.startsWith("/api/actions/") ? ACTIONS[path.slice("/api/actions/".length)] : undefined;
+    const name = path.startsWith("/api/actions/") ? path.slice("/api/actions/".length) : "";
+    // Own properties only: `constructor` or `__proto__` must not reach Object's functions.
+    const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!action) throw notFound("No dashboard action matches this path.");
     const body = await readJson(req);
     return sendJson(res, 200, { ok: true, ...action(this.actions, body, host) });
