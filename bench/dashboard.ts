@@ -5,15 +5,14 @@
 // same load, the dashboard's responsiveness: GET /_dashboard/api/state latency and the delay
 // of SSE `events` batches (event time to arrival at the reader).
 // Run: npx tsx bench/index.ts dashboard   (or npx tsx bench/dashboard.ts).
-import { Worker } from "node:worker_threads";
-import { agent, Clients, emulatorTarget, sendAll, type Target } from "./emulatorFanout.js";
+import { spawn, type ChildProcess } from "node:child_process";
+import { agent, CLIENT_WORKER, emulatorTarget, require_resolve, sendAll, type Target } from "./emulatorFanout.js";
 
 const CLIENTS = 1000;
 const MESSAGES = 100; // per round: 100,000 deliveries
 const ROUNDS = 8; // per configuration, interleaved in pairs
 
-// The dashboard reader, as plain CommonJS in its own thread (a browser is another process;
-// reading in the emulator's thread would charge the reader's work to the emulator).
+// The dashboard reader, as plain CommonJS in its own process (as a browser is).
 const READER_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const http = require("node:http");
@@ -72,24 +71,55 @@ parentPort.on("message", async (msg) => {
 });
 `;
 
-class Reader {
-  private readonly worker: Worker;
-  constructor(dashboardUrl: string) {
-    this.worker = new Worker(READER_WORKER, { eval: true, workerData: { url: dashboardUrl } });
-    this.worker.on("error", (err) => {
-      console.error("dashboard reader failed:", err);
+// Runs worker-thread code (parentPort, workerData) in a child process over IPC.
+function childWith(code: string, data: unknown): ChildProcess {
+  const shim = `const parentPort = { on: (e, f) => process.on(e, f), once: (e, f) => process.once(e, f), postMessage: (m) => process.send(m) };
+const workerData = JSON.parse(process.env.BENCH_WORKER_DATA);
+${code.replace(/const \{ parentPort, workerData \} = require\("node:worker_threads"\);/, "")}`;
+  const child = spawn(process.execPath, ["-e", shim], { stdio: ["ignore", "inherit", "inherit", "ipc"], env: { ...process.env, BENCH_WORKER_DATA: JSON.stringify(data) } });
+  child.on("exit", (code, signal) => {
+    if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL") {
+      console.error(`bench child exited with ${code ?? signal}`);
       process.exit(1);
-    });
+    }
+  });
+  return child;
+}
+
+function ask<T>(child: ChildProcess, msg: object): Promise<T> {
+  return new Promise((resolve) => {
+    child.once("message", (m) => resolve(m as T));
+    child.send(msg);
+  });
+}
+
+/** 1,000 raw clients in a child process (the fan-out bench's client code). */
+class Clients {
+  private readonly child = childWith(CLIENT_WORKER, { wsPath: require_resolve("ws") });
+  connect(url: string, n: number): Promise<unknown> {
+    return ask(this.child, { cmd: "connect", url, n });
+  }
+  async expect(total: number): Promise<{ done: Promise<{ received: number; first: number; last: number }> }> {
+    await ask(this.child, { cmd: "expect", total, timeoutMs: 60_000 });
+    return { done: new Promise((resolve) => this.child.once("message", (m) => resolve(m as { received: number; first: number; last: number }))) };
+  }
+  async close(): Promise<void> {
+    await ask(this.child, { cmd: "close" });
+    this.child.kill();
+  }
+}
+
+class Reader {
+  private readonly child: ChildProcess;
+  constructor(dashboardUrl: string) {
+    this.child = childWith(READER_WORKER, { url: dashboardUrl });
   }
   ask<T>(msg: object): Promise<T> {
-    return new Promise((resolve) => {
-      this.worker.once("message", resolve);
-      this.worker.postMessage(msg);
-    });
+    return ask<T>(this.child, msg);
   }
   async close(): Promise<void> {
     await this.ask({ cmd: "close" });
-    await this.worker.terminate();
+    this.child.kill();
   }
 }
 
@@ -99,14 +129,23 @@ interface Setup {
   clients: Clients;
 }
 
-/** Sends MESSAGES broadcasts to CLIENTS clients; returns deliveries per second. */
-async function round(setup: Setup): Promise<number> {
+/** One round's figures. */
+interface Round {
+  perSecond: number;
+  /** This process's CPU time (user + system) per delivery, in microseconds. */
+  cpuMicros: number;
+}
+
+/** Sends MESSAGES broadcasts to CLIENTS clients; returns deliveries per second and CPU per delivery. */
+async function round(setup: Setup): Promise<Round> {
   const total = CLIENTS * MESSAGES;
   const result = await setup.clients.expect(total);
+  const cpu = process.cpuUsage();
   const firstSend = await sendAll(MESSAGES, (b) => sendRetrying(setup.target, b));
   const r = await result.done;
+  const used = process.cpuUsage(cpu);
   if (r.received !== total) throw new Error(`${setup.name}: ${total - r.received} deliveries lost`);
-  return r.received / ((r.last - firstSend) / 1000);
+  return { perSecond: r.received / ((r.last - firstSend) / 1000), cpuMicros: (used.user + used.system) / total };
 }
 
 // A keep-alive socket that sat idle while the other emulator was measured may have been
@@ -131,7 +170,7 @@ const pct = (xs: number[], p: number) => {
 const num = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "-");
 
 /** Runs the interleaved rounds and the responsiveness phase, prints the report, returns the ratio. */
-export async function run(): Promise<{ ratio: number }> {
+export async function run(): Promise<{ ratio: number; cpuRatio: number }> {
   const plain = await emulatorTarget({ dashboard: false });
   const watched = await emulatorTarget({});
   const setups: Setup[] = [
@@ -146,10 +185,15 @@ export async function run(): Promise<{ ratio: number }> {
     for (const s of setups) await round(s);
     await reader.ask({ cmd: "reset" });
     const rates: number[][] = setups.map(() => []);
+    const cpus: number[][] = setups.map(() => []);
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate which goes first, so a drift in machine load hits both alike.
       const order = i % 2 === 0 ? [0, 1] : [1, 0];
-      for (const k of order) rates[k]!.push(await round(setups[k]!));
+      for (const k of order) {
+        const r = await round(setups[k]!);
+        rates[k]!.push(r.perSecond);
+        cpus[k]!.push(r.cpuMicros);
+      }
     }
     const sse = await reader.ask<{ delays: number[]; batches: number; entries: number; dropped: number }>({ cmd: "stats" });
 
@@ -171,6 +215,12 @@ export async function run(): Promise<{ ratio: number }> {
     }
     console.log(`  with dashboard / without, median of the ${ROUNDS} paired ratios: ${ratio.toFixed(3)}x (fan-out rate drop ${((1 - ratio) * 100).toFixed(1)}%; target: under 10%)`);
     console.log(`  paired ratios: ${pairRatios.map((r) => r.toFixed(2)).join(", ")}; ratio of the medians: ${(on / off).toFixed(3)}x`);
+    const [cpuOff, cpuOn] = cpus.map(median) as [number, number];
+    console.log(
+      `  emulator CPU per delivery (user+system of this process; clients and reader run elsewhere): ` +
+        `without ${cpuOff.toFixed(2)} us, with ${cpuOn.toFixed(2)} us -> capacity ratio ${(cpuOff / cpuOn).toFixed(3)}x ` +
+        `(rounds without: ${cpus[0]!.map((c) => c.toFixed(2)).join(", ")}; with: ${cpus[1]!.map((c) => c.toFixed(2)).join(", ")})`,
+    );
     console.log(
       `\n  SSE during the rounds: ${num(sse.batches)} batches, ${num(sse.entries)} entries, ${num(sse.dropped)} frame events sampled out; ` +
         `delay event->reader p50 ${num(pct(sse.delays, 0.5))} ms, p99 ${num(pct(sse.delays, 0.99))} ms`,
@@ -181,12 +231,11 @@ export async function run(): Promise<{ ratio: number }> {
         `p99 ${num(pct(okStates.map((s) => s.ms), 0.99), 1)} ms, ${num((okStates[0]?.size ?? 0) / 1024)} KiB; ` +
         `SSE delay meanwhile p50 ${num(pct(sseLoaded.delays, 0.5))} ms, p99 ${num(pct(sseLoaded.delays, 0.99))} ms`,
     );
-    return { ratio };
+    return { ratio, cpuRatio: cpuOff / cpuOn };
   } finally {
     await reader?.close();
     for (const s of setups) {
       await s.clients.close();
-      await s.clients.terminate();
       await s.target.close();
     }
     agent.destroy();

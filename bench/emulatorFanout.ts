@@ -40,7 +40,8 @@ export interface FanoutReport {
 }
 
 // The client side, as plain CommonJS so the worker needs no TypeScript loader.
-const CLIENT_WORKER = `
+/** The clients' code (CommonJS, `parentPort`/`workerData` of a worker thread). */
+export const CLIENT_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const WebSocket = require(workerData.wsPath);
 let sockets = [];
@@ -123,7 +124,8 @@ export class Clients {
 }
 
 // The worker is CommonJS, so it needs the package's CommonJS entry, not its ESM wrapper.
-function require_resolve(specifier: string): string {
+/** Resolves a package to its CommonJS entry, for the workers. */
+export function require_resolve(specifier: string): string {
   return createRequire(import.meta.url).resolve(specifier);
 }
 

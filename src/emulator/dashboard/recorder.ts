@@ -15,7 +15,7 @@ export const TIMELINE_CAPACITY = 100;
 /** Closed connections that stay listed. */
 export const CLOSED_CAPACITY = 100;
 /** Frame events per {@link SAMPLE_WINDOW_MS} that go into the traffic log; the rest are counted as dropped. */
-export const FRAME_SAMPLE_BUDGET = 50;
+export const FRAME_SAMPLE_BUDGET = 20;
 /** The sampling window of frame events. */
 export const SAMPLE_WINDOW_MS = 100;
 // Connections whose connect is in flight: their upstream `connect` event waits here for `connected`.
