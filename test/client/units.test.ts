@@ -64,35 +64,45 @@ describe("client emitter", () => {
 });
 
 describe("client pending requests", () => {
-  it("settles each request once: answer, timeout, abort or in bulk", async () => {
-    const p = new PendingRequests<number, string>();
+  // Errors say which request failed, with which code and why.
+  const tracker = () =>
+    new PendingRequests<number, string>((key, code, why, cause) => Object.assign(new Error(`${key} ${code} ${why}`), { key, code, cause }));
+
+  it("settles each request once: answer, timeout, abort, failure or in bulk", async () => {
+    const p = tracker();
     const answered = p.add(1);
     assert.equal(p.resolve(1, "ok"), true);
     assert.equal(p.resolve(1, "again"), false, "a late answer finds nothing");
     assert.equal(await answered, "ok");
 
     const timed = p.add(2);
-    p.arm(2, 20, () => new Error("timeout"));
-    await assert.rejects(timed, { message: "timeout" });
+    p.arm(2, 20);
+    await assert.rejects(timed, { message: "2 WPS_ERR_ACK_TIMEOUT got no answer within 20 ms" });
     assert.equal(p.has(2), false);
 
     const ac = new AbortController();
-    const aborted = p.add(3, ac.signal, () => new Error("aborted"));
+    const aborted = p.add(3, ac.signal);
     ac.abort();
-    await assert.rejects(aborted, { message: "aborted" });
+    await assert.rejects(aborted, { message: "3 WPS_ERR_ABORTED was aborted" });
+
+    const failed = p.add(6);
+    const cause = new Error("socket");
+    assert.equal(p.fail(6, "WPS_ERR_CONNECTION_LOST", "was not sent", cause), true);
+    assert.equal(p.fail(6, "WPS_ERR_CONNECTION_LOST", "again"), false, "settled once");
+    await assert.rejects(failed, { message: "6 WPS_ERR_CONNECTION_LOST was not sent", cause });
 
     const a = p.add(4);
     const b = p.add(5);
-    p.rejectAll((k) => new Error(`lost ${k}`));
-    await assert.rejects(a, { message: "lost 4" });
-    await assert.rejects(b, { message: "lost 5" });
+    p.rejectAll("WPS_ERR_CLOSED", "lost");
+    await assert.rejects(a, { message: "4 WPS_ERR_CLOSED lost" });
+    await assert.rejects(b, { message: "5 WPS_ERR_CLOSED lost" });
     assert.equal(p.size, 0);
   });
 
   it("clears the timer when answered, so nothing fires later", async () => {
-    const p = new PendingRequests<number, string>();
+    const p = tracker();
     const r = p.add(1);
-    p.arm(1, 30, () => new Error("should not fire"));
+    p.arm(1, 30);
     p.resolve(1, "ok");
     assert.equal(await r, "ok");
     await sleep(50, undefined, () => new Error("x"));
@@ -100,7 +110,7 @@ describe("client pending requests", () => {
   });
 
   it("fails each unanswered request at its own deadline through the one shared timer", async () => {
-    const p = new PendingRequests<number, string>();
+    const p = tracker();
     const failedAt = new Map<number, number>();
     const started = performance.now();
     const watch = (key: number, answer: Promise<string>) =>
@@ -109,12 +119,12 @@ describe("client pending requests", () => {
         () => void failedAt.set(key, performance.now() - started),
       );
     const waits = [1, 2, 3, 4].map((key) => watch(key, p.add(key)));
-    p.arm(1, 150, () => new Error("1"));
-    p.arm(2, 40, () => new Error("2")); // shorter than the timer already set: must fire first
-    p.arm(3, 40, () => new Error("3"));
-    p.arm(4, 40, () => new Error("4"));
+    p.arm(1, 150);
+    p.arm(2, 40); // shorter than the timer already set: must fire first
+    p.arm(3, 40);
+    p.arm(4, 40);
     p.resolve(3, "answered");
-    p.arm(4, 300, () => new Error("4")); // re-armed: the first deadline no longer counts
+    p.arm(4, 300); // re-armed: the first deadline no longer counts
     await Promise.all(waits);
     assert.deepEqual([...failedAt.keys()], [2, 1, 4], "in deadline order; the answered one never fails");
     assert.ok(failedAt.get(2)! >= 39, `2 failed at ${failedAt.get(2)} ms`);
@@ -124,14 +134,14 @@ describe("client pending requests", () => {
   });
 
   it("keeps failing requests after an answer emptied it and new ones were armed", async () => {
-    const p = new PendingRequests<number, string>();
+    const p = tracker();
     const first = p.add(1);
-    p.arm(1, 20, () => new Error("1"));
+    p.arm(1, 20);
     p.resolve(1, "ok");
     assert.equal(await first, "ok");
     const second = p.add(2);
-    p.arm(2, 20, () => new Error("timeout 2"));
-    await assert.rejects(second, { message: "timeout 2" });
+    p.arm(2, 20);
+    await assert.rejects(second, { code: "WPS_ERR_ACK_TIMEOUT", key: 2 });
   });
 
   it("sleep rejects at once when its signal aborts", async () => {

@@ -104,15 +104,13 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   if ("error" in parsed) return parsed;
   const m = parsed.fields;
   const type = m["type"] as string;
-  const reject = (reason: ProtocolErrorReason, message: string): DecodeResult<never> =>
-    fail({ ...protocolError(reason, message), frameType: type });
   // Messages are told apart by source, system frames by event, the rest by type alone.
   const kind = type === "message" ? "source" : type === "system" ? "event" : "";
   const name = kind === "source" ? m["from"] : kind === "event" ? m["event"] : type;
   const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
-  if (!shape) return reject("unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
+  if (!shape) return rejectFrame(type, "unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
   for (const [field, check, reason = "invalid-field"] of shape.fields) {
-    if (!check(m[field])) return reject(reason, `'${field}' is missing or invalid.`);
+    if (!check(m[field])) return rejectFrame(type, reason, `'${field}' is missing or invalid.`);
   }
   // Absent and null mean the same; the typed frame has them absent.
   if (m["error"] === null) delete m["error"];
@@ -123,9 +121,14 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
     delete m["data"];
   } else if (shape.payload) {
     const problem = servicePayload(m);
-    if (problem) return reject(problem.reason, problem.message);
+    if (problem) return rejectFrame(type, problem.reason, problem.message);
   }
   return { ok: true, frame: m as unknown as ServiceFrame };
+}
+
+// A function of its own rather than a closure: decodeServiceFrame runs for every message.
+function rejectFrame(frameType: string, reason: ProtocolErrorReason, message: string): DecodeResult<never> {
+  return fail({ ...protocolError(reason, message), frameType });
 }
 
 type FieldCheck = readonly [field: string, check: (value: unknown) => boolean, reason?: ProtocolErrorReason];
