@@ -50,6 +50,10 @@ const RECOVERY_MAX_DELAY_MS = 1000;
 // The service cuts a reliable client off past 1000 unacked messages. Acking every 100 keeps a
 // fast stream far from that; the timer covers a slow one (the official client only has the timer).
 const SEQUENCE_ACK_EVERY = 100;
+// A burst (the messages of one socket read) ends with an ack too when it brought this many:
+// messages still on their way count against the service's limit, so acks must not wait for
+// the next burst. Fewer than this wait for the count or the timer (a slow stream acks less).
+const SEQUENCE_ACK_BURST = 10;
 const SEQUENCE_ACK_INTERVAL_MS = 1000;
 // A handshake (or a recovery attempt) that hangs this long is given up and retried.
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -108,6 +112,12 @@ export class WebPubSubClient {
   #live = false;
   #receiver = new SequenceReceiver();
   #sinceSequenceAck = 0;
+  #burstAckQueued = false;
+  /** Runs once the messages of one socket read are handled (a microtask after them). */
+  readonly #endOfBurst = (): void => {
+    this.#burstAckQueued = false;
+    if (this.#sinceSequenceAck >= SEQUENCE_ACK_BURST) this.#sendSequenceAck();
+  };
   #nextAckId = 1;
   #nextInvocation = 1;
   #framesReceived = 0;
@@ -611,6 +621,10 @@ export class WebPubSubClient {
       // A replay after recovery repeats what already arrived: drop it, exactly once.
       if (!this.#receiver.accept(seq)) return;
       if (++this.#sinceSequenceAck >= SEQUENCE_ACK_EVERY) this.#sendSequenceAck();
+      else if (!this.#burstAckQueued) {
+        this.#burstAckQueued = true;
+        queueMicrotask(this.#endOfBurst);
+      }
     }
     const data = publicData(frame.dataType, frame.data);
     // One object literal per shape: spreading a message to add sequenceId costs more than the rest.
