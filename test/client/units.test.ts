@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { PendingRequests, sleep } from "../../src/client/ackTracker.js";
 import { Emitter } from "../../src/client/emitter.js";
 import { resolveRetryOptions, retryDelay } from "../../src/client/retry.js";
+import { WebPubSubClient } from "../../src/client/index.js";
 
 describe("client retry policy", () => {
   const defaults = { maxRetries: 3, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" as const };
@@ -149,5 +150,57 @@ describe("client pending requests", () => {
     const s = sleep(10_000, ac.signal, () => new Error("stopped"));
     ac.abort();
     await assert.rejects(s, { message: "stopped" });
+  });
+});
+
+describe("client sequence acks", () => {
+  // A socket the test feeds by hand: the client's frames land in `sent`.
+  async function fedClient() {
+    const sent: string[] = [];
+    let socket!: { onmessage(e: { data: string }): void };
+    class FedSocket {
+      readyState = 0;
+      onopen: ((e: unknown) => void) | null = null;
+      onmessage: ((e: { data: string }) => void) | null = null;
+      onclose: ((e: unknown) => void) | null = null;
+      onerror: ((e: unknown) => void) | null = null;
+      constructor() {
+        socket = this as never;
+        setTimeout(() => {
+          this.readyState = 1;
+          this.onopen?.({});
+          this.onmessage?.({ data: '{"type":"system","event":"connected","connectionId":"c","reconnectionToken":"t"}' });
+        }, 1);
+      }
+      send(data: string): void {
+        sent.push(data);
+      }
+      close(code = 1000): void {
+        this.readyState = 3;
+        setTimeout(() => this.onclose?.({ code, reason: "" }), 0);
+      }
+    }
+    const client = new WebPubSubClient("ws://127.0.0.1:1/client/hubs/h?access_token=x", { webSocket: FedSocket as never, keepAliveIntervalInMs: 0 });
+    await client.start();
+    const burst = (from: number, count: number) => {
+      for (let id = from; id < from + count; id++) {
+        socket.onmessage({ data: `{"sequenceId":${id},"type":"message","from":"server","dataType":"text","data":"m"}` });
+      }
+    };
+    const acks = () => sent.filter((f) => f.includes("sequenceAck")).map((f) => JSON.parse(f).sequenceId as number);
+    return { client, burst, acks };
+  }
+
+  it("acks every 100 messages, and at the end of a burst of 10 or more", async () => {
+    const { client, burst, acks } = await fedClient();
+    burst(1, 105);
+    assert.deepEqual(acks(), [100], "the count acks inside the burst");
+    await Promise.resolve();
+    assert.deepEqual(acks(), [100], "5 since the last ack: left to the timer");
+    burst(106, 12);
+    assert.deepEqual(acks(), [100]);
+    await Promise.resolve();
+    assert.deepEqual(acks(), [100, 117], "a burst of 12 ends with an ack");
+    await client.stop();
   });
 });
