@@ -6,6 +6,7 @@
 // Run: npm run bench -- serviceClient [--profile]   (or npx tsx bench/serviceClient.ts [--profile]).
 import { fork, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -122,6 +123,7 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
     nodeHttp: nodeHttpPost,
   };
   const rows: BenchRow[] = [];
+  const transport = await transportOf(() => ours.sendToAll("hello"));
   let profiled: Awaited<ReturnType<typeof profile>> | undefined;
   try {
     const hmac = hmacFloor(endpoint);
@@ -164,7 +166,8 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
   }
   console.log(`\nclient CPU µs per call       ${"ours".padStart(9)}${"official".padStart(9)}${"floor".padStart(9)}${"node:http".padStart(10)}`);
   for (const r of rows) console.log(`${r.name.padEnd(28)}${us(r.cpu.ours)}${us(r.cpu.official)}${us(r.cpu.floor)} ${us(r.cpu.nodeHttp)}`);
-  console.log("\nfloor: raw node:crypto HMAC JWT (tokens); bare undici request() POSTs with a 64-connection pool (sends). node:http: bare http.request with a keep-alive agent.");
+  console.log(`\nours sent through ${transport} (undici unless node:http is intercepted).`);
+  console.log("floor: raw node:crypto HMAC JWT (tokens); bare undici request() POSTs with a 64-connection pool (sends). node:http: bare http.request with a keep-alive agent.");
   if (profiled) {
     console.log(`\nCPU profile of ours, sendToAll 64 in flight: ${profiled.file} (${profiled.calls} calls, ${profiled.cpuUsPerCall.toFixed(1)} µs CPU per call)`);
     console.log("  share of the busy samples, and that share of the measured CPU per call:");
@@ -175,6 +178,22 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
     }
   }
   return rows;
+}
+
+/** Which transport one call of `op` used, from undici's and node:http's own diagnostics channels. */
+async function transportOf(op: () => Promise<unknown>): Promise<string> {
+  const seen = new Set<string>();
+  const onUndici = () => void seen.add("undici");
+  const onHttp = () => void seen.add("node:http");
+  subscribe("undici:request:create", onUndici);
+  subscribe("http.client.request.start", onHttp);
+  try {
+    await op();
+  } finally {
+    unsubscribe("undici:request:create", onUndici);
+    unsubscribe("http.client.request.start", onHttp);
+  }
+  return [...seen].join(" and ") || "an unknown transport";
 }
 
 function row(name: string, s: Record<"ours" | "official" | "floor", Sample> & { nodeHttp?: Sample }): BenchRow {

@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { signJwtSync } from "../../src/core/index.js";
 import { routeTable } from "../../generated/routeTable.js";
 import type { SoakClient } from "../soak/clientAdapter.js";
-import { startEmulatorHost, type EmulatorHost } from "../soak/emulatorHost.js";
+import { startEmulatorHost, type EmulatorHost, type MemorySample } from "../soak/emulatorHost.js";
 import { reliableClientFactory } from "../soak/reliableClient.js";
 import { rawExchange, type RawHttpAnswer } from "./rawHttp.js";
 import { requestBytes, restCases, type RestCase } from "./restCases.js";
@@ -35,7 +35,10 @@ export interface FuzzOptions {
   /**
    * Wait this long before the final memory reading: a reliable session dropped without a close
    * frame is kept for its 30 s recovery window, buffers and all. 0 skips the memory check
-   * (the short test run does). Default 31 s.
+   * (the short test run does). Default 31 s. After it, with the emulator in its own process,
+   * its heap after garbage collection must be back within 20 % of the baseline, every socket
+   * closed, and RSS (which also counts memory the allocator keeps after it was freed) within
+   * {@link slowReaderRssBoundMb} of the baseline.
    */
   memorySettleMs: number;
   /** Cases in flight at once. Default 8. */
@@ -76,6 +79,10 @@ export interface FuzzReport {
   slowReaders: { megabytesSent: number; stillConnected: string[]; rssGrowthMb: number };
   bystanders: { expected: number; received: number; lost: number; duplicated: number; outOfOrder: number };
   rss: { baseline: number; peak: number; after: number };
+  /** Heap (JavaScript heap + external) after garbage collection, bytes; 0 when not measured. */
+  heap: { baseline: number; after: number };
+  /** Emulator sockets still open at the end (undefined in-process). */
+  socketsAfter: number | undefined;
   logLines: number;
   emulator: "process" | "in-process";
   durationMs: number;
@@ -94,7 +101,8 @@ export async function runFuzz(overrides: Partial<FuzzOptions> = {}): Promise<Fuz
   let sampler: NodeJS.Timeout | undefined;
   try {
     await warmUp(host);
-    const baseline = await host.rss(true);
+    const baselineMemory = await host.memory();
+    const baseline = baselineMemory.rss;
     let peak = baseline;
     sampler = setInterval(() => host.rss(false).then((r) => (peak = Math.max(peak, r)), () => undefined), 200);
 
@@ -162,14 +170,23 @@ export async function runFuzz(overrides: Partial<FuzzOptions> = {}): Promise<Fuz
     if (bystanderResult.outOfOrder) violate("bystanders", `${bystanderResult.outOfOrder} messages out of order`);
     if (bystanderResult.sessionsLost) violate("bystanders", `${bystanderResult.sessionsLost} bystander connections were closed`);
     clearInterval(sampler);
+    // Closed before the memory reading, so every socket still open then is one the emulator kept.
+    await bystanders.stop();
 
     if (o.memorySettleMs > 0) {
       o.progress(`waiting ${Math.round(o.memorySettleMs / 1000)} s for dropped reliable sessions to expire`);
       await new Promise((r) => setTimeout(r, o.memorySettleMs));
     }
-    const after = await settledRss(host);
-    if (host.kind === "process" && o.memorySettleMs > 0 && after > baseline * 1.2) {
-      violate("memory", `RSS ${mb(after)} after the run, over baseline ${mb(baseline)} + 20 %`);
+    const settled = await settledMemory(host);
+    const after = settled.rss;
+    if (host.kind === "process" && o.memorySettleMs > 0) {
+      if (settled.heap > baselineMemory.heap * 1.2) {
+        violate("memory", `heap ${mb(settled.heap)} after the run and garbage collection, over baseline ${mb(baselineMemory.heap)} + 20 %`);
+      }
+      if (settled.sockets !== undefined && settled.sockets > 0) violate("memory", `${settled.sockets} emulator sockets still open after the run`);
+      if (after > baseline + o.slowReaderRssBoundMb * 1024 * 1024) {
+        violate("memory", `RSS ${mb(after)} after the run, over baseline ${mb(baseline)} + ${o.slowReaderRssBoundMb} MB`);
+      }
     }
     // The log is the emulator's own output: nothing secret may appear in it, redacted or not.
     for (const line of host.logs) {
@@ -186,6 +203,8 @@ export async function runFuzz(overrides: Partial<FuzzOptions> = {}): Promise<Fuz
       slowReaders,
       bystanders: bystanderResult,
       rss: { baseline, peak, after },
+      heap: { baseline: baselineMemory.heap, after: settled.heap },
+      socketsAfter: settled.sockets,
       logLines: host.logs.length,
       emulator: host.kind,
       durationMs: Date.now() - started,
@@ -447,12 +466,15 @@ async function checkAlive(host: EmulatorHost, violate: (s: string, p: string) =>
   if (answer.status !== 200) violate("emulator", `health check ${when} got ${answer.status || "no answer"}${host.crash ? `: ${host.crash}` : ""}`);
 }
 
-async function settledRss(host: EmulatorHost): Promise<number> {
-  if (host.kind === "in-process") return host.rss(true);
-  let lowest = Infinity;
-  for (let i = 0; i < 5; i++) {
+// The lowest of a few readings a second apart: a reading can land in the middle of some work.
+async function settledMemory(host: EmulatorHost): Promise<MemorySample> {
+  let lowest = await host.memory();
+  if (host.kind === "in-process") return lowest;
+  for (let i = 0; i < 4; i++) {
     await new Promise((r) => setTimeout(r, 1_000));
-    lowest = Math.min(lowest, await host.rss(true));
+    const m = await host.memory();
+    // Sockets from the last reading: one still closing at the first has had time to go.
+    lowest = { rss: Math.min(lowest.rss, m.rss), heap: Math.min(lowest.heap, m.heap), sockets: m.sockets };
   }
   return lowest;
 }
@@ -513,6 +535,7 @@ export function formatFuzzReport(r: FuzzReport): string[] {
     `slowloris:         ${r.slowloris.answered408} of ${r.slowloris.connections} answered 408; health check meanwhile ${r.slowloris.healthLatencyMs} ms`,
     `bystanders:        ${r.bystanders.received} of ${r.bystanders.expected} received, ${r.bystanders.lost} lost, ${r.bystanders.duplicated} duplicated, ${r.bystanders.outOfOrder} out of order`,
     `emulator RSS:      baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}${r.emulator === "process" ? "" : " (in-process)"}`,
+    `emulator heap:     baseline ${mb(r.heap.baseline)}, after ${mb(r.heap.after)} (JavaScript heap + external, after GC); sockets open after: ${r.socketsAfter ?? "not counted"}`,
     `log lines scanned: ${r.logLines}`,
     `duration:          ${(r.durationMs / 1000).toFixed(1)} s`,
     `violations:        ${r.violations.length}`,

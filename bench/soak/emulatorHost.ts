@@ -22,9 +22,24 @@ export interface EmulatorHost {
   readonly logs: string[];
   /** Resident set size in bytes; with `gc`, after full garbage collections. */
   rss(gc?: boolean): Promise<number>;
+  /**
+   * What the emulator really holds, after full garbage collections: RSS alone also counts
+   * memory the allocator keeps after it was freed.
+   */
+  memory(): Promise<MemorySample>;
   /** Set when the emulator process exited before close(): a crash. */
   readonly crash: string | undefined;
   close(): Promise<void>;
+}
+
+/** One reading of the emulator's memory after garbage collection. */
+export interface MemorySample {
+  /** Resident set size, bytes. */
+  rss: number;
+  /** Live JavaScript heap plus memory held by JavaScript objects outside it (Buffers), bytes. */
+  heap: number;
+  /** Open TCP sockets of the emulator (undefined in-process, where the clients' sockets count too). */
+  sockets: number | undefined;
 }
 
 /** Options of {@link startEmulatorHost}. */
@@ -59,6 +74,11 @@ async function startInProcess(keepLogs: boolean): Promise<EmulatorHost> {
       if (gc) collectGarbage();
       return process.memoryUsage().rss;
     },
+    memory: async () => {
+      collectGarbage();
+      const m = process.memoryUsage();
+      return { rss: m.rss, heap: m.heapUsed + m.external, sockets: undefined };
+    },
     close: () => emu.close(),
   };
 }
@@ -72,6 +92,7 @@ interface ChildReply {
   id?: number;
   ready?: { port: number };
   rss?: number;
+  memory?: MemorySample;
   log?: string;
 }
 
@@ -118,11 +139,19 @@ async function startChild(keepLogs: boolean): Promise<EmulatorHost> {
       waiting.set(id, (reply) => (reply.rss === undefined ? fail(new Error(crash ?? "no answer")) : answer(reply.rss)));
       child.send({ id, cmd: "rss", gc });
     });
+  const memory = (): Promise<MemorySample> =>
+    new Promise((answer, fail) => {
+      if (crash || !child.connected) return fail(new Error(crash ?? "the emulator process is gone"));
+      const id = nextId++;
+      waiting.set(id, (reply) => (reply.memory === undefined ? fail(new Error(crash ?? "no answer")) : answer(reply.memory)));
+      child.send({ id, cmd: "memory" });
+    });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     accessKey: SOAK_ACCESS_KEY,
     kind: "process",
+    memory,
     logs,
     get crash() {
       return crash;

@@ -4,6 +4,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { acceptedOrder } from "./acceptOrder.js";
 import { badRequest, RestError } from "./errors.js";
 import { SUPPORTED_API_VERSIONS, writeError } from "./rest/index.js";
 
@@ -68,6 +69,7 @@ export function createHttpServer(
       onRequest(req, res);
     },
   );
+  server.on("connection", (socket: Socket) => void acceptedOrder(socket));
   // Without these listeners Node answers `Expect: <anything but 100-continue>` with a bare 417
   // and drops CONNECT requests without any answer.
   server.on("checkExpectation", (_req: IncomingMessage, res: ServerResponse) => {

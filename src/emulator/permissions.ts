@@ -8,16 +8,30 @@ export type GroupPermission = Permission;
 
 export { parsePermission };
 
+// The collections start empty and shared, and are replaced on the first write: most
+// connections hold no group permission, and an emulator may hold many idle connections.
+const NONE: ReadonlySet<string> = new Set();
+const NO_PATTERNS: readonly WildcardPattern[] = [];
+
 class Grant {
   all = false;
-  readonly literals = new Set<string>();
-  readonly patterns: WildcardPattern[] = [];
+  literals: ReadonlySet<string> = NONE;
+  patterns: readonly WildcardPattern[] = NO_PATTERNS;
   // A revoke on one group wins over `all` and wildcards (docs/protocol.md#permissions-and-roles).
-  readonly denied = new Set<string>();
+  denied: ReadonlySet<string> = NONE;
 
   allows(group: string): boolean {
     if (this.denied.has(group)) return false;
     return this.all || this.literals.has(group) || this.patterns.some((p) => p.test(group));
+  }
+
+  /** Adds to (true) or removes from (false) `literals` or `denied`. */
+  edit(which: "literals" | "denied", group: string, add: boolean): void {
+    if (!add && !this[which].has(group)) return;
+    const set = this[which] === NONE ? new Set<string>() : (this[which] as Set<string>);
+    if (add) set.add(group);
+    else set.delete(group);
+    this[which] = set;
   }
 }
 
@@ -55,10 +69,10 @@ export class Permissions {
     const g = this.grants[kind];
     if (target === undefined) {
       g.all = true;
-      g.denied.clear();
+      g.denied = NONE;
     } else {
-      g.literals.add(target);
-      g.denied.delete(target);
+      g.edit("literals", target, true);
+      g.edit("denied", target, false);
     }
   }
 
@@ -67,13 +81,13 @@ export class Permissions {
     const g = this.grants[kind];
     if (target === undefined) {
       g.all = false;
-      g.literals.clear();
-      g.patterns.length = 0;
-      g.denied.clear();
+      g.literals = NONE;
+      g.patterns = NO_PATTERNS;
+      g.denied = NONE;
       return;
     }
-    g.literals.delete(target);
-    if (g.all || g.patterns.some((p) => p.test(target))) g.denied.add(target);
+    g.edit("literals", target, false);
+    if (g.all || g.patterns.some((p) => p.test(target))) g.edit("denied", target, true);
   }
 
   // Returns why the role is invalid, or undefined. Unknown roles are ignored, as the service does.
@@ -84,12 +98,13 @@ export class Permissions {
         this.grants[parsed.permission].all = true;
         return undefined;
       case "group":
-        this.grants[parsed.permission].literals.add(parsed.group);
+        this.grants[parsed.permission].edit("literals", parsed.group, true);
         return undefined;
       case "pattern": {
         const compiled = compileWildcard(parsed.pattern);
         if (typeof compiled === "string") return compiled;
-        this.grants[parsed.permission].patterns.push(compiled);
+        const grant = this.grants[parsed.permission];
+        grant.patterns = [...grant.patterns, compiled];
         return undefined;
       }
       case "unknown":

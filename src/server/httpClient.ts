@@ -1,27 +1,100 @@
-// A lean HttpClient for the common case: small string/bytes bodies over node:http(s) with a
-// per-client keep-alive agent. The generated layer still builds every call; this only moves
-// bytes, and hands anything unusual (streams, Blob, multipart, proxies, TLS, progress,
-// streamed responses) to the Azure default client. Being node:http, nock intercepts it.
+// A lean HttpClient for the common case: small string/bytes bodies with a per-client keep-alive
+// pool. The generated layer still builds every call; this only moves bytes, and hands anything
+// unusual (streams, Blob, multipart, proxies, TLS, progress, streamed responses) to the Azure
+// default client.
+//
+// Two transports (issue 14, chosen by `npm run bench`): undici's dispatcher by default, and
+// node:http whenever `http.request` is not Node's own, i.e. an interceptor such as nock or
+// @mswjs/interceptors has replaced it: those see node:http requests only, and users' own tests
+// mock this SDK with them. The check is per request, so nock.activate()/restore() take effect at once.
 //
 // Hostile servers (issue 13): response bodies are capped before and after decompression, an
 // error body is cut rather than refused, and nothing here throws from an event handler: every
-// failure settles the one promise of the call.
-import { RestError, createDefaultHttpClient, createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { WebPubSubError, loadBuiltinModule } from "../core/index.js";
+// failure settles the one promise of the call (responseBody.ts holds what both transports share).
+import { RestError, createDefaultHttpClient, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { loadBuiltinModule } from "../core/index.js";
+import { BodyCollector, abortError, buildResponse, tooLarge, type Decode } from "./responseBody.js";
+import { createUndiciTransport, type UndiciTransport } from "./undiciTransport.js";
+
+export { MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES } from "./responseBody.js";
 
 type NodeHttp = typeof import("node:http");
 type NodeZlib = typeof import("node:zlib");
 type Agent = import("node:http").Agent;
 type IncomingMessage = import("node:http").IncomingMessage;
-
-/** Largest successful response body accepted, after decompression. Service answers are a few KiB. */
-export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-/** Error bodies are kept up to this size and cut there: enough for any service error, small enough for a message. */
-export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+type Undici = typeof import("undici");
 
 /** An HttpClient whose sockets can be released. */
 export interface DisposableHttpClient extends HttpClient {
   dispose(): void;
+}
+
+/** Which transport the lean client uses: "auto" (undici unless node:http is intercepted), or one forced (tests). */
+export type LeanTransportMode = "auto" | "undici" | "node:http";
+
+let mode: LeanTransportMode = "auto";
+
+/** Forces a transport for every lean client in this process (tests run the hostile suites on both); returns the previous mode. */
+export function setLeanTransportMode(next: LeanTransportMode): LeanTransportMode {
+  const previous = mode;
+  mode = next;
+  return previous;
+}
+
+// undici is loaded on first use, not at import: token minting and code that never sends do not
+// pay for it, and a runtime without it (or one whose "undici" is a partial shim) keeps node:http.
+let undiciModule: Undici | undefined;
+let undiciLoading: Promise<Undici | undefined> | undefined;
+let undiciFailed = false;
+
+/** Starts loading undici once; resolves to it, or undefined where it cannot be used. */
+function loadUndici(): Promise<Undici | undefined> {
+  return (undiciLoading ??= import("undici").then(
+    (loaded) => {
+      // CJS interop may put the module under `default`.
+      const candidate = (typeof loaded.Agent === "function" ? loaded : (loaded as unknown as { default?: Undici }).default) as Undici | undefined;
+      if (typeof candidate?.Agent !== "function" || typeof candidate.Agent.prototype.dispatch !== "function") {
+        undiciFailed = true;
+        return undefined;
+      }
+      return (undiciModule = candidate);
+    },
+    () => {
+      undiciFailed = true;
+      return undefined;
+    },
+  ));
+}
+
+/**
+ * True while `fn` is Node's own `http.request`/`https.request`: Node's are plain JavaScript
+ * functions that construct a ClientRequest; an interceptor's replacement (a Proxy, or a wrapper)
+ * prints as native code or as its own source.
+ */
+function isNodeOwnRequest(fn: unknown): boolean {
+  if (typeof fn !== "function") return false;
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return false;
+  }
+  return /^function request\(/.test(source) && /\bClientRequest\b/.test(source) && !source.includes("[native code]");
+}
+
+// The functions last checked and their verdict: per request the check is two identity
+// comparisons, and the source is read again only when something swaps the functions.
+let checkedHttp: unknown;
+let checkedHttps: unknown;
+let checkedVerdict = false;
+
+function notIntercepted(http: NodeHttp, https: typeof import("node:https")): boolean {
+  if (http.request !== checkedHttp || https.request !== checkedHttps) {
+    checkedHttp = http.request;
+    checkedHttps = https.request;
+    checkedVerdict = isNodeOwnRequest(checkedHttp) && isNodeOwnRequest(checkedHttps);
+  }
+  return checkedVerdict;
 }
 
 function isSimple(request: PipelineRequest): boolean {
@@ -40,27 +113,20 @@ function isSimple(request: PipelineRequest): boolean {
   );
 }
 
-function abortError(): Error {
-  const error = new Error("The operation was aborted.");
-  error.name = "AbortError";
-  return error;
-}
-
-function tooLarge(limit: number, what: string): WebPubSubError {
-  return new WebPubSubError("WPS_ERR_RESPONSE_TOO_LARGE", `the service's response ${what} is larger than ${limit} bytes; refused`);
-}
-
-/** Host, port and path of a URL, split by hand: `new URL` per request costs more than the rest of this. */
+/** Origin, host, port and path of a URL, split by hand: `new URL` per request costs more than the rest of this. */
 interface Target {
+  /** Scheme, host and port as the URL spells them (undici's `origin`). */
+  origin: string;
   secure: boolean;
   hostname: string;
   port: string;
   path: string;
 }
 
-const origins = new Map<string, Omit<Target, "path">>();
+type Parts = Omit<Target, "path" | "origin">;
+const origins = new Map<string, Parts>();
 let lastOrigin = "";
-let lastParts: Omit<Target, "path"> | undefined;
+let lastParts: Parts | undefined;
 
 function splitUrl(url: string): Target {
   const slash = url.indexOf("/", url.indexOf("//") + 2);
@@ -77,7 +143,7 @@ function splitUrl(url: string): Target {
   }
   lastOrigin = origin;
   lastParts = parts;
-  return { secure: parts.secure, hostname: parts.hostname, port: parts.port, path };
+  return { origin, secure: parts.secure, hostname: parts.hostname, port: parts.port, path };
 }
 
 type ClientRequest = import("node:http").ClientRequest;
@@ -90,17 +156,13 @@ type Settle = (response: PipelineResponse | Error) => void;
 class Exchange {
   #settled = false;
   #req: ClientRequest | undefined;
-  #chunks: Buffer[] = [];
-  #size = 0;
-  #cut = false;
-  #limit = MAX_RESPONSE_BYTES;
-  #failed = false;
+  #body: BodyCollector | undefined;
   readonly #onAbort = this.abort.bind(this);
 
   constructor(
     readonly request: PipelineRequest,
     private readonly done: Settle,
-    private readonly decode: (raw: Buffer, encoding: string | undefined, limit: number) => Buffer,
+    private readonly decode: Decode,
   ) {}
 
   start(req: ClientRequest, body: string | Uint8Array | undefined): void {
@@ -127,71 +189,35 @@ class Exchange {
   }
 
   onResponse(res: IncomingMessage): void {
-    const status = res.statusCode ?? 0;
-    this.#failed = status >= 400;
-    // An error body is only read for its message: keep the start and cut the rest.
-    this.#limit = this.#failed ? MAX_ERROR_BODY_BYTES : MAX_RESPONSE_BYTES;
+    const body = (this.#body = new BodyCollector(res.statusCode ?? 0));
     res.on("data", (chunk: Buffer) => this.onData(chunk, res));
     res.on("error", (err: Error & { code?: string }) => this.settle(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request: this.request })));
     // A reset mid-body ends as "aborted" + "close" without "end" on some Node versions.
     res.on("close", () => {
-      if (!res.complete && !this.#cut) this.settle(new RestError("the connection closed before the response ended", { code: "ECONNRESET", request: this.request }));
+      if (!res.complete && !body.cut) this.settle(new RestError("the connection closed before the response ended", { code: "ECONNRESET", request: this.request }));
     });
     res.on("end", () => {
-      if (!this.#cut) this.finish(res);
+      if (!body.cut) this.finish(res);
     });
   }
 
   onData(chunk: Buffer, res: IncomingMessage): void {
-    if (this.#cut) return;
-    this.#size += chunk.length;
-    if (this.#size <= this.#limit) {
-      this.#chunks.push(chunk);
-      return;
-    }
-    if (!this.#failed) {
+    const body = this.#body!;
+    if (body.cut) return;
+    const verdict = body.add(chunk);
+    if (verdict === "more") return;
+    if (verdict === "refuse") {
       this.#req?.destroy();
-      this.settle(tooLarge(this.#limit, "body"));
+      this.settle(tooLarge(body.limit, "body"));
       return;
     }
     // Keep the first `limit` bytes of an error body, answer with them, drop the connection.
-    this.#chunks.push(chunk.subarray(0, chunk.length - (this.#size - this.#limit)));
-    this.#cut = true;
     this.finish(res);
     this.#req?.destroy();
   }
 
   finish(res: IncomingMessage): void {
-    const request = this.request;
-    try {
-      const responseHeaders = createHttpHeaders();
-      const raw = res.headers;
-      for (const name in raw) {
-        const value = raw[name];
-        if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
-      }
-      const chunks = this.#chunks;
-      let bytes = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const encoding = raw["content-encoding"];
-      if (bytes !== undefined && encoding !== undefined && encoding !== "identity") {
-        try {
-          bytes = this.decode(bytes, encoding, this.#limit);
-        } catch (e) {
-          if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-            if (!this.#failed) return this.settle(tooLarge(this.#limit, "body, decompressed,"));
-            bytes = undefined; // an error body we cannot read: the status still tells the story
-          } else if (!this.#cut) {
-            return this.settle(new RestError("could not decompress the response", { code: RestError.PARSE_ERROR, request }));
-          } else bytes = undefined;
-        }
-        responseHeaders.delete("content-encoding");
-      }
-      const response: PipelineResponse = { request, status: res.statusCode ?? 0, headers: responseHeaders };
-      if (bytes !== undefined && bytes.length > 0 && request.method !== "HEAD") response.bodyAsText = bytes.toString("utf8");
-      this.settle(response);
-    } catch (e) {
-      this.settle(new RestError(`could not read the response: ${(e as Error).message}`, { code: RestError.PARSE_ERROR, request }));
-    }
+    this.settle(buildResponse(this.request, res.statusCode ?? 0, res.headers, this.#body!, this.decode));
   }
 }
 
@@ -206,13 +232,19 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
   const zlib = maybeZlib;
   let fallback: HttpClient | undefined;
   const agents: { http?: Agent; https?: Agent } = {};
+  let undici: UndiciTransport | undefined;
+  const loading = loadUndici(); // the first call waits for it (once per process), so every call of a client takes one path
 
-  function decode(raw: Buffer, encoding: string | undefined, limit: number): Buffer {
+  const decode: Decode = (raw, encoding, limit) => {
     // maxOutputLength makes zlib stop (RangeError) instead of inflating a bomb into memory.
     if (encoding === "gzip") return zlib.gunzipSync(raw, { maxOutputLength: limit });
     if (encoding === "deflate") return zlib.inflateSync(raw, { maxOutputLength: limit });
     if (encoding === "br") return zlib.brotliDecompressSync(raw, { maxOutputLength: limit });
     return raw;
+  };
+
+  function useUndici(): boolean {
+    return mode === "undici" || (mode === "auto" && notIntercepted(http, https));
   }
 
   function send(request: PipelineRequest): Promise<PipelineResponse> {
@@ -223,9 +255,19 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
     } catch {
       return Promise.reject(new RestError("invalid request URL", { code: RestError.REQUEST_SEND_ERROR, request }));
     }
+    const body = (request.body ?? undefined) as string | Uint8Array | undefined;
+    // HEAD stays on node:http: undici closes the connection after every HEAD (it cannot trust a
+    // HEAD response's framing), which would cost a new TCP and TLS handshake per exists() call.
+    if (request.method !== "HEAD" && useUndici()) {
+      if (undiciModule !== undefined) return (undici ??= createUndiciTransport(undiciModule, decode)).send(request, target.origin, target.path, body);
+      if (undiciLoading !== undefined && !undiciFailed) return loading.then(() => send(request));
+    }
+    return sendWithNodeHttp(request, target, body);
+  }
+
+  function sendWithNodeHttp(request: PipelineRequest, target: Target, body: string | Uint8Array | undefined): Promise<PipelineResponse> {
     const agent = target.secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
     const headers = request.headers.toJSON({ preserveCase: true });
-    const body = (request.body ?? undefined) as string | Uint8Array | undefined;
     if (body !== undefined) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     return new Promise<PipelineResponse>((resolve, reject) => {
       const exchange = new Exchange(request, (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)), decode);
@@ -243,6 +285,8 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
       agents.https?.destroy();
       delete agents.http;
       delete agents.https;
+      undici?.dispose();
+      undici = undefined;
     },
   };
 }

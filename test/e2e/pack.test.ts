@@ -155,8 +155,13 @@ try {
     ws.on("error", reject);
   });
   await new Promise((resolve) => ws.once("open", resolve));
+  // The send goes through undici, the installed runtime dependency (node:http only under an interceptor).
+  let viaUndici = 0;
+  const count = () => viaUndici++;
+  channel.subscribe("undici:request:create", count);
   await service.sendToAll({ hello: "from the tarball" });
-  console.log(JSON.stringify(await received));
+  channel.unsubscribe("undici:request:create", count);
+  console.log(JSON.stringify(await received), viaUndici);
   ws.close();
 } finally {
   await service.close();
@@ -168,9 +173,10 @@ try {
       join(app, "esm.mjs"),
       deliver(`import { WebPubSubServiceClient } from "webpubsub-service";
 import { startEmulator } from "webpubsub-service/emulator";
-import WebSocket from "ws";`),
+import WebSocket from "ws";
+import * as channel from "node:diagnostics_channel";`),
     );
-    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"hello":"from the tarball"}');
+    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"hello":"from the tarball"} 1');
   });
 
   it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client", async () => {
@@ -178,10 +184,11 @@ import WebSocket from "ws";`),
       join(app, "cjs.cjs"),
       `(async () => {${deliver(`const { WebPubSubServiceClient } = require("webpubsub-service");
 const { startEmulator } = require("webpubsub-service/emulator");
-const WebSocket = require("ws");`)}
+const WebSocket = require("ws");
+const channel = require("node:diagnostics_channel");`)}
 })().catch((err) => { console.error(err); process.exit(1); });`,
     );
-    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"hello":"from the tarball"}');
+    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"hello":"from the tarball"} 1');
   });
 
   // One file, checked under each resolution mode a project may use. The expect-error lines

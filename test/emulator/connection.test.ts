@@ -38,7 +38,7 @@ describe("emulator ClientConnection", () => {
       const init = { id: "c1", hub, userId: null, subprotocol: JSON_SUBPROTOCOL, roles: [], origin: "localhost" };
       const conn = new ClientConnection(init, fakeRuntime(lines), protocolFor(JSON_SUBPROTOCOL));
       const ws = new FakeSocket();
-      conn.attach(ws as unknown as WebSocket);
+      conn.attach(ws as unknown as WebSocket, 1);
       hub.add(conn);
       conn.enqueue(task);
       await new Promise((resolve) => setImmediate(resolve));

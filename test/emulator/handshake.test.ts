@@ -157,6 +157,73 @@ describe("emulator client handshake", () => {
     assert.equal(status, 400);
   });
 
+  describe("refuses a malformed WebSocket handshake with a JSON error before ws sees it (issue 13)", () => {
+    const valid = {
+      connection: "Upgrade",
+      upgrade: "websocket",
+      "sec-websocket-version": "13",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-protocol": JSON_PROTOCOL,
+    };
+    interface Answer {
+      status: number;
+      headers: IncomingMessage["headers"];
+      body: string;
+    }
+    // One upgrade request with `valid` headers changed by `change` (undefined removes one).
+    function upgrade(change: Record<string, string | undefined>, method = "GET"): Promise<Answer> {
+      const url = new URL(clientUrl(emu, "chat"));
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries({ ...valid, ...change })) if (value !== undefined) headers[name] = value;
+      return new Promise((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: emu.port, method, path: `${url.pathname}${url.search}`, headers });
+        req.on("response", (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on("upgrade", (res, socket) => {
+          socket.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: "" });
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    }
+
+    const cases: [string, Record<string, string | undefined>, number, string?][] = [
+      ["Sec-WebSocket-Version 12", { "sec-websocket-version": "12" }, 400],
+      ["no Sec-WebSocket-Version", { "sec-websocket-version": undefined }, 400],
+      ["Sec-WebSocket-Version 13.0", { "sec-websocket-version": "13.0" }, 400],
+      ["a short Sec-WebSocket-Key", { "sec-websocket-key": "abc" }, 400],
+      ["no Sec-WebSocket-Key", { "sec-websocket-key": undefined }, 400],
+      ["a Sec-WebSocket-Key that is not 16 bytes", { "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ=" }, 400],
+      ["Upgrade: h2c", { upgrade: "h2c" }, 400],
+      ["a subprotocol that is not a token", { "sec-websocket-protocol": "json webpubsub" }, 400],
+      ["an empty subprotocol in the list", { "sec-websocket-protocol": `${JSON_PROTOCOL},,x` }, 400],
+      ["a repeated subprotocol", { "sec-websocket-protocol": `${JSON_PROTOCOL}, ${JSON_PROTOCOL}` }, 400],
+      ["POST", {}, 405, "POST"],
+    ];
+    for (const [name, change, status, method] of cases) {
+      it(`answers ${status} with a JSON body for ${name}`, async () => {
+        const answer = await upgrade(change, method);
+        assert.equal(answer.status, status);
+        assert.match(answer.headers["content-type"] ?? "", /^application\/json/);
+        const body = JSON.parse(answer.body);
+        assert.deepEqual(Object.keys(body).sort(), ["code", "message"]);
+        assert.equal(body.code, status === 405 ? "Error.MethodNotAllowed" : "Error.BadRequest");
+        assert.equal(answer.headers["x-ms-error-code"], body.code);
+        if (name.startsWith("Sec-WebSocket-Version")) assert.equal(answer.headers["sec-websocket-version"], "13, 8");
+      });
+    }
+
+    it("still upgrades the same request with valid headers, version 8 included", async () => {
+      assert.equal((await upgrade({})).status, 101);
+      assert.equal((await upgrade({ "sec-websocket-version": "8", "sec-websocket-protocol": ` ${JSON_PROTOCOL} , other ` })).status, 101);
+    });
+  });
+
   describe("with a connect handler", () => {
     let handler: HandlerServer;
     let hemu: Emulator;
@@ -244,7 +311,7 @@ describe("emulator client handshake", () => {
       const headers = { host: "localhost", upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
       const queries = ["", "?access_token=not-a-jwt", "?webpubsub_mode=bogus"];
       for (const [i, query] of queries.entries()) {
-        const req = { url: `/client/hubs/made_up_${i}${query}`, headers, rawHeaders: [] } as unknown as IncomingMessage;
+        const req = { method: "GET", url: `/client/hubs/made_up_${i}${query}`, headers, rawHeaders: [] } as unknown as IncomingMessage;
         const socket = new PassThrough();
         let answer = "";
         socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));

@@ -384,6 +384,26 @@ describe("emulator REST operations", () => {
       assert.deepEqual(seen.map((m) => m.userId), ["u0", "u1", "u2", "u3", "u4"]);
     });
 
+    for (const group of ["a b", "100%", "%41", "a+b?c#d", "ü é"]) {
+      it(`encodes the group name once in nextLink (${JSON.stringify(group)}) and the link lists the same group`, async () => {
+        const members = [];
+        for (let i = 0; i < 3; i++) members.push(await json({ groups: [group] }));
+        await json({ groups: [`${group}x`] });
+        const path = `/api/hubs/${hub}/groups/${encodeURIComponent(group)}/connections`;
+        let res = await rest(emu, "GET", path, { query: { maxpagesize: "1" } });
+        const seen: string[] = [];
+        for (;;) {
+          assert.equal(res.status, 200);
+          seen.push(...res.json.value.map((m: { connectionId: string }) => m.connectionId));
+          if (!res.json.nextLink) break;
+          const link = new URL(res.json.nextLink);
+          assert.equal(link.pathname, path, "the path is the request's, encoded once");
+          res = await restUrl("GET", res.json.nextLink);
+        }
+        assert.deepEqual(seen, members.map((m) => m.connectionId));
+      });
+    }
+
     it("stops after top items in total", async () => {
       for (let i = 0; i < 5; i++) await json({ groups: ["room"] });
       let res = await rest(emu, "GET", `/api/hubs/${hub}/groups/room/connections`, { query: { maxpagesize: "2", top: "3" } });

@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { createGzip } from "node:zlib";
 import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "../../src/index.js";
+import { TRANSPORTS, useTransport } from "./transports.js";
 
 const KEY = "HOSTILE-KEY-0123456789abcdefghijklmnopqrstuv";
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
@@ -104,11 +105,13 @@ async function gzipOfZeros(bytes: number): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-// Sends run twice: through the pipeline (logging on, so log lines are checked too) and through
-// the send lane that plain sends take (issue 14); both must behave the same.
-for (const route of ["pipeline", "send lane"] as const) {
-  describe(`service client against hostile servers (${route})`, function () {
+// Sends run through the pipeline (logging on, so log lines are checked too) and through the
+// send lane that plain sends take (issue 14), each on both transports: undici (the default) and
+// node:http (taken under an interceptor such as nock); all four must behave the same.
+for (const transport of TRANSPORTS) for (const route of ["pipeline", "send lane"] as const) {
+  describe(`service client against hostile servers (${route}, ${transport})`, function () {
     before(() => (logging = route === "pipeline"));
+    useTransport(transport);
 
     this.timeout(15_000);
 

@@ -1,12 +1,13 @@
 // The send lane (issue 14) must put on the wire exactly what the pipeline puts there, and hand
 // every call that needs more (per-call headers, onResponse, custom policies) to the pipeline.
 // A real loopback server records raw requests; one client takes the lane, the other is forced
-// onto the pipeline by a no-op custom policy.
+// onto the pipeline by a no-op custom policy. Both run on each transport (undici, node:http).
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebPubSubServiceClient, odata, type WebPubSubServiceClientOptions } from "../../src/index.js";
 import { verifyJwt } from "../../src/core/index.js";
+import { TRANSPORTS, useTransport } from "./transports.js";
 
 const KEY = "LANE-KEY-0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -17,7 +18,8 @@ interface Seen {
   body: string;
 }
 
-describe("send lane", () => {
+for (const transport of TRANSPORTS) describe(`send lane (${transport})`, () => {
+  useTransport(transport);
   let server: Server;
   let endpoint: string;
   const seen: Seen[] = [];

@@ -35,20 +35,32 @@ export class SequenceReceiver {
   }
 }
 
-/** Service side: numbers outgoing items and keeps them until the client acks them, for replay. */
+// Slots of an empty sender: small, as most connections are idle most of the time.
+const MIN_CAPACITY = 8;
+
+/**
+ * Service side: numbers outgoing items and keeps them until the client acks them, for replay.
+ * Items live in a ring buffer: an ack clears its slots at once (nothing acked stays
+ * referenced), push and ack are amortized O(1), and the buffer shrinks as acks drain it.
+ */
 export class SequenceSender<T> {
   private nextId = 1;
-  private items: { id: number; item: T; weight: number }[] = [];
-  // Index of the oldest unacked item; the array is compacted now and then instead of shift()ed.
+  // Slot i holds the item with id `firstId + ((i - head) mod capacity)`; empty slots hold undefined.
+  private items: (T | undefined)[] = new Array<T | undefined>(MIN_CAPACITY);
+  private weights: number[] = new Array<number>(MIN_CAPACITY).fill(0);
   private head = 0;
+  private count = 0;
   private totalWeight = 0;
 
   /** Keeps `item` under the next id and returns that id. `weight` (e.g. bytes) adds to {@link weight}. */
   push(item: T, weight = 0): number {
-    const id = this.nextId++;
-    this.items.push({ id, item, weight });
+    if (this.count === this.items.length) this.resize(this.items.length * 2);
+    const slot = (this.head + this.count) % this.items.length;
+    this.items[slot] = item;
+    this.weights[slot] = weight;
+    this.count++;
     this.totalWeight += weight;
-    return id;
+    return this.nextId++;
   }
 
   /**
@@ -57,25 +69,36 @@ export class SequenceSender<T> {
    */
   ack(sequenceId: number): boolean {
     if (!Number.isSafeInteger(sequenceId) || sequenceId < 0 || sequenceId > this.lastId) return false;
-    while (this.head < this.items.length && this.items[this.head]!.id <= sequenceId) {
-      this.totalWeight -= this.items[this.head]!.weight;
-      this.head++;
+    // Ids are consecutive, so the unacked ones are the last `count` handed out.
+    let release = Math.min(this.count, sequenceId - (this.nextId - 1 - this.count));
+    while (release-- > 0) {
+      this.totalWeight -= this.weights[this.head]!;
+      this.items[this.head] = undefined;
+      this.weights[this.head] = 0;
+      this.head = (this.head + 1) % this.items.length;
+      this.count--;
     }
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    // Shrinking at a quarter (not a half) keeps push/ack at the boundary from copying each time.
+    let capacity = this.items.length;
+    while (capacity > MIN_CAPACITY && this.count * 4 <= capacity) capacity /= 2;
+    if (capacity !== this.items.length) this.resize(capacity);
     return true;
   }
 
   /** Unacked items, oldest first, with their ids. */
   *unacked(): IterableIterator<[number, T]> {
-    for (let i = this.head; i < this.items.length; i++) yield [this.items[i]!.id, this.items[i]!.item];
+    const firstId = this.nextId - this.count;
+    for (let i = 0; i < this.count; i++) yield [firstId + i, this.items[(this.head + i) % this.items.length] as T];
   }
 
   /** Number of unacked items. */
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
+  }
+
+  /** Slots allocated for unacked items (grows and shrinks by doubling; at least a few). */
+  get capacity(): number {
+    return this.items.length;
   }
 
   /** Sum of the weights of unacked items. */
@@ -86,5 +109,18 @@ export class SequenceSender<T> {
   /** The last id handed out (0 before the first push). */
   get lastId(): number {
     return this.nextId - 1;
+  }
+
+  private resize(capacity: number): void {
+    const items = new Array<T | undefined>(capacity);
+    const weights = new Array<number>(capacity).fill(0);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) % this.items.length;
+      items[i] = this.items[from];
+      weights[i] = this.weights[from]!;
+    }
+    this.items = items;
+    this.weights = weights;
+    this.head = 0;
   }
 }

@@ -60,11 +60,17 @@ export class ClientConnection implements ProtocolHost {
   /** Set for raw clients in sendToGroup mode. */
   readonly rawPublish: RawPublish | undefined;
 
+  // Accept order of the socket that carries the session (see recover()).
+  private socketOrder = 0;
+  // Recovery sockets that have not yet shown a live client, by accept order. This and the
+  // ackId memory are created on first use: most connections never need them, and idle ones
+  // are many.
+  private candidates: Map<WebSocket, { order: number; settle: () => void }> | undefined;
   // ackIds already processed; kept across recovery (docs/protocol.md#acks). The ring holds
   // them in arrival order, so forgetting the oldest is O(1): deleting from the front of a Set
   // and asking it for its first value again scans every deleted slot until V8 rehashes.
-  private readonly ackIds = new Set<number>();
-  private readonly ackRing: number[] = [];
+  private ackIds: Set<number> | undefined;
+  private ackRing: number[] | undefined;
   private ackRingHead = 0;
   // True while this tick's frames are gathered in the socket, to go out in one write.
   private corked = false;
@@ -111,10 +117,14 @@ export class ClientConnection implements ProtocolHost {
     return ctx;
   }
 
-  /** Binds a socket (first connect or recovery); a recovery replays unacked messages in order. */
-  attach(ws: WebSocket): void {
+  /**
+   * Binds a socket (first connect or recovery); a recovery replays unacked messages in order.
+   * `order` is the socket's accept order (see recover()).
+   */
+  attach(ws: WebSocket, order: number): void {
     const old = this.socket;
     this.socket = ws;
+    this.socketOrder = order;
     // The old socket's close event must not end the session it no longer carries.
     if (old && old !== ws) old.terminate();
     this.state = "open";
@@ -126,6 +136,72 @@ export class ClientConnection implements ProtocolHost {
     ws.on("error", () => undefined);
     if (this.inbound.isPaused) ws.pause();
     this.protocol.attached();
+  }
+
+  /**
+   * Offers a recovery socket (token already checked). A client that gave up on a slow
+   * upgrade opens another, and the abandoned one may still be accepted later: it must not
+   * take the session from the client's live socket (issue 13, soak run B). So a socket
+   * accepted before the one carrying the session is refused at once, and any other carries
+   * it only once the client answers a ping (or sends a frame) on it, which an abandoned or
+   * half-open upgrade never does. Of two live recoveries the later accepted one wins.
+   */
+  recover(ws: WebSocket, order: number): void {
+    ws.on("error", () => undefined);
+    if (this.state === "closed" || order <= this.socketOrder) {
+      this.refuseRecovery(ws, this.state === "closed" ? "the connection is closed" : "a newer socket carries the connection");
+      return;
+    }
+    const onPong = () => this.recoveryProven(ws);
+    const onMessage = (data: RawData, isBinary: boolean) => {
+      this.recoveryProven(ws);
+      // Listeners added while 'message' is emitted miss this frame: hand it on here.
+      this.onFrame(ws, data, isBinary);
+    };
+    const onClose = () => settle();
+    // Unproven for a whole recovery window: nobody is reading this socket.
+    const timer = setTimeout(() => {
+      settle();
+      this.refuseRecovery(ws, "the client did not answer on the recovery socket");
+    }, this.runtime.recoveryWindowMs);
+    timer.unref();
+    const settle = () => {
+      clearTimeout(timer);
+      ws.off("pong", onPong);
+      ws.off("message", onMessage);
+      ws.off("close", onClose);
+      this.candidates?.delete(ws);
+    };
+    (this.candidates ??= new Map()).set(ws, { order, settle });
+    ws.on("pong", onPong);
+    ws.on("message", onMessage);
+    ws.on("close", onClose);
+    ws.ping();
+  }
+
+  // The client answered on a recovery socket: it carries the session if nothing newer does.
+  private recoveryProven(ws: WebSocket): void {
+    const candidate = this.candidates?.get(ws);
+    if (!candidate) return;
+    candidate.settle();
+    if (this.state === "closed" || candidate.order <= this.socketOrder) {
+      this.refuseRecovery(ws, this.state === "closed" ? "the connection is closed" : "a newer socket carries the connection");
+      return;
+    }
+    this.attach(ws, candidate.order);
+    this.runtime.emit({ type: "recovered", hub: this.hub.name, connectionId: this.id });
+    for (const [other, pending] of [...(this.candidates ?? [])]) {
+      if (pending.order >= candidate.order) continue;
+      pending.settle();
+      this.refuseRecovery(other, "a newer socket carries the connection");
+    }
+  }
+
+  private refuseRecovery(ws: WebSocket, why: string): void {
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+      ws.close(CloseCode.PolicyViolation, "The connection cannot be recovered.");
+    }
+    this.runtime.emit({ type: "handshakeRefused", hub: this.hub.name, status: CloseCode.PolicyViolation, reason: `recovery refused: ${why}` });
   }
 
   /** Delivers a message in this connection's wire format. */
@@ -158,19 +234,21 @@ export class ClientConnection implements ProtocolHost {
 
   /** True when this ackId was already processed on this connection. */
   hasAcked(ackId: number): boolean {
-    return this.ackIds.has(ackId);
+    return this.ackIds?.has(ackId) ?? false;
   }
 
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
   rememberAck(ackId: number): void {
-    if (this.ackIds.has(ackId)) return;
-    this.ackIds.add(ackId);
-    if (this.ackRing.length < MAX_REMEMBERED_ACKS) {
-      this.ackRing.push(ackId);
+    const ackIds = (this.ackIds ??= new Set());
+    if (ackIds.has(ackId)) return;
+    ackIds.add(ackId);
+    const ring = (this.ackRing ??= []);
+    if (ring.length < MAX_REMEMBERED_ACKS) {
+      ring.push(ackId);
       return;
     }
-    this.ackIds.delete(this.ackRing[this.ackRingHead]!);
-    this.ackRing[this.ackRingHead] = ackId;
+    ackIds.delete(ring[this.ackRingHead]!);
+    ring[this.ackRingHead] = ackId;
     this.ackRingHead = (this.ackRingHead + 1) % MAX_REMEMBERED_ACKS;
   }
 
@@ -197,9 +275,17 @@ export class ClientConnection implements ProtocolHost {
   /** Drops the socket without any event, for emulator shutdown. */
   terminate(): void {
     clearTimeout(this.recoveryTimer);
+    this.dropCandidates((ws) => ws.terminate());
     this.state = "closed";
     this.socket?.terminate();
     this.socket = null;
+  }
+
+  private dropCandidates(end: (ws: WebSocket) => void): void {
+    for (const [ws, pending] of [...(this.candidates ?? [])]) {
+      pending.settle();
+      end(ws);
+    }
   }
 
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
@@ -240,6 +326,7 @@ export class ClientConnection implements ProtocolHost {
     if (this.state === "closed") return;
     this.state = "closed";
     clearTimeout(this.recoveryTimer);
+    this.dropCandidates((ws) => this.refuseRecovery(ws, "the connection is closed"));
     this.hub.remove(this);
     if (this.runtime.closing) return;
     const event: Omit<DisconnectedEvent, "time"> = { type: "disconnected", hub: this.hub.name, connectionId: this.id, reason };

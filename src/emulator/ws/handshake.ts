@@ -5,11 +5,13 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { CloseCode, parseClientPath, timingSafeEqualText, type JwtClaims } from "../../core/index.js";
 import { AuthError, bearerToken, verifyClientToken } from "../auth.js";
+import { acceptedOrder } from "../acceptOrder.js";
 import type { Runtime } from "../runtime.js";
 import type { ConnectEventBody, ConnectOutcome, UpstreamContext } from "../upstream/index.js";
 import { decodeSegment, isValidGroup, isValidHub, normalizeHub } from "../validation.js";
 import { ClientConnection, newConnectionId } from "./connection.js";
 import type { RawPublish } from "./protocol.js";
+import { offeredSubprotocols, upgradeFault } from "./upgradeRequest.js";
 import { protocolFor, SPOKEN_SUBPROTOCOLS } from "./protocols.js";
 
 /** Completes a WebSocket upgrade with the chosen subprotocol (null: none). */
@@ -36,22 +38,20 @@ export async function handleClientUpgrade(
     const other = parseClientPath(url.pathname);
     return refuse(socket, 404, other ? `The emulator does not serve ${other.protocol} clients.` : "No WebSocket endpoint at this path.");
   }
-  if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
-    return refuse(socket, 400, "Not a WebSocket request.");
-  }
+  const fault = upgradeFault(req);
+  if (fault) return refuse(socket, fault.status, fault.message, fault.headers);
   if (!isValidHub(hubText)) return refuse(socket, 400, "Invalid hub name.");
   // The hub's state is created only for an accepted client, so refused requests leave nothing behind.
   const hubName = normalizeHub(hubText);
-  const offered = (req.headers["sec-websocket-protocol"] ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter((p) => p !== "");
+  const protocolHeader = req.headers["sec-websocket-protocol"];
+  const offered = protocolHeader === undefined ? [] : (offeredSubprotocols(protocolHeader) ?? []);
   // The first offered protocol the emulator speaks; a connect handler may replace it below.
   let subprotocol = offered.find((p) => SPOKEN_SUBPROTOCOLS.has(p)) ?? null;
 
   const recoverId = url.searchParams.get("awps_connection_id");
   if (recoverId !== null) {
-    accept(req, socket, head, subprotocol, (ws) => recover(ws, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
+    const order = acceptedOrder(req.socket);
+    accept(req, socket, head, subprotocol, (ws) => recover(ws, order, hubName, runtime.hubs.peek(hubName)?.connections.get(recoverId), url, runtime));
     return;
   }
 
@@ -99,7 +99,7 @@ export async function handleClientUpgrade(
       runtime,
       protocolFor(subprotocol),
     );
-    conn.attach(ws);
+    conn.attach(ws, acceptedOrder(req.socket));
     runtime.emit({ type: "connected", hub: hub.name, connectionId: id, userId, subprotocol });
     conn.protocol.greet();
     hub.add(conn);
@@ -109,7 +109,7 @@ export async function handleClientUpgrade(
 }
 
 // A failed recovery still opens the socket, then closes it with 1008 (docs/protocol.md#recovery).
-function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
+function recover(ws: WebSocket, order: number, hub: string, conn: ClientConnection | undefined, url: URL, runtime: Runtime): void {
   const token = url.searchParams.get("awps_reconnection_token") ?? "";
   if (
     !conn ||
@@ -123,8 +123,7 @@ function recover(ws: WebSocket, hub: string, conn: ClientConnection | undefined,
     runtime.emit({ type: "handshakeRefused", hub, status: CloseCode.PolicyViolation, reason });
     return;
   }
-  conn.attach(ws);
-  runtime.emit({ type: "recovered", hub: conn.hub.name, connectionId: conn.id });
+  conn.recover(ws, order);
 }
 
 // `?webpubsub_mode=sendToGroup&group=g[&noEcho=true]` (docs/protocol.md#plain-websocket). Returns an
@@ -173,12 +172,18 @@ function refuseLogged(socket: Duplex, runtime: Runtime, hub: string, status: num
   refuse(socket, status, status === 401 ? "Unauthorized." : "The connection was refused.");
 }
 
-/** Answers an upgrade request with a plain HTTP error and closes the socket. */
-export function refuse(socket: Duplex, status: number, message: string): void {
+/**
+ * Answers an upgrade request with an HTTP error and closes the socket: the REST API's flat
+ * JSON error body and `x-ms-error-code` (docs/protocol.md#rest-errors), never ws's text/html.
+ */
+export function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ code: `Error.${(STATUS_CODES[status] ?? "Error").replace(/\W/g, "")}`, message });
+  const reason = STATUS_CODES[status] ?? "Error";
+  const code = `Error.${reason.replace(/\W/g, "")}`;
+  const body = JSON.stringify({ code, message });
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nx-ms-error-code: ${code}\r\n${extra}\r\n${body}`,
   );
 }

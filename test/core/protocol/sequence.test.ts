@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { SequenceReceiver, SequenceSender } from "../../../src/core/index.js";
+
+// A real collection, to see what the sender still references (flag set before the first use).
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
 
 describe("protocol sequence bookkeeping", () => {
   describe("SequenceSender", () => {
@@ -50,6 +56,58 @@ describe("protocol sequence bookkeeping", () => {
       assert.equal(s.push(5001), 5001);
       const ids = [...s.unacked()].map(([id, item]) => (assert.equal(id, item), id));
       assert.deepEqual(ids, Array.from({ length: 1001 }, (_, i) => 4001 + i));
+    });
+
+    it("lets acked items be collected at once, not after a batch of acks", async () => {
+      const s = new SequenceSender<{ n: number }>();
+      const refs: WeakRef<{ n: number }>[] = [];
+      for (let n = 1; n <= 10; n++) {
+        const item = { n };
+        refs.push(new WeakRef(item));
+        s.push(item);
+      }
+      s.ack(9);
+      // WeakRef targets stay alive until the current job ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      collectGarbage();
+      assert.deepEqual(
+        refs.map((r) => r.deref()?.n),
+        [...Array<undefined>(9).fill(undefined), 10],
+      );
+      assert.deepEqual([...s.unacked()].map(([id, item]) => [id, item.n]), [[10, 10]]);
+    });
+
+    it("grows with the backlog and shrinks back when it is acked", () => {
+      const s = new SequenceSender<number>();
+      const idle = s.capacity;
+      for (let i = 1; i <= 1000; i++) s.push(i);
+      assert.ok(s.capacity >= 1000 && s.capacity <= 2048, `capacity ${s.capacity}`);
+      s.ack(1000);
+      assert.equal(s.capacity, idle);
+      assert.equal(s.size, 0);
+      assert.equal(s.weight, 0);
+    });
+
+    it("matches a plain list under random pushes and acks across the ring's wrap", () => {
+      const s = new SequenceSender<number>();
+      const model: { id: number; weight: number }[] = [];
+      let seed = 7;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let step = 0; step < 20_000; step++) {
+        if (random() < 0.55) {
+          const weight = Math.floor(random() * 10);
+          model.push({ id: s.push(s.lastId + 1, weight), weight });
+        } else {
+          const upTo = s.lastId - Math.floor(random() * (model.length + 2));
+          assert.equal(s.ack(Math.max(0, upTo)), true);
+          while (model.length > 0 && model[0]!.id <= upTo) model.shift();
+        }
+        if (step % 997 === 0 || step === 19_999) {
+          assert.deepEqual([...s.unacked()], model.map((m) => [m.id, m.id]));
+          assert.equal(s.weight, model.reduce((sum, m) => sum + m.weight, 0));
+        }
+        assert.equal(s.size, model.length);
+      }
     });
   });
 
