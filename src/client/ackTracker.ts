@@ -1,4 +1,6 @@
 // Pending requests waiting for the service's answer (acks by ackId, invocations by id).
+import type { WebPubSubErrorCode } from "../core/index.js";
+
 // Every entry ends exactly once: answered, timed out, aborted, or settled in bulk when the
 // connection is lost or the client stops, so no caller is ever left waiting.
 
@@ -19,8 +21,14 @@ interface Entry<V> {
   onAbort: (() => void) | undefined;
   /** When the armed answer timeout ends (performance.now() ms); 0 when not armed. */
   deadline: number;
-  onTimeout: (() => Error) | undefined;
+  timeoutMs: number;
 }
+
+/**
+ * Builds the error request `key` fails with; `why` ends a sentence about the request
+ * ("was aborted"). One function per tracker, so a request needs no closures of its own.
+ */
+export type RequestFailure<K> = (key: K, code: WebPubSubErrorCode, why: string, cause?: unknown) => Error;
 
 /**
  * Requests keyed by id, each settled once. Answer timeouts share one timer, set for the
@@ -32,6 +40,12 @@ export class PendingRequests<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
+  readonly #failure: RequestFailure<K>;
+
+  /** @param failure - Builds the error of a request that is aborted, times out or is failed by {@link fail}. */
+  constructor(failure: RequestFailure<K>) {
+    this.#failure = failure;
+  }
 
   /** Number of requests waiting. */
   get size(): number {
@@ -44,26 +58,26 @@ export class PendingRequests<K, V> {
   }
 
   /**
-   * Registers `key`; the promise settles on {@link resolve}, {@link reject}, {@link rejectAll},
-   * the timeout armed by {@link arm}, or `signal` (rejected with `onAbort()`).
+   * Registers `key`; the promise settles on {@link resolve}, {@link reject}, {@link fail},
+   * {@link rejectAll}, the timeout armed by {@link arm}, or `signal` (`WPS_ERR_ABORTED`).
    */
-  add(key: K, signal?: AbortSignalLike, onAbort?: () => Error): Promise<V> {
+  add(key: K, signal?: AbortSignalLike): Promise<V> {
     return new Promise<V>((resolve, reject) => {
-      const entry: Entry<V> = { resolve, reject, signal, onAbort: undefined, deadline: 0, onTimeout: undefined };
-      if (signal && onAbort) {
-        entry.onAbort = () => this.reject(key, onAbort());
+      const entry: Entry<V> = { resolve, reject, signal, onAbort: undefined, deadline: 0, timeoutMs: 0 };
+      if (signal) {
+        entry.onAbort = () => this.fail(key, "WPS_ERR_ABORTED", "was aborted");
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#entries.set(key, entry);
     });
   }
 
-  /** Starts (or restarts) the answer timeout of `key`, once its request is on the wire. */
-  arm(key: K, timeoutMs: number, onTimeout: () => Error): void {
+  /** Starts (or restarts) the answer timeout of `key` (`WPS_ERR_ACK_TIMEOUT`), once its request is on the wire. */
+  arm(key: K, timeoutMs: number): void {
     const entry = this.#entries.get(key);
     if (!entry || timeoutMs <= 0 || timeoutMs === Infinity) return;
     entry.deadline = performance.now() + timeoutMs;
-    entry.onTimeout = onTimeout;
+    entry.timeoutMs = timeoutMs;
     if (this.#timer === undefined || entry.deadline < this.#timerAt) this.#schedule(entry.deadline);
   }
 
@@ -83,9 +97,14 @@ export class PendingRequests<K, V> {
     return true;
   }
 
+  /** Fails `key` with the tracker's error for `code`; false when nothing waits for it. */
+  fail(key: K, code: WebPubSubErrorCode, why: string, cause?: unknown): boolean {
+    return this.#entries.has(key) && this.reject(key, this.#failure(key, code, why, cause));
+  }
+
   /** Fails every waiting request, e.g. on connection loss or stop. */
-  rejectAll(makeError: (key: K) => Error): void {
-    for (const key of [...this.#entries.keys()]) this.reject(key, makeError(key));
+  rejectAll(code: WebPubSubErrorCode, why: string): void {
+    for (const key of [...this.#entries.keys()]) this.fail(key, code, why);
   }
 
   #take(key: K): Entry<V> | undefined {
@@ -117,7 +136,7 @@ export class PendingRequests<K, V> {
     let next = Infinity;
     for (const [key, entry] of [...this.#entries]) {
       if (!entry.deadline) continue;
-      if (entry.deadline <= now) this.reject(key, entry.onTimeout!());
+      if (entry.deadline <= now) this.fail(key, "WPS_ERR_ACK_TIMEOUT", `got no answer within ${entry.timeoutMs} ms`);
       else next = Math.min(next, entry.deadline);
     }
     if (next < Infinity && this.#entries.size) this.#schedule(Math.max(next, now + 10));

@@ -50,6 +50,10 @@ const RECOVERY_MAX_DELAY_MS = 1000;
 // The service cuts a reliable client off past 1000 unacked messages. Acking every 100 keeps a
 // fast stream far from that; the timer covers a slow one (the official client only has the timer).
 const SEQUENCE_ACK_EVERY = 100;
+// A burst (the messages of one socket read) ends with an ack too when it brought this many:
+// messages still on their way count against the service's limit, so acks must not wait for
+// the next burst. Fewer than this wait for the count or the timer (a slow stream acks less).
+const SEQUENCE_ACK_BURST = 10;
 const SEQUENCE_ACK_INTERVAL_MS = 1000;
 // A handshake (or a recovery attempt) that hangs this long is given up and retried.
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -82,8 +86,12 @@ export class WebPubSubClient {
   readonly #options: ResolvedClientOptions;
   readonly #reliable: boolean;
   readonly #events = new Emitter<WebPubSubClientEvents>();
-  readonly #acks = new PendingRequests<number, WebPubSubResult>();
-  readonly #invocations = new PendingRequests<string, InvokeEventResult>();
+  readonly #acks = new PendingRequests<number, WebPubSubResult>(
+    (ackId, code, why, cause) => new SendMessageError(code, `message ${ackId} ${why}`, { ackId, cause }),
+  );
+  readonly #invocations = new PendingRequests<string, InvokeEventResult>(
+    (invocationId, code, why, cause) => new InvocationError(code, `invocation '${invocationId}' ${why}`, { invocationId, cause }),
+  );
   /** Groups to rejoin after a fresh reconnect. */
   readonly #groups = new Set<string>();
   #queue: Queued[] = [];
@@ -104,6 +112,12 @@ export class WebPubSubClient {
   #live = false;
   #receiver = new SequenceReceiver();
   #sinceSequenceAck = 0;
+  #burstAckQueued = false;
+  /** Runs once the messages of one socket read are handled (a microtask after them). */
+  readonly #endOfBurst = (): void => {
+    this.#burstAckQueued = false;
+    if (this.#sinceSequenceAck >= SEQUENCE_ACK_BURST) this.#sendSequenceAck();
+  };
   #nextAckId = 1;
   #nextInvocation = 1;
   #framesReceived = 0;
@@ -213,11 +227,7 @@ export class WebPubSubClient {
     if (options.fireAndForget) {
       return this.#sendUnacked({ type: "sendToGroup", group: groupName, noEcho, dataType, data }, options.abortSignal);
     }
-    return this.#sendAcked(
-      (ackId) => ({ type: "sendToGroup", group: groupName, ackId, noEcho, dataType, data }),
-      options.ackId,
-      options.abortSignal,
-    );
+    return this.#sendAcked({ type: "sendToGroup", group: groupName, ackId: 0, noEcho, dataType, data }, options.ackId, options.abortSignal);
   }
 
   /** Sends a user event to the upstream event handler. */
@@ -230,13 +240,13 @@ export class WebPubSubClient {
     checkName(eventName, "eventName");
     const data = encodeData(content, dataType);
     if (options.fireAndForget) return this.#sendUnacked({ type: "event", event: eventName, dataType, data }, options.abortSignal);
-    return this.#sendAcked((ackId) => ({ type: "event", event: eventName, ackId, dataType, data }), options.ackId, options.abortSignal);
+    return this.#sendAcked({ type: "event", event: eventName, ackId: 0, dataType, data }, options.ackId, options.abortSignal);
   }
 
   /** Joins a group; the group is rejoined after a fresh reconnect (`autoRejoinGroups`). */
   async joinGroup(groupName: string, options: JoinGroupOptions = {}): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const result = await this.#sendAcked((ackId) => ({ type: "joinGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
+    const result = await this.#sendAcked({ type: "joinGroup", group: groupName, ackId: 0 }, options.ackId, options.abortSignal);
     this.#groups.add(groupName);
     return result;
   }
@@ -244,7 +254,7 @@ export class WebPubSubClient {
   /** Leaves a group. */
   async leaveGroup(groupName: string, options: LeaveGroupOptions = {}): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const result = await this.#sendAcked((ackId) => ({ type: "leaveGroup", group: groupName, ackId }), options.ackId, options.abortSignal);
+    const result = await this.#sendAcked({ type: "leaveGroup", group: groupName, ackId: 0 }, options.ackId, options.abortSignal);
     this.#groups.delete(groupName);
     return result;
   }
@@ -265,9 +275,7 @@ export class WebPubSubClient {
     if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
     if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting`);
     const text = encodeFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
-    return this.#request(this.#invocations, invocationId, `invocation '${invocationId}'`, text, options.abortSignal, false, (code, message, cause) =>
-      new InvocationError(code, message, { invocationId, cause }),
-    );
+    return this.#request(this.#invocations, invocationId, text, options.abortSignal, false);
   }
 
   // ---- sending ----
@@ -281,10 +289,11 @@ export class WebPubSubClient {
   /**
    * Sends with an ackId and waits for the ack, retrying per `messageRetryOptions`. Every retry
    * sends the same frame with the same ackId, so the service answers `Duplicate` instead of
-   * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final.
+   * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final. `frame.ackId` is a
+   * placeholder (in its place in the frame's fields) that gets the ackId used.
    */
   #sendAcked(
-    build: (ackId: number) => ClientFrame,
+    frame: ClientFrame & { ackId: number },
     ackId: number | undefined,
     signal: AbortSignalLike | undefined,
   ): Promise<WebPubSubResult> {
@@ -292,7 +301,8 @@ export class WebPubSubClient {
     if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
-    const text = encodeFrame(build(id));
+    frame.ackId = id;
+    const text = encodeFrame(frame);
     // The first try is all a send usually needs: only a failure enters the retry loop.
     return this.#attempt(id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
   }
@@ -316,39 +326,28 @@ export class WebPubSubClient {
 
   /** One try of an acked send. */
   #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
-    return this.#request(this.#acks, ackId, `message ${ackId}`, text, signal, direct, (code, message, cause) => new SendMessageError(code, message, { ackId, cause }));
+    return this.#request(this.#acks, ackId, text, signal, direct);
   }
 
-  /**
-   * Registers `key` with `pending`, writes (or queues) the frame, then arms the answer timeout.
-   * Every way it can end fails with `error(code, message)`: SendMessageError or InvocationError.
-   */
-  #request<K, V>(
-    pending: PendingRequests<K, V>,
-    key: K,
-    what: string,
-    text: string,
-    signal: AbortSignalLike | undefined,
-    direct: boolean,
-    error: (code: WebPubSubErrorCode, message: string, cause?: unknown) => Error,
-  ): Promise<V> {
-    const answer = pending.add(key, signal, () => error("WPS_ERR_ABORTED", `${what} was aborted`));
-    const sent = (): Promise<V> => {
-      const ms = this.#options.ackTimeoutInMs;
-      pending.arm(key, ms, () => error("WPS_ERR_ACK_TIMEOUT", `no answer to ${what} within ${ms} ms`));
-      return answer;
-    };
-    const failed = (err: unknown): Promise<V> => {
-      pending.reject(key, error((err as WebPubSubError).code ?? "WPS_ERR_NOT_CONNECTED", (err as Error).message, err));
-      return answer;
-    };
+  /** Registers `key` with `pending`, writes (or queues) the frame, then arms the answer timeout. */
+  #request<K, V>(pending: PendingRequests<K, V>, key: K, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<V> {
+    const answer = pending.add(key, signal);
+    const ms = this.#options.ackTimeoutInMs;
     let queued: Promise<void> | undefined;
     try {
       queued = this.#transmit(text, signal, direct);
     } catch (err) {
-      return failed(err);
+      failRequest(pending, key, err);
+      return answer;
     }
-    return queued ? queued.then(sent, failed) : sent();
+    if (!queued) {
+      pending.arm(key, ms);
+      return answer;
+    }
+    return queued.then(
+      () => (pending.arm(key, ms), answer),
+      (err: unknown) => (failRequest(pending, key, err), answer),
+    );
   }
 
   /**
@@ -622,6 +621,10 @@ export class WebPubSubClient {
       // A replay after recovery repeats what already arrived: drop it, exactly once.
       if (!this.#receiver.accept(seq)) return;
       if (++this.#sinceSequenceAck >= SEQUENCE_ACK_EVERY) this.#sendSequenceAck();
+      else if (!this.#burstAckQueued) {
+        this.#burstAckQueued = true;
+        queueMicrotask(this.#endOfBurst);
+      }
     }
     const data = publicData(frame.dataType, frame.data);
     // One object literal per shape: spreading a message to add sequenceId costs more than the rest.
@@ -767,8 +770,8 @@ export class WebPubSubClient {
   }
 
   #failInFlight(code: "WPS_ERR_CONNECTION_LOST" | "WPS_ERR_CLOSED", why: string): void {
-    this.#acks.rejectAll((ackId) => new SendMessageError(code, `message ${ackId}: ${why}`, { ackId }));
-    this.#invocations.rejectAll((invocationId) => new InvocationError(code, `invocation '${invocationId}': ${why}`, { invocationId }));
+    this.#acks.rejectAll(code, `failed: ${why}`);
+    this.#invocations.rejectAll(code, `failed: ${why}`);
   }
 
   #failEverything(code: "WPS_ERR_CLOSED", why: string): void {
@@ -809,6 +812,11 @@ export class WebPubSubClient {
     this.#reconnectionToken = undefined;
     this.#markStopped();
   }
+}
+
+/** Fails a request whose frame could not be written, with the write's code and message. */
+function failRequest<K>(pending: PendingRequests<K, unknown>, key: K, err: unknown): void {
+  pending.fail(key, (err as WebPubSubError).code ?? "WPS_ERR_NOT_CONNECTED", `was not sent: ${(err as Error).message}`, err);
 }
 
 function isRetryable(err: unknown): boolean {

@@ -28,9 +28,6 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   }
   const ackId = isUint(rawAckId) ? rawAckId : undefined;
   const withAck = ackId === undefined ? {} : { ackId };
-  // A field error of a request that has an ackId can be answered instead of closing.
-  const reject = (reason: ProtocolErrorReason, message: string): DecodeResult<never> =>
-    fail({ ...protocolError(reason, message), frameType: type, ...withAck });
 
   switch (type) {
     case "ping":
@@ -45,51 +42,59 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
     case "joinGroup":
     case "leaveGroup": {
       const group = m["group"];
-      if (!isValidGroupName(group)) return reject("invalid-group", GROUP_RULE);
+      if (!isValidGroupName(group)) return rejectClient(type, ackId, "invalid-group", GROUP_RULE);
       return { ok: true, frame: { type, group, ...withAck } };
     }
     case "sendToGroup": {
       const group = m["group"];
-      if (!isValidGroupName(group)) return reject("invalid-group", GROUP_RULE);
+      if (!isValidGroupName(group)) return rejectClient(type, ackId, "invalid-group", GROUP_RULE);
       const noEcho = m["noEcho"] ?? false;
-      if (typeof noEcho !== "boolean") return reject("invalid-field", "'noEcho' must be a boolean.");
+      if (typeof noEcho !== "boolean") return rejectClient(type, ackId, "invalid-field", "'noEcho' must be a boolean.");
       const ttl = m["ttlSeconds"];
       if (ttl !== undefined && ttl !== null && !isValidTtl(ttl)) {
-        return reject("invalid-field", `'ttlSeconds' must be ${MESSAGE_TTL_SECONDS.min}-${MESSAGE_TTL_SECONDS.max}.`);
+        return rejectClient(type, ackId, "invalid-field", `'ttlSeconds' must be ${MESSAGE_TTL_SECONDS.min}-${MESSAGE_TTL_SECONDS.max}.`);
       }
-      const payload = clientPayload(m);
-      if ("reason" in payload) return reject(payload.reason, payload.message);
+      const payload = clientPayload(m, text.length);
+      if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
       const frame: ClientFrame = { type, group, ...withAck, noEcho, ...payload };
       if (isValidTtl(ttl)) frame.ttlSeconds = ttl;
       return { ok: true, frame };
     }
     case "event": {
       const event = m["event"];
-      if (!isValidEventName(event)) return reject("invalid-event", EVENT_RULE);
-      const payload = clientPayload(m);
-      if ("reason" in payload) return reject(payload.reason, payload.message);
+      if (!isValidEventName(event)) return rejectClient(type, ackId, "invalid-event", EVENT_RULE);
+      const payload = clientPayload(m, text.length);
+      if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
       return { ok: true, frame: { type, event, ...withAck, ...payload } };
     }
     case "invoke": {
       const invocationId = m["invocationId"];
       if (typeof invocationId !== "string" || invocationId === "") {
-        return reject("invalid-field", "'invocationId' must be a non-empty string.");
+        return rejectClient(type, ackId, "invalid-field", "'invocationId' must be a non-empty string.");
       }
       const target = m["target"] ?? "event";
-      if (target !== "event") return reject("invalid-field", "'target' must be 'event'.");
+      if (target !== "event") return rejectClient(type, ackId, "invalid-field", "'target' must be 'event'.");
       const event = m["event"];
-      if (!isValidEventName(event)) return reject("invalid-event", EVENT_RULE);
+      if (!isValidEventName(event)) return rejectClient(type, ackId, "invalid-event", EVENT_RULE);
       // The official client leaves dataType and data out of an invoke without a payload.
       const payload: Payload | WireProblem =
-        m["data"] === undefined && m["dataType"] == null ? { dataType: "json", data: undefined } : clientPayload(m);
-      if ("reason" in payload) return reject(payload.reason, payload.message);
+        m["data"] === undefined && m["dataType"] == null ? { dataType: "json", data: undefined } : clientPayload(m, text.length);
+      if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
       return { ok: true, frame: { type, invocationId, target, event, ...payload } };
     }
     default:
       return UNSUPPORTED_CLIENT_TYPES.includes(type)
-        ? reject("unsupported-type", `Message type '${type}' is not supported.`)
-        : reject("unknown-type", `Unknown message type '${type}'.`);
+        ? rejectClient(type, ackId, "unsupported-type", `Message type '${type}' is not supported.`)
+        : rejectClient(type, ackId, "unknown-type", `Unknown message type '${type}'.`);
   }
+}
+
+// A field error of a request that has an ackId can be answered instead of closing. A function
+// of its own rather than a closure: the emulator decodes every frame a client sends.
+function rejectClient(frameType: string, ackId: number | undefined, reason: ProtocolErrorReason, message: string): DecodeResult<never> {
+  const error: ProtocolError = { ...protocolError(reason, message), frameType };
+  if (ackId !== undefined) error.ackId = ackId;
+  return fail(error);
 }
 
 /**
@@ -104,15 +109,13 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   if ("error" in parsed) return parsed;
   const m = parsed.fields;
   const type = m["type"] as string;
-  const reject = (reason: ProtocolErrorReason, message: string): DecodeResult<never> =>
-    fail({ ...protocolError(reason, message), frameType: type });
   // Messages are told apart by source, system frames by event, the rest by type alone.
   const kind = type === "message" ? "source" : type === "system" ? "event" : "";
   const name = kind === "source" ? m["from"] : kind === "event" ? m["event"] : type;
   const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
-  if (!shape) return reject("unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
+  if (!shape) return rejectFrame(type, "unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
   for (const [field, check, reason = "invalid-field"] of shape.fields) {
-    if (!check(m[field])) return reject(reason, `'${field}' is missing or invalid.`);
+    if (!check(m[field])) return rejectFrame(type, reason, `'${field}' is missing or invalid.`);
   }
   // Absent and null mean the same; the typed frame has them absent.
   if (m["error"] === null) delete m["error"];
@@ -123,9 +126,14 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
     delete m["data"];
   } else if (shape.payload) {
     const problem = servicePayload(m);
-    if (problem) return reject(problem.reason, problem.message);
+    if (problem) return rejectFrame(type, problem.reason, problem.message);
   }
   return { ok: true, frame: m as unknown as ServiceFrame };
+}
+
+// A function of its own rather than a closure: decodeServiceFrame runs for every message.
+function rejectFrame(frameType: string, reason: ProtocolErrorReason, message: string): DecodeResult<never> {
+  return fail({ ...protocolError(reason, message), frameType });
 }
 
 type FieldCheck = readonly [field: string, check: (value: unknown) => boolean, reason?: ProtocolErrorReason];
@@ -163,6 +171,9 @@ const SERVICE_FRAMES = new Map<string, { fields: readonly FieldCheck[]; payload?
 
 type WireProblem = { reason: ProtocolErrorReason; message: string };
 
+// Frames up to this long nest at most 2,000 levels, far below what JSON.stringify handles.
+const SHALLOW_FRAME_CHARS = 4000;
+
 const DATA_TYPE_RULE = "'dataType' must be 'json', 'text' or 'binary'.";
 
 function fail(error: ProtocolError): { ok: false; error: ProtocolError } {
@@ -188,15 +199,16 @@ function parseObject(text: string): { fields: Fields } | { ok: false; error: Pro
 }
 
 // Client payloads default to json, like the service (docs/protocol.md#data-types).
-function clientPayload(m: Fields): Payload | WireProblem {
+function clientPayload(m: Fields, textLength: number): Payload | WireProblem {
   const dataType = m["dataType"] ?? "json";
   const data = m["data"];
   if (!isDataType(dataType)) return { reason: "invalid-data-type", message: DATA_TYPE_RULE };
   const problem = dataProblem(dataType, data);
   if (problem) return { reason: "invalid-data", message: problem };
-  if (dataType === "json") {
-    // JSON.parse takes any depth but JSON.stringify recurses: a deep enough array would
-    // overflow the stack of whoever encodes this value again.
+  // JSON.parse takes any depth but JSON.stringify recurses: a deep enough array would
+  // overflow the stack of whoever encodes this value again. Each level takes at least two
+  // characters of the frame, so a short frame cannot nest deep enough to matter.
+  if (dataType === "json" && textLength > SHALLOW_FRAME_CHARS) {
     try {
       JSON.stringify(data);
     } catch {

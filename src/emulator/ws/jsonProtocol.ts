@@ -82,10 +82,13 @@ export class JsonProtocol implements Protocol {
     this.sendControl({ type: "system", event: "disconnected", message: reason });
   }
 
-  /** Sends a frame that is not sequenced (ack, pong, system). */
-  protected sendControl(frame: ServiceFrame, why?: string): void {
+  /**
+   * Sends a frame that is not sequenced (ack, pong, system); `text` when it is already encoded,
+   * `why` for tools when it refuses something.
+   */
+  protected sendControl(frame: ServiceFrame, text?: string, why?: string): void {
     if (this.conn.state === "closed") return;
-    this.conn.send(encodeFrame(frame));
+    this.conn.send(text ?? encodeFrame(frame));
     reportFrameOut(this.conn, frame, why);
   }
 
@@ -164,10 +167,11 @@ export class JsonProtocol implements Protocol {
     }
     if (result.ok) {
       conn.rememberAck(ackId);
-      this.sendControl({ type: "ack", ackId, success: true });
+      // The commonest frame the emulator writes: built directly (ackId is a checked integer).
+      this.sendControl({ type: "ack", ackId, success: true }, `{"type":"ack","ackId":${ackId},"success":true}`);
     } else {
       // Failures are not remembered, so the client may retry with the same ackId.
-      this.sendControl({ type: "ack", ackId, success: false, error: { name: result.name, message: result.message } }, result.why);
+      this.sendControl({ type: "ack", ackId, success: false, error: { name: result.name, message: result.message } }, undefined, result.why);
     }
   }
 

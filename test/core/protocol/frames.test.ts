@@ -174,6 +174,13 @@ describe("protocol frames", () => {
       });
     });
 
+    it("accepts json nested as deep as a 4,000-character frame allows, and it still encodes", () => {
+      const data = `${"[".repeat(1990)}${"]".repeat(1990)}`;
+      const frame = clientOk(`{"type":"sendToGroup","group":"g","data":${data}}`);
+      assert.equal(encodeFrame(frame).length > 3980, true);
+      assert.equal(clientError(`{"type":"sendToGroup","group":"g","ackId":1,"data":${"[".repeat(200_000)}${"]".repeat(200_000)}}`).reason, "invalid-data");
+    });
+
     it("never throws, whatever the input", () => {
       const inputs = ["\u0000", "{", '{"type":"joinGroup","group":{"toString":1}}', '{"__proto__":{"type":"ping"}}', "1e999", '"x"'];
       for (const text of inputs) assert.equal(typeof decodeClientFrame(text).ok, "boolean");
