@@ -211,7 +211,7 @@ async function ackedSends(emu: Emulator): Promise<void> {
 }
 
 async function bundleSizes(): Promise<void> {
-  const mine = await bundleClient({ minify: true });
+  const mine = await bundleClient();
   const theirs = await build({
     stdin: {
       contents: 'export * from "@azure/web-pubsub-client";',

@@ -5,4 +5,4 @@ import type { Plugin } from "esbuild";
 export declare const browserTransport: Plugin;
 
 /** Bundles the client for browsers; returns the code unless `outfile` is given. */
-export declare function bundleClient(options?: { outfile?: string; minify?: boolean; entry?: string }): Promise<string>;
+export declare function bundleClient(options?: { outfile?: string; entry?: string }): Promise<string>;

@@ -14,14 +14,15 @@ export interface AbortSignalLike {
   removeEventListener(type: "abort", listener: () => void): void;
 }
 
+// `_` members are internal: the browser build shortens their names (scripts/browserBundle.mjs).
 interface Entry<V> {
-  resolve(value: V): void;
-  reject(error: Error): void;
-  signal: AbortSignalLike | undefined;
-  onAbort: (() => void) | undefined;
+  _resolve(value: V): void;
+  _reject(error: Error): void;
+  _signal: AbortSignalLike | undefined;
+  _onAbort: (() => void) | undefined;
   /** When the armed answer timeout ends (performance.now() ms); 0 when not armed. */
-  deadline: number;
-  timeoutMs: number;
+  _deadline: number;
+  _timeoutMs: number;
 }
 
 /**
@@ -63,10 +64,10 @@ export class PendingRequests<K, V> {
    */
   add(key: K, signal?: AbortSignalLike): Promise<V> {
     return new Promise<V>((resolve, reject) => {
-      const entry: Entry<V> = { resolve, reject, signal, onAbort: undefined, deadline: 0, timeoutMs: 0 };
+      const entry: Entry<V> = { _resolve: resolve, _reject: reject, _signal: signal, _onAbort: undefined, _deadline: 0, _timeoutMs: 0 };
       if (signal) {
-        entry.onAbort = () => this.fail(key, "WPS_ERR_ABORTED", "was aborted");
-        signal.addEventListener("abort", entry.onAbort, { once: true });
+        entry._onAbort = () => this.fail(key, "WPS_ERR_ABORTED", "was aborted");
+        signal.addEventListener("abort", entry._onAbort, { once: true });
       }
       this.#entries.set(key, entry);
     });
@@ -76,16 +77,16 @@ export class PendingRequests<K, V> {
   arm(key: K, timeoutMs: number): void {
     const entry = this.#entries.get(key);
     if (!entry || timeoutMs <= 0 || timeoutMs === Infinity) return;
-    entry.deadline = performance.now() + timeoutMs;
-    entry.timeoutMs = timeoutMs;
-    if (this.#timer === undefined || entry.deadline < this.#timerAt) this.#schedule(entry.deadline);
+    entry._deadline = performance.now() + timeoutMs;
+    entry._timeoutMs = timeoutMs;
+    if (this.#timer === undefined || entry._deadline < this.#timerAt) this.#schedule(entry._deadline);
   }
 
   /** Answers `key`; false when nothing waits for it (late or unknown answer). */
   resolve(key: K, value: V): boolean {
     const entry = this.#take(key);
     if (!entry) return false;
-    entry.resolve(value);
+    entry._resolve(value);
     return true;
   }
 
@@ -93,7 +94,7 @@ export class PendingRequests<K, V> {
   reject(key: K, error: Error): boolean {
     const entry = this.#take(key);
     if (!entry) return false;
-    entry.reject(error);
+    entry._reject(error);
     return true;
   }
 
@@ -111,7 +112,7 @@ export class PendingRequests<K, V> {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     this.#entries.delete(key);
-    if (entry.onAbort) entry.signal?.removeEventListener("abort", entry.onAbort);
+    if (entry._onAbort) entry._signal?.removeEventListener("abort", entry._onAbort);
     if (!this.#entries.size) this.#schedule(0);
     return entry;
   }
@@ -135,9 +136,9 @@ export class PendingRequests<K, V> {
     const now = performance.now() + 1;
     let next = Infinity;
     for (const [key, entry] of [...this.#entries]) {
-      if (!entry.deadline) continue;
-      if (entry.deadline <= now) this.fail(key, "WPS_ERR_ACK_TIMEOUT", `got no answer within ${entry.timeoutMs} ms`);
-      else next = Math.min(next, entry.deadline);
+      if (!entry._deadline) continue;
+      if (entry._deadline <= now) this.fail(key, "WPS_ERR_ACK_TIMEOUT", `got no answer within ${entry._timeoutMs} ms`);
+      else next = Math.min(next, entry._deadline);
     }
     if (next < Infinity && this.#entries.size) this.#schedule(Math.max(next, now + 10));
   }

@@ -6,28 +6,28 @@ export type Listener<T> = (args: T) => void;
 
 /** Typed listeners for the events of `E` (event name to argument type). */
 export class Emitter<E> {
-  private readonly listeners = new Map<keyof E, readonly Listener<never>[]>();
+  readonly #listeners = new Map<keyof E, readonly Listener<never>[]>();
 
   /** Adds a listener; adding the same function twice calls it twice, as Node's EventEmitter does. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
     if (typeof listener !== "function") throw Object.assign(new TypeError("listener must be a function"), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener as Listener<never>]);
+    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener as Listener<never>]);
   }
 
   /** Removes one registration of `listener`. */
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
-    const list = this.listeners.get(event);
+    const list = this.#listeners.get(event);
     if (!list) return;
     const at = list.lastIndexOf(listener as Listener<never>);
     if (at < 0) return;
     const next = [...list.slice(0, at), ...list.slice(at + 1)];
-    if (next.length) this.listeners.set(event, next);
-    else this.listeners.delete(event);
+    if (next.length) this.#listeners.set(event, next);
+    else this.#listeners.delete(event);
   }
 
   /** True when `event` has a listener. */
   has(event: keyof E): boolean {
-    return this.listeners.has(event);
+    return this.#listeners.has(event);
   }
 
   /**
@@ -35,7 +35,7 @@ export class Emitter<E> {
    * client: its error goes to `reportError` (browsers, Node >= 21) or `console.error`.
    */
   emit<K extends keyof E>(event: K, args: E[K]): void {
-    const list = this.listeners.get(event) as readonly Listener<E[K]>[] | undefined;
+    const list = this.#listeners.get(event) as readonly Listener<E[K]>[] | undefined;
     if (!list) return;
     for (const listener of list) {
       try {

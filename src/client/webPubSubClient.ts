@@ -63,17 +63,18 @@ const OPEN = 1;
 // A function, so no two errors share (and a listener cannot alter) one detail object.
 const noReason = (): { name: string; message: string } => ({ name: "Unknown", message: "no reason given" });
 
+// `_` members are internal: the browser build shortens their names (scripts/browserBundle.mjs).
 interface Opening {
-  recovery: boolean;
-  resolve(frame: ConnectedFrame | undefined): void;
-  reject(error: ConnectionError): void;
+  _recovery: boolean;
+  _resolve(frame: ConnectedFrame | undefined): void;
+  _reject(error: ConnectionError): void;
 }
 
 interface Queued {
-  text: string;
-  resolve(): void;
-  reject(error: Error): void;
-  detach(): void;
+  _text: string;
+  _resolve(): void;
+  _reject(error: Error): void;
+  _detach(): void;
 }
 
 /**
@@ -377,10 +378,10 @@ export class WebPubSubClient {
         reject(new SendMessageError("WPS_ERR_ABORTED", "the send was aborted"));
       };
       const item: Queued = {
-        text,
-        resolve,
-        reject,
-        detach: () => signal?.removeEventListener("abort", onAbort),
+        _text: text,
+        _resolve: resolve,
+        _reject: reject,
+        _detach: () => signal?.removeEventListener("abort", onAbort),
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#queue.push(item);
@@ -392,12 +393,12 @@ export class WebPubSubClient {
     const ws = this.#socket;
     while (this.#queue.length && ws && ws.readyState === OPEN && this.#state === "connected") {
       const item = this.#queue.shift()!;
-      item.detach();
+      item._detach();
       try {
-        ws.send(item.text);
-        item.resolve();
+        ws.send(item._text);
+        item._resolve();
       } catch (err) {
-        item.reject(new SendMessageError("WPS_ERR_CONNECTION_LOST", "the socket refused the frame", { cause: err }));
+        item._reject(new SendMessageError("WPS_ERR_CONNECTION_LOST", "the socket refused the frame", { cause: err }));
       }
     }
   }
@@ -482,19 +483,19 @@ export class WebPubSubClient {
         if (this.#opening === opening) this.#opening = undefined;
       };
       const opening: Opening = {
-        recovery,
-        resolve: (frame) => {
+        _recovery: recovery,
+        _resolve: (frame) => {
           cleanup();
           resolve(frame);
         },
-        reject: (error) => {
+        _reject: (error) => {
           cleanup();
           reject(error);
         },
       };
       const fail = (message: string): void => {
         this.#forget(ws);
-        opening.reject(new ConnectionError(message));
+        opening._reject(new ConnectionError(message));
       };
       const onAbort = (): void => fail("the connection attempt was aborted");
       const timer = setTimeout(() => fail(`no answer within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
@@ -593,7 +594,7 @@ export class WebPubSubClient {
     // Unknown or malformed frames are skipped: the protocol adds types over time.
     if (!decoded.ok) return;
     const frame = decoded.frame;
-    if (this.#opening?.recovery) this.#opening.resolve(undefined);
+    if (this.#opening?._recovery) this.#opening._resolve(undefined);
     switch (frame.type) {
       case "message":
         return this.#onDataMessage(frame);
@@ -603,7 +604,7 @@ export class WebPubSubClient {
         if (frame.event === "connected") {
           // A recovered connection may get a fresh token; only a fresh one completes a handshake.
           if (frame.reconnectionToken) this.#reconnectionToken = frame.reconnectionToken;
-          if (this.#opening && !this.#opening.recovery) this.#opening.resolve(frame);
+          if (this.#opening && !this.#opening._recovery) this.#opening._resolve(frame);
         } else {
           this.#lastDisconnected = { kind: "disconnected", message: frame.message };
         }
@@ -737,7 +738,7 @@ export class WebPubSubClient {
     const opening = this.#opening;
     if (opening) {
       // The procedure that opened this socket decides what comes next.
-      opening.reject(new ConnectionError(`closed (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
+      opening._reject(new ConnectionError(`closed (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
       return;
     }
     this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
@@ -779,8 +780,8 @@ export class WebPubSubClient {
     const queue = this.#queue;
     this.#queue = [];
     for (const item of queue) {
-      item.detach();
-      item.reject(new SendMessageError(code, `not sent: ${why}`));
+      item._detach();
+      item._reject(new SendMessageError(code, `not sent: ${why}`));
     }
   }
 

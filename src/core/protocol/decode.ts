@@ -20,7 +20,7 @@ const EVENT_RULE = "'event' must match ^[a-z][a-z0-9_.-]{0,127}$.";
 export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   const parsed = parseObject(text);
   if ("error" in parsed) return parsed;
-  const m = parsed.fields;
+  const m = parsed._fields;
   const type = m["type"] as string;
   const rawAckId = m["ackId"];
   if (rawAckId !== undefined && rawAckId !== null && !isUint(rawAckId)) {
@@ -107,14 +107,14 @@ function rejectClient(frameType: string, ackId: number | undefined, reason: Prot
 export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   const parsed = parseObject(text);
   if ("error" in parsed) return parsed;
-  const m = parsed.fields;
+  const m = parsed._fields;
   const type = m["type"] as string;
   // Messages are told apart by source, system frames by event, the rest by type alone.
   const kind = type === "message" ? "source" : type === "system" ? "event" : "";
   const name = kind === "source" ? m["from"] : kind === "event" ? m["event"] : type;
   const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
   if (!shape) return rejectFrame(type, "unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
-  for (const [field, check, reason = "invalid-field"] of shape.fields) {
+  for (const [field, check, reason = "invalid-field"] of shape._fields) {
     if (!check(m[field])) return rejectFrame(type, reason, `'${field}' is missing or invalid.`);
   }
   // Absent and null mean the same; the typed frame has them absent.
@@ -124,7 +124,7 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   if (type === "invokeResponse" && m["dataType"] == null) {
     delete m["dataType"];
     delete m["data"];
-  } else if (shape.payload) {
+  } else if (shape._payload) {
     const problem = servicePayload(m);
     if (problem) return rejectFrame(type, problem.reason, problem.message);
   }
@@ -150,22 +150,23 @@ const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(
 
 /**
  * The fields each service frame must have, by "type source" for messages, "type event" for
- * system frames and "type type" for the rest; `payload`: it carries dataType and data. A Map,
+ * system frames and "type type" for the rest; `_payload`: it carries dataType and data. A Map,
  * so a `type` such as "constructor" finds nothing rather than Object's own properties.
  */
-const SERVICE_FRAMES = new Map<string, { fields: readonly FieldCheck[]; payload?: boolean }>([
-  ["ack ack", { fields: [["ackId", isUint, "invalid-ack-id"], ["success", isBoolean], ["error", optional(isFrameError)]] }],
-  ["message server", { fields: [SEQUENCE_ID], payload: true }],
-  ["message group", { fields: [SEQUENCE_ID, ["group", isString, "invalid-group"], ["fromUserId", optional(isString)]], payload: true }],
+// `_` keys are internal: the browser build shortens them (scripts/browserBundle.mjs).
+const SERVICE_FRAMES = new Map<string, { _fields: readonly FieldCheck[]; _payload?: boolean }>([
+  ["ack ack", { _fields: [["ackId", isUint, "invalid-ack-id"], ["success", isBoolean], ["error", optional(isFrameError)]] }],
+  ["message server", { _fields: [SEQUENCE_ID], _payload: true }],
+  ["message group", { _fields: [SEQUENCE_ID, ["group", isString, "invalid-group"], ["fromUserId", optional(isString)]], _payload: true }],
   [
     "system connected",
-    { fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] },
+    { _fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] },
   ],
-  ["system disconnected", { fields: [["message", optional(isString)]] }],
-  ["pong pong", { fields: [] }],
+  ["system disconnected", { _fields: [["message", optional(isString)]] }],
+  ["pong pong", { _fields: [] }],
   [
     "invokeResponse invokeResponse",
-    { fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]], payload: true },
+    { _fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]], _payload: true },
   ],
 ]);
 
@@ -181,7 +182,7 @@ function fail(error: ProtocolError): { ok: false; error: ProtocolError } {
 }
 
 // Parses text into an object with a string `type`; the common first step of both decoders.
-function parseObject(text: string): { fields: Fields } | { ok: false; error: ProtocolError } {
+function parseObject(text: string): { _fields: Fields } | { ok: false; error: ProtocolError } {
   if (typeof text !== "string") return fail(protocolError("invalid-json", "The message must be text.", 1003));
   let value: unknown;
   try {
@@ -195,7 +196,7 @@ function parseObject(text: string): { fields: Fields } | { ok: false; error: Pro
   if (typeof (value as Fields)["type"] !== "string") {
     return fail(protocolError("invalid-type", "The message must be a JSON object with a string 'type'."));
   }
-  return { fields: value as Fields };
+  return { _fields: value as Fields };
 }
 
 // Client payloads default to json, like the service (docs/protocol.md#data-types).

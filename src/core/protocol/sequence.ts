@@ -5,33 +5,33 @@ import type { SequenceAckFrame } from "./frames.js";
 
 /** Client side: which messages arrived, and the sequenceAck to send. */
 export class SequenceReceiver {
-  private latestId = 0;
-  private lastAcked = 0;
+  #latestId = 0;
+  #lastAcked = 0;
   // Ids above a gap; the service sends in order, so this stays empty unless a peer skips ids.
-  private readonly ahead = new Set<number>();
+  readonly #ahead = new Set<number>();
 
   /** Records a message's id; false when it was already seen (drop the message). */
   accept(sequenceId: number): boolean {
-    if (!Number.isSafeInteger(sequenceId) || sequenceId <= this.latestId || this.ahead.has(sequenceId)) return false;
-    if (sequenceId !== this.latestId + 1) {
-      this.ahead.add(sequenceId);
+    if (!Number.isSafeInteger(sequenceId) || sequenceId <= this.#latestId || this.#ahead.has(sequenceId)) return false;
+    if (sequenceId !== this.#latestId + 1) {
+      this.#ahead.add(sequenceId);
       return true;
     }
-    this.latestId = sequenceId;
-    while (this.ahead.delete(this.latestId + 1)) this.latestId++;
+    this.#latestId = sequenceId;
+    while (this.#ahead.delete(this.#latestId + 1)) this.#latestId++;
     return true;
   }
 
   /** The highest id received with every id below it received too (0 = none). */
   get latest(): number {
-    return this.latestId;
+    return this.#latestId;
   }
 
   /** The sequenceAck to send if {@link latest} moved since the last one; undefined otherwise. */
   ackNeeded(): SequenceAckFrame | undefined {
-    if (this.latestId === this.lastAcked) return undefined;
-    this.lastAcked = this.latestId;
-    return { type: "sequenceAck", sequenceId: this.latestId };
+    if (this.#latestId === this.#lastAcked) return undefined;
+    this.#lastAcked = this.#latestId;
+    return { type: "sequenceAck", sequenceId: this.#latestId };
   }
 }
 
