@@ -1,5 +1,6 @@
 // A small typed event emitter: the browser build carries no `events` polyfill.
 // Listener lists are copied on change, so emit() (called for every message) allocates nothing.
+import { invalidArgument } from "../core/index.js";
 
 /** A listener of one event. */
 export type Listener<T> = (args: T) => void;
@@ -10,7 +11,7 @@ export class Emitter<E> {
 
   /** Adds a listener; adding the same function twice calls it twice, as Node's EventEmitter does. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
-    if (typeof listener !== "function") throw Object.assign(new TypeError("listener must be a function"), { code: "WPS_ERR_INVALID_ARGUMENT" });
+    if (typeof listener !== "function") throw invalidArgument("listener must be a function");
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener as Listener<never>]);
   }
 
