@@ -28,9 +28,9 @@ export interface SendMessageErrorOptions {
  */
 export class SendMessageError extends WebPubSubError {
   /** The ackId of the message; retries of one send keep it. */
-  readonly ackId: number | undefined;
+  declare readonly ackId: number | undefined;
   /** The service's reason for a negative ack. */
-  readonly errorDetail: AckMessageError | undefined;
+  declare readonly errorDetail: AckMessageError | undefined;
 
   constructor(code: WebPubSubErrorCode, message: string, options: SendMessageErrorOptions = {}) {
     super(code, message, { cause: options.cause });
@@ -56,9 +56,9 @@ export interface InvocationErrorOptions {
  */
 export class InvocationError extends WebPubSubError {
   /** The invocation's id. */
-  readonly invocationId: string;
+  declare readonly invocationId: string;
   /** The service's or the event handler's reason. */
-  readonly errorDetail: AckMessageError | undefined;
+  declare readonly errorDetail: AckMessageError | undefined;
 
   constructor(code: WebPubSubErrorCode, message: string, options: InvocationErrorOptions) {
     super(code, message, { cause: options.cause });
@@ -84,9 +84,9 @@ export interface ConnectionErrorOptions {
  */
 export class ConnectionError extends WebPubSubError {
   /** The WebSocket close code, e.g. 1006 for a refused handshake, 1008 for a refused recovery. */
-  readonly closeCode: number | undefined;
+  declare readonly closeCode: number | undefined;
   /** The WebSocket close reason. */
-  readonly closeReason: string | undefined;
+  declare readonly closeReason: string | undefined;
 
   constructor(message: string, options: ConnectionErrorOptions = {}) {
     super("WPS_ERR_CONNECT_FAILED", message, { cause: options.cause });

@@ -4,7 +4,7 @@
 // opened a socket owns its failure; a socket lost while connected starts recovery.
 import {
   base64ToBytes,
-  decodeServiceFrame,
+  readServiceFrame,
   encodeData,
   encodeFrame,
   invalidArgument,
@@ -590,10 +590,9 @@ export class WebPubSubClient {
     this.#framesReceived++;
     // JSON subprotocols use text frames only; anything else is not ours to interpret.
     if (typeof data !== "string") return;
-    const decoded = decodeServiceFrame(data);
     // Unknown or malformed frames are skipped: the protocol adds types over time.
-    if (!decoded.ok) return;
-    const frame = decoded.frame;
+    const frame = readServiceFrame(data);
+    if (!frame) return;
     if (this.#opening?._recovery) this.#opening._resolve(undefined);
     switch (frame.type) {
       case "message":

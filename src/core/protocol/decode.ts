@@ -108,14 +108,37 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   const parsed = parseObject(text);
   if ("error" in parsed) return parsed;
   const m = parsed._fields;
+  const fault = serviceFault(m);
+  if (!fault) return { ok: true, frame: m as unknown as ServiceFrame };
+  const [reason, field] = fault;
+  return rejectFrame(m["type"] as string, reason, serviceFaultMessage(m, reason, field));
+}
+
+/**
+ * The same checks and normalisation as {@link decodeServiceFrame}, without saying why a frame
+ * was refused: the frame, or undefined. For clients, which skip what they cannot read; the
+ * sentences stay out of their browser bundle.
+ */
+export function readServiceFrame(text: string): ServiceFrame | undefined {
+  if (typeof text !== "string") return undefined;
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isTypedObject(m) && !serviceFault(m) ? (m as unknown as ServiceFrame) : undefined;
+}
+
+// Why a service frame is refused: the reason and the field it names; undefined when valid
+// (then `m` is normalised in place).
+function serviceFault(m: Fields): readonly [ProtocolErrorReason, string?] | undefined {
   const type = m["type"] as string;
-  // Messages are told apart by source, system frames by event, the rest by type alone.
-  const kind = type === "message" ? "source" : type === "system" ? "event" : "";
-  const name = kind === "source" ? m["from"] : kind === "event" ? m["event"] : type;
+  const name = serviceFrameName(m);
   const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
-  if (!shape) return rejectFrame(type, "unknown-type", `Unknown message ${kind || "type"} '${String(name)}'.`);
+  if (!shape) return ["unknown-type"];
   for (const [field, check, reason = "invalid-field"] of shape._fields) {
-    if (!check(m[field])) return rejectFrame(type, reason, `'${field}' is missing or invalid.`);
+    if (!check(m[field])) return [reason, field];
   }
   // Absent and null mean the same; the typed frame has them absent.
   if (m["error"] === null) delete m["error"];
@@ -125,10 +148,32 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
     delete m["dataType"];
     delete m["data"];
   } else if (shape._payload) {
-    const problem = servicePayload(m);
-    if (problem) return rejectFrame(type, problem.reason, problem.message);
+    const dataType = m["dataType"];
+    if (!isDataType(dataType)) return ["invalid-data-type"];
+    if (!isValidData(dataType, m["data"])) return ["invalid-data"];
   }
-  return { ok: true, frame: m as unknown as ServiceFrame };
+  return undefined;
+}
+
+// Messages are told apart by source, system frames by event, the rest by type alone.
+function serviceFrameName(m: Fields): unknown {
+  const type = m["type"];
+  return type === "message" ? m["from"] : type === "system" ? m["event"] : type;
+}
+
+function serviceFaultMessage(m: Fields, reason: ProtocolErrorReason, field: string | undefined): string {
+  switch (reason) {
+    case "unknown-type": {
+      const kind = m["type"] === "message" ? "source" : m["type"] === "system" ? "event" : "type";
+      return `Unknown message ${kind} '${String(serviceFrameName(m))}'.`;
+    }
+    case "invalid-data-type":
+      return DATA_TYPE_RULE;
+    case "invalid-data":
+      return dataProblem(m["dataType"] as WebPubSubDataType, m["data"])!;
+    default:
+      return `'${field}' is missing or invalid.`;
+  }
 }
 
 // A function of its own rather than a closure: decodeServiceFrame runs for every message.
@@ -199,6 +244,11 @@ function parseObject(text: string): { _fields: Fields } | { ok: false; error: Pr
   return { _fields: value as Fields };
 }
 
+// What parseObject accepts: a JSON object with a string `type`.
+function isTypedObject(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as Fields)["type"] === "string";
+}
+
 // Client payloads default to json, like the service (docs/protocol.md#data-types).
 function clientPayload(m: Fields, textLength: number): Payload | WireProblem {
   const dataType = m["dataType"] ?? "json";
@@ -219,23 +269,17 @@ function clientPayload(m: Fields, textLength: number): Payload | WireProblem {
   return { dataType, data };
 }
 
-// The service always names the data type. Undefined when the payload is valid.
-function servicePayload(m: Fields): WireProblem | undefined {
-  const dataType = m["dataType"];
-  if (!isDataType(dataType)) return { reason: "invalid-data-type", message: DATA_TYPE_RULE };
-  const problem = dataProblem(dataType, m["data"]);
-  return problem ? { reason: "invalid-data", message: problem } : undefined;
+function dataProblem(dataType: WebPubSubDataType, data: unknown): string | undefined {
+  if (isValidData(dataType, data)) return undefined;
+  return dataType === "json"
+    ? "'data' is required."
+    : dataType === "text"
+      ? "'data' must be a string when 'dataType' is 'text'."
+      : "'data' must be base64 when 'dataType' is 'binary'.";
 }
 
-function dataProblem(dataType: WebPubSubDataType, data: unknown): string | undefined {
-  switch (dataType) {
-    case "json":
-      return data === undefined ? "'data' is required." : undefined;
-    case "text":
-      return typeof data === "string" ? undefined : "'data' must be a string when 'dataType' is 'text'.";
-    case "binary":
-      return typeof data === "string" && isBase64(data) ? undefined : "'data' must be base64 when 'dataType' is 'binary'.";
-  }
+function isValidData(dataType: WebPubSubDataType, data: unknown): boolean {
+  return dataType === "json" ? data !== undefined : dataType === "text" ? typeof data === "string" : typeof data === "string" && isBase64(data);
 }
 
 function isDataType(value: unknown): value is WebPubSubDataType {

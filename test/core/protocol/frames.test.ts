@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   decodeClientFrame,
   decodeServiceFrame,
+  readServiceFrame,
   encodeFrame,
   JsonText,
   prepareMessageFrame,
@@ -20,14 +21,18 @@ function clientError(text: string): ProtocolError {
   assert.ok(!r.ok, `expected a rejection of ${text}`);
   return r.error;
 }
+// readServiceFrame (the client's decoder) must accept, normalise and refuse exactly as
+// decodeServiceFrame does; every service case below checks both.
 function serviceOk(text: string): ServiceFrame {
   const r = decodeServiceFrame(text);
   assert.ok(r.ok, `expected ok, got ${r.ok ? "" : JSON.stringify(r.error)}`);
+  assert.deepEqual(readServiceFrame(text), r.frame, `readServiceFrame differs on ${text}`);
   return r.frame;
 }
 function serviceError(text: string): ProtocolError {
   const r = decodeServiceFrame(text);
   assert.ok(!r.ok, `expected a rejection of ${text}`);
+  assert.equal(readServiceFrame(text), undefined, `readServiceFrame accepted ${text}`);
   return r.error;
 }
 
