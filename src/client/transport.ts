@@ -7,7 +7,7 @@ import { toFactory, type WebSocketFactory } from "./webSocketLike.js";
 // A sequenceAck is written at once, with whatever is corked before it: it is sent while a
 // burst of messages is being read, and the service counts every message it has not seen
 // acked (docs/protocol.md#reliable-protocol), so holding it to the end of the burst could pass
-// the service's limit. encodeFrame writes `type` first.
+// the service's limit. encodePlainFrame writes `type` first.
 const URGENT = '{"type":"sequenceAck"';
 
 /**

@@ -6,7 +6,7 @@ import {
   base64ToBytes,
   readServiceFrame,
   encodeData,
-  encodeFrame,
+  encodePlainFrame,
   invalidArgument,
   SequenceReceiver,
   WebPubSubError,
@@ -225,6 +225,8 @@ export class WebPubSubClient {
     checkName(groupName, "groupName");
     const data = encodeData(content, dataType);
     const noEcho = options.noEcho ?? false;
+    // Checked here: encodePlainFrame trusts every field to be JSON-safe.
+    if (typeof noEcho !== "boolean") throw invalidArgument("noEcho must be a boolean");
     if (options.fireAndForget) {
       return this.#sendUnacked({ type: "sendToGroup", group: groupName, noEcho, dataType, data }, options.abortSignal);
     }
@@ -275,14 +277,14 @@ export class WebPubSubClient {
     const invocationId = options.invocationId ?? this.#newInvocationId();
     if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
     if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting`);
-    const text = encodeFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
+    const text = encodePlainFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
     return this.#request(this.#invocations, invocationId, text, options.abortSignal, false);
   }
 
   // ---- sending ----
 
   async #sendUnacked(frame: ClientFrame, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
-    const queued = this.#transmit(encodeFrame(frame), signal, false);
+    const queued = this.#transmit(encodePlainFrame(frame), signal, false);
     if (queued) await queued;
     return { isDuplicated: false };
   }
@@ -303,7 +305,7 @@ export class WebPubSubClient {
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
     frame.ackId = id;
-    const text = encodeFrame(frame);
+    const text = encodePlainFrame(frame);
     // The first try is all a send usually needs: only a failure enters the retry loop.
     return this.#attempt(id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
   }
@@ -435,7 +437,7 @@ export class WebPubSubClient {
         [...this.#groups].map(async (group) => {
           const ackId = this.#newAckId();
           try {
-            await this.#attempt(ackId, encodeFrame({ type: "joinGroup", group, ackId }), undefined, true);
+            await this.#attempt(ackId, encodePlainFrame({ type: "joinGroup", group, ackId }), undefined, true);
           } catch (error) {
             // A loss during the rejoin fails this connect as a whole instead.
             if (this.#socket === ws) this.#events.emit("rejoin-group-failed", { group, error: error as Error });
@@ -508,9 +510,9 @@ export class WebPubSubClient {
         this.#framesReceived++;
         if (recovery) {
           // Resend the last sequenceAck: the service may not have got it before the drop.
-          if (this.#receiver.latest > 0) ws.send(encodeFrame({ type: "sequenceAck", sequenceId: this.#receiver.latest }));
+          if (this.#receiver.latest > 0) ws.send(encodePlainFrame({ type: "sequenceAck", sequenceId: this.#receiver.latest }));
           // Any answer proves the service took the connection back.
-          ws.send(encodeFrame({ type: "ping" }));
+          ws.send(encodePlainFrame({ type: "ping" }));
         }
       };
       if (typeof ws.on === "function") ws.on("message", (data: { toString(): string }, isBinary: boolean) => this.#onMessage(ws, isBinary ? data : data.toString()));
@@ -678,7 +680,7 @@ export class WebPubSubClient {
     const frame = this.#receiver.ackNeeded();
     this.#sinceSequenceAck = 0;
     this.#lastSequenceAck = Date.now();
-    if (frame) ws.send(encodeFrame(frame));
+    if (frame) ws.send(encodePlainFrame(frame));
   }
 
   // ---- keep-alive ----
@@ -721,7 +723,7 @@ export class WebPubSubClient {
     if (interval && now - this.#lastPing >= interval) {
       this.#lastPing = now;
       try {
-        ws.send(encodeFrame({ type: "ping" }));
+        ws.send(encodePlainFrame({ type: "ping" }));
       } catch {
         // The close event reports the failure.
       }

@@ -292,6 +292,7 @@ for (const [name, protocol] of [
       await assert.rejects(c.sendToGroup("g", "x", "binary"), { code: "WPS_ERR_INVALID_ARGUMENT" });
       await assert.rejects(c.sendToGroup("g", "x", "xml" as "text"), { code: "WPS_ERR_INVALID_ARGUMENT" });
       await assert.rejects(c.joinGroup("g", { ackId: -1 }), { code: "WPS_ERR_INVALID_ARGUMENT" });
+      await assert.rejects(c.sendToGroup("g", "x", "text", { noEcho: 1n as unknown as boolean }), { name: "TypeError", code: "WPS_ERR_INVALID_ARGUMENT" });
     });
 
     it("fires disconnected with the service's message, code and reason, then stopped, when closed by REST", async () => {

@@ -15,6 +15,18 @@ export function encodeFrame(frame: ClientFrame | ServiceFrame): string {
   return appendData(stringify(head), wireData(data));
 }
 
+/**
+ * {@link encodeFrame} without its checks, for frames JSON always encodes: fields of strings,
+ * numbers and booleans, and `data` (if any) a string or {@link JsonText}, as encodeData
+ * returns. The client sends only such frames; its browser bundle then carries no
+ * encoding-failure path it could never take.
+ */
+export function encodePlainFrame(frame: ClientFrame): string {
+  if (!("data" in frame) || frame.data === undefined) return JSON.stringify(frame);
+  const { data, ...head } = frame;
+  return appendData(JSON.stringify(head), data instanceof JsonText ? data.text : JSON.stringify(data));
+}
+
 /** A message frame encoded once and sent to many: plain, or with any reliable sequence id. */
 export interface PreparedMessageFrame {
   /** The frame without a sequence id, for the JSON subprotocol. */

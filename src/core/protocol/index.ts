@@ -5,7 +5,7 @@ export type * from "./frames.js";
 export * from "./closeCodes.js";
 export type { DecodeResult, ProtocolError, ProtocolErrorReason } from "./errors.js";
 export { JsonText, encodeData, decodeData } from "./data.js";
-export { encodeFrame, prepareMessageFrame, type PreparedMessageFrame } from "./encode.js";
+export { encodeFrame, encodePlainFrame, prepareMessageFrame, type PreparedMessageFrame } from "./encode.js";
 export { decodeClientFrame, decodeServiceFrame, readServiceFrame } from "./decode.js";
 export { SequenceReceiver, SequenceSender } from "./sequence.js";
 export { bytesToBase64, base64ToBytes, isBase64 } from "./base64.js";

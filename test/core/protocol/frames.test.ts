@@ -4,6 +4,7 @@ import {
   decodeServiceFrame,
   readServiceFrame,
   encodeFrame,
+  encodePlainFrame,
   JsonText,
   prepareMessageFrame,
   type ClientFrame,
@@ -102,6 +103,19 @@ describe("protocol frames", () => {
         code: "WPS_ERR_INVALID_ARGUMENT",
       });
       assert.throws(() => encodeFrame({ type: "event", event: "e", dataType: "json", data: 1n }), { code: "WPS_ERR_INVALID_ARGUMENT" });
+    });
+
+    it("encodePlainFrame writes the same text as encodeFrame for string and JsonText data", () => {
+      for (const frame of clientFrames) {
+        // The client hands encodePlainFrame JSON data as JsonText (what encodeData returns).
+        const f = frame as ClientFrame & { dataType?: string; data?: unknown };
+        const plain = f.dataType === "json" ? { ...f, data: JsonText.from(JSON.stringify(f.data))! } : frame;
+        assert.equal(encodePlainFrame(plain as ClientFrame), encodeFrame(frame), JSON.stringify(frame));
+      }
+      assert.equal(
+        encodePlainFrame({ type: "event", event: "e", dataType: "json", data: JsonText.from("[1,2]")! }),
+        '{"type":"event","event":"e","dataType":"json","data":[1,2]}',
+      );
     });
 
     it("prepares a message frame once and numbers it per reliable connection", () => {
