@@ -108,9 +108,9 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
   const parsed = parseObject(text);
   if ("error" in parsed) return parsed;
   const m = parsed._fields;
-  const fault = serviceFault(m);
-  if (!fault) return { ok: true, frame: m as unknown as ServiceFrame };
-  const [reason, field] = fault;
+  const field = serviceFault(m);
+  if (field === undefined) return { ok: true, frame: m as unknown as ServiceFrame };
+  const reason = FAULT_REASONS[field] ?? "invalid-field";
   return rejectFrame(m["type"] as string, reason, serviceFaultMessage(m, reason, field));
 }
 
@@ -127,18 +127,19 @@ export function readServiceFrame(text: string): ServiceFrame | undefined {
   } catch {
     return undefined;
   }
-  return isTypedObject(m) && !serviceFault(m) ? (m as unknown as ServiceFrame) : undefined;
+  return isTypedObject(m) && serviceFault(m) === undefined ? (m as unknown as ServiceFrame) : undefined;
 }
 
-// Why a service frame is refused: the reason and the field it names; undefined when valid
-// (then `m` is normalised in place).
-function serviceFault(m: Fields): readonly [ProtocolErrorReason, string?] | undefined {
+// The field that makes a service frame refused ("" for an unknown type), undefined when the
+// frame is valid (then `m` is normalised in place). The reason is looked up from the field by
+// decodeServiceFrame, so readServiceFrame carries no reasons.
+function serviceFault(m: Fields): string | undefined {
   const type = m["type"] as string;
   const name = serviceFrameName(m);
   const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
-  if (!shape) return ["unknown-type"];
-  for (const [field, check, reason = "invalid-field"] of shape._fields) {
-    if (!check(m[field])) return [reason, field];
+  if (!shape) return "";
+  for (const [field, check] of shape._fields) {
+    if (!check(m[field])) return field;
   }
   // Absent and null mean the same; the typed frame has them absent.
   if (m["error"] === null) delete m["error"];
@@ -149,8 +150,8 @@ function serviceFault(m: Fields): readonly [ProtocolErrorReason, string?] | unde
     delete m["data"];
   } else if (shape._payload) {
     const dataType = m["dataType"];
-    if (!isDataType(dataType)) return ["invalid-data-type"];
-    if (!isValidData(dataType, m["data"])) return ["invalid-data"];
+    if (!isDataType(dataType)) return "dataType";
+    if (!isValidData(dataType, m["data"])) return "data";
   }
   return undefined;
 }
@@ -161,7 +162,17 @@ function serviceFrameName(m: Fields): unknown {
   return type === "message" ? m["from"] : type === "system" ? m["event"] : type;
 }
 
-function serviceFaultMessage(m: Fields, reason: ProtocolErrorReason, field: string | undefined): string {
+// Why serviceFault refused a frame, by the field it returned; fields not listed are `invalid-field`.
+const FAULT_REASONS: Readonly<Record<string, ProtocolErrorReason>> = {
+  "": "unknown-type",
+  ackId: "invalid-ack-id",
+  sequenceId: "invalid-sequence-id",
+  group: "invalid-group",
+  dataType: "invalid-data-type",
+  data: "invalid-data",
+};
+
+function serviceFaultMessage(m: Fields, reason: ProtocolErrorReason, field: string): string {
   switch (reason) {
     case "unknown-type": {
       const kind = m["type"] === "message" ? "source" : m["type"] === "system" ? "event" : "type";
@@ -181,7 +192,7 @@ function rejectFrame(frameType: string, reason: ProtocolErrorReason, message: st
   return fail({ ...protocolError(reason, message), frameType });
 }
 
-type FieldCheck = readonly [field: string, check: (value: unknown) => boolean, reason?: ProtocolErrorReason];
+type FieldCheck = readonly [field: string, check: (value: unknown) => boolean];
 
 const isString = (v: unknown): boolean => typeof v === "string";
 const isBoolean = (v: unknown): boolean => typeof v === "boolean";
@@ -191,7 +202,7 @@ const optional =
     v == null || check(v);
 const isFrameError = (v: unknown): boolean =>
   typeof v === "object" && !Array.isArray(v) && isString((v as Fields)["name"]) && isString((v as Fields)["message"]);
-const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(v), "invalid-sequence-id"];
+const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(v)];
 
 /**
  * The fields each service frame must have, by "type source" for messages, "type event" for
@@ -200,9 +211,9 @@ const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(
  */
 // `_` keys are internal: the browser build shortens them (scripts/browserBundle.mjs).
 const SERVICE_FRAMES = new Map<string, { _fields: readonly FieldCheck[]; _payload?: boolean }>([
-  ["ack ack", { _fields: [["ackId", isUint, "invalid-ack-id"], ["success", isBoolean], ["error", optional(isFrameError)]] }],
+  ["ack ack", { _fields: [["ackId", isUint], ["success", isBoolean], ["error", optional(isFrameError)]] }],
   ["message server", { _fields: [SEQUENCE_ID], _payload: true }],
-  ["message group", { _fields: [SEQUENCE_ID, ["group", isString, "invalid-group"], ["fromUserId", optional(isString)]], _payload: true }],
+  ["message group", { _fields: [SEQUENCE_ID, ["group", isString], ["fromUserId", optional(isString)]], _payload: true }],
   [
     "system connected",
     { _fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] },
