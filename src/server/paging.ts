@@ -87,7 +87,8 @@ export function withPageSize(link: string, maxPageSize: number | undefined): str
 }
 
 function decodeFully(segment: string): string {
-  // The service (and the emulator) may encode a group name twice in a nextLink; compare names.
+  // A nextLink may carry a group name encoded more than once (the emulator encodes it once, and
+  // a test pins that); compare decoded names so either form matches.
   let out = segment;
   for (let i = 0; i < 3; i++) {
     let decoded: string;
