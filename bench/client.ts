@@ -12,6 +12,9 @@
 // whose order rotates, and each figure is the median round.
 // Run: npx tsx bench/index.ts client (CLIENT_BENCH=receive,acked,bundle,memory for some parts).
 import { gzipSync } from "node:zlib";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
 import { WebSocket } from "ws";
@@ -211,7 +214,16 @@ async function ackedSends(emu: Emulator): Promise<void> {
 }
 
 async function bundleSizes(): Promise<void> {
-  const mine = await bundleClient();
+  // Ours is the file `npm run build` publishes as dist/browser/client.js, source-map comment
+  // and all: built the same way into a scratch folder and read back.
+  const dir = mkdtempSync(join(tmpdir(), "wps-bundle-"));
+  let mine: string;
+  try {
+    await bundleClient({ outfile: join(dir, "client.js") });
+    mine = readFileSync(join(dir, "client.js"), "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const theirs = await build({
     stdin: {
       contents: 'export * from "@azure/web-pubsub-client";',
