@@ -233,6 +233,9 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
   let fallback: HttpClient | undefined;
   const agents: { http?: Agent; https?: Agent } = {};
   let undici: UndiciTransport | undefined;
+  // After dispose(), a call still in flight may retry: it gets a connection of its own that is
+  // closed when it ends, so close() leaves no pool behind for anything to release.
+  let disposed = false;
   const loading = loadUndici(); // the first call waits for it (once per process), so every call of a client takes one path
 
   const decode: Decode = (raw, encoding, limit) => {
@@ -259,14 +262,19 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
     // HEAD stays on node:http: undici closes the connection after every HEAD (it cannot trust a
     // HEAD response's framing), which would cost a new TCP and TLS handshake per exists() call.
     if (request.method !== "HEAD" && useUndici()) {
-      if (undiciModule !== undefined) return (undici ??= createUndiciTransport(undiciModule, decode)).send(request, target.origin, target.path, body);
+      if (undiciModule !== undefined) {
+        if (!disposed) return (undici ??= createUndiciTransport(undiciModule, decode)).send(request, target.origin, target.path, body);
+        const once = createUndiciTransport(undiciModule, decode);
+        return once.send(request, target.origin, target.path, body).finally(() => once.dispose());
+      }
       if (undiciLoading !== undefined && !undiciFailed) return loading.then(() => send(request));
     }
     return sendWithNodeHttp(request, target, body);
   }
 
   function sendWithNodeHttp(request: PipelineRequest, target: Target, body: string | Uint8Array | undefined): Promise<PipelineResponse> {
-    const agent = target.secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
+    // `false`: a one-off connection, closed after the response (see `disposed`).
+    const agent = disposed ? false : target.secure ? (agents.https ??= new https.Agent({ keepAlive: true })) : (agents.http ??= new http.Agent({ keepAlive: true }));
     const headers = request.headers.toJSON({ preserveCase: true });
     if (body !== undefined) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     return new Promise<PipelineResponse>((resolve, reject) => {
@@ -281,6 +289,7 @@ export function createLeanHttpClient(): DisposableHttpClient | undefined {
       return (fallback ??= createDefaultHttpClient()).sendRequest(request);
     },
     dispose() {
+      disposed = true;
       agents.http?.destroy();
       agents.https?.destroy();
       delete agents.http;

@@ -58,6 +58,31 @@ for (const transport of TRANSPORTS) describe(`lean HTTP transport (${transport})
     }
   });
 
+  it("a retry that runs after close() uses a connection of its own and leaves none open", async () => {
+    let calls = 0;
+    const { server, endpoint, sockets } = await serve((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        calls++;
+        res.statusCode = calls === 1 ? 503 : 202;
+        if (calls === 1) res.setHeader("retry-after", "0.2");
+        res.end();
+      });
+    });
+    try {
+      const client = new WebPubSubServiceClient(`Endpoint=${endpoint};AccessKey=${KEY};`, "chat");
+      const pending = client.sendToAll("x");
+      while (calls === 0) await new Promise((r) => setTimeout(r, 5));
+      await client.close(); // while the call waits out Retry-After
+      await pending;
+      assert.equal(calls, 2, "the retry ran");
+      await new Promise((r) => setTimeout(r, 100)); // let the server see the FIN
+      assert.equal(sockets.size, 0, "no connection left open after the retry");
+    } finally {
+      await stop(server);
+    }
+  });
+
   it("aborts an in-flight request when the signal fires", async () => {
     const { server, endpoint } = await serve(() => {
       /* never answers */
