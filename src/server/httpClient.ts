@@ -13,7 +13,7 @@
 // failure settles the one promise of the call (responseBody.ts holds what both transports share).
 import { RestError, createDefaultHttpClient, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { loadBuiltinModule } from "../core/index.js";
-import { BodyCollector, abortError, buildResponse, tooLarge, type Decode } from "./responseBody.js";
+import { BodyCollector, SettleOnce, abortError, buildResponse, tooLarge, type Decode } from "./responseBody.js";
 import { createUndiciTransport, type UndiciTransport } from "./undiciTransport.js";
 
 export { MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES } from "./responseBody.js";
@@ -147,27 +147,16 @@ function splitUrl(url: string): Target {
 }
 
 type ClientRequest = import("node:http").ClientRequest;
-type Settle = (response: PipelineResponse | Error) => void;
-
 /**
  * One request/response exchange. A class rather than a nest of closures: a call allocates one
  * object and one bound abort listener, and the event handlers are thin arrows into its methods.
  */
-class Exchange {
-  #settled = false;
+class Exchange extends SettleOnce {
   #req: ClientRequest | undefined;
   #body: BodyCollector | undefined;
-  readonly #onAbort = this.abort.bind(this);
-
-  constructor(
-    readonly request: PipelineRequest,
-    private readonly done: Settle,
-    private readonly decode: Decode,
-  ) {}
 
   start(req: ClientRequest, body: string | Uint8Array | undefined): void {
     this.#req = req;
-    this.request.abortSignal?.addEventListener("abort", this.#onAbort, { once: true });
     req.on("error", (err: Error & { code?: string }) => {
       this.settle(err.name === "AbortError" ? err : new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request: this.request }));
     });
@@ -179,13 +168,6 @@ class Exchange {
   abort(): void {
     this.#req?.destroy();
     this.settle(abortError());
-  }
-
-  settle(outcome: PipelineResponse | Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.request.abortSignal?.removeEventListener("abort", this.#onAbort);
-    this.done(outcome);
   }
 
   onResponse(res: IncomingMessage): void {

@@ -94,3 +94,39 @@ export function buildResponse(
     return new RestError(`could not read the response: ${(e as Error).message}`, { code: RestError.PARSE_ERROR, request });
   }
 }
+
+/** How an exchange hands back its one outcome. */
+export type Settle = (outcome: PipelineResponse | Error) => void;
+
+/**
+ * What both transports' exchanges share: the outcome is delivered once, and the caller's abort
+ * signal ends the call (each transport then ends its request in `abort()`).
+ */
+export abstract class SettleOnce {
+  #settled = false;
+  readonly #onAbort = this.abort.bind(this);
+
+  constructor(
+    readonly request: PipelineRequest,
+    private readonly done: Settle,
+    protected readonly decode: Decode,
+  ) {
+    request.abortSignal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** True once the outcome was delivered. */
+  protected get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** The abort signal fired: settle with an AbortError and end the request. */
+  abstract abort(): void;
+
+  /** Delivers `outcome` unless one was delivered already. */
+  settle(outcome: PipelineResponse | Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.request.abortSignal?.removeEventListener("abort", this.#onAbort);
+    this.done(outcome);
+  }
+}

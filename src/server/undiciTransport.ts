@@ -6,10 +6,9 @@
 // treats a reset or a refused connection the same on either transport.
 import { RestError, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { Dispatcher } from "undici";
-import { BodyCollector, abortError, buildResponse, tooLarge, type Decode } from "./responseBody.js";
+import { BodyCollector, SettleOnce, abortError, buildResponse, tooLarge, type Decode } from "./responseBody.js";
 
 type Undici = typeof import("undici");
-type Settle = (outcome: PipelineResponse | Error) => void;
 
 /** undici's error codes, as the node:http code for the same event (the retry policy reads these). */
 const NODE_CODES: Record<string, string> = {
@@ -23,21 +22,11 @@ const NODE_CODES: Record<string, string> = {
 // The handler uses undici's classic callbacks (onConnect/onHeaders/onData/onComplete/onError):
 // undici 6 knows only these and undici 7 still accepts them, so the dependency range can stay on
 // the line that supports every Node 20 release.
-class UndiciExchange implements Dispatcher.DispatchHandlers {
+class UndiciExchange extends SettleOnce implements Dispatcher.DispatchHandlers {
   #abortRequest: ((err?: Error) => void) | undefined;
-  #settled = false;
   #status = 0;
   #headers: Record<string, string | string[] | undefined> = {};
   #body: BodyCollector | undefined;
-  readonly #onAbort = this.abort.bind(this);
-
-  constructor(
-    readonly request: PipelineRequest,
-    private readonly done: Settle,
-    private readonly decode: Decode,
-  ) {
-    request.abortSignal?.addEventListener("abort", this.#onAbort, { once: true });
-  }
 
   /** The abort signal fired: end the call now, and the request as soon as undici hands it over. */
   abort(): void {
@@ -45,16 +34,9 @@ class UndiciExchange implements Dispatcher.DispatchHandlers {
     this.#abortRequest?.(abortError());
   }
 
-  settle(outcome: PipelineResponse | Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.request.abortSignal?.removeEventListener("abort", this.#onAbort);
-    this.done(outcome);
-  }
-
   onConnect(abort: (err?: Error) => void): void {
     this.#abortRequest = abort;
-    if (this.#settled) abort(abortError()); // aborted while queued
+    if (this.settled) abort(abortError()); // aborted while queued
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -67,7 +49,7 @@ class UndiciExchange implements Dispatcher.DispatchHandlers {
 
   onData(chunk: Buffer): boolean {
     const body = this.#body;
-    if (body === undefined || this.#settled) return true;
+    if (body === undefined || this.settled) return true;
     const verdict = body.add(chunk);
     if (verdict === "more") return true;
     if (verdict === "refuse") {
@@ -86,7 +68,7 @@ class UndiciExchange implements Dispatcher.DispatchHandlers {
   }
 
   onError(error: Error & { code?: string }): void {
-    if (this.#settled) return;
+    if (this.settled) return;
     if (error.name === "AbortError") return this.settle(error);
     const code = (error.code !== undefined && NODE_CODES[error.code]) || error.code || RestError.REQUEST_SEND_ERROR;
     this.settle(new RestError(error.message, { code, request: this.request }));
