@@ -1,25 +1,13 @@
 // Helpers of the dashboard tests: JSON calls under /_dashboard and a server-sent events reader.
 import type { Emulator } from "../../src/emulator/index.js";
-import { withRealSockets } from "./helpers.js";
+import { readResult, withRealSockets, type RestResult } from "./helpers.js";
 
-export interface DashResult {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: any;
-}
+/** A dashboard answer, read whole (the same shape as a REST call's). */
+export type DashResult = RestResult;
 
 /** GET (or another method) on a dashboard path, on 127.0.0.1. */
 export async function dashFetch(emu: Emulator, path: string, init: RequestInit = {}): Promise<DashResult> {
-  const res = await withRealSockets(() => fetch(`http://127.0.0.1:${emu.port}/_dashboard${path}`, init));
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return readResult(await withRealSockets(() => fetch(`http://127.0.0.1:${emu.port}/_dashboard${path}`, init)));
 }
 
 /** POSTs a JSON action body, as the page does. */

@@ -95,7 +95,11 @@ export async function restUrl(method: string, url: string, options: RestOptions 
   }
   const init: RequestInit = { method, headers };
   if (options.body !== undefined) init.body = options.body as BodyInit;
-  const res = await fetch(url, init);
+  return readResult(await fetch(url, init));
+}
+
+/** Reads a response whole: status, headers, text, and the JSON when the text is JSON. */
+export async function readResult(res: Response): Promise<RestResult> {
   const text = await res.text();
   let json: unknown;
   try {

@@ -1,6 +1,6 @@
 // The JSON shapes the dashboard serves (CONTRACTS.md section D). The browser page reads
 // them; fields may be added, never renamed.
-import type { EmulatorEvent } from "../events.js";
+import type { EmulatorEvent, TokenClaims } from "../events.js";
 
 /** One recorded event with its position in the emulator's traffic log. */
 export type TrafficEntry = EmulatorEvent & { seq: number };
@@ -53,16 +53,8 @@ export interface DashboardState {
   traffic: (TrafficEntry | DroppedEntry)[];
 }
 
-/** The token claims a connection presented; never the token or its signature. */
-export interface ClaimsView {
-  sub?: string;
-  role?: string[];
-  group?: string[];
-  aud: string;
-  iat?: number;
-  exp?: number;
-  nbf?: number;
-}
+/** The token claims a connection presented (the event stream's shape); never the token or its signature. */
+export type ClaimsView = TokenClaims;
 
 /** One `counters` entry: a connection whose counts changed. */
 export interface CounterUpdate {
