@@ -4,23 +4,67 @@
 import WebSocket from "ws";
 import { toFactory, type WebSocketFactory } from "./webSocketLike.js";
 
-// A sequenceAck is written at once, with whatever is corked before it: it is sent while a
+// A sequenceAck is written at once, with whatever is held before it: it is sent while a
 // burst of messages is being read, and the service counts every message it has not seen
 // acked (docs/protocol.md#reliable-protocol), so holding it to the end of the burst could pass
 // the service's limit. encodePlainFrame writes `type` first.
 const URGENT = '{"type":"sequenceAck"';
+// Text up to this many UTF-16 units (at most 3 bytes each in UTF-8) is framed here, so a
+// payload always fits a 2-byte length; longer frames, rare, go through `ws` itself.
+const MAX_FRAMED_CHARS = 16 * 1024;
+const SLAB_BYTES = 64 * 1024;
+// Masks come from a pool of random bytes refilled as it runs out (`ws` does the same): RFC
+// 6455 wants a fresh unpredictable mask per frame, and one getRandomValues call per frame
+// would cost more than the rest of the frame.
+const MASK_POOL_BYTES = 8 * 1024;
+const maskPool = new Uint8Array(MASK_POOL_BYTES);
+let maskAt = MASK_POOL_BYTES;
+
+/** The parts of a `ws` WebSocket read here (internal: checked, with `ws`'s own path as fallback). */
+interface WsInternals {
+  _socket?: { cork(): void; uncork(): void; write(chunk: Uint8Array): boolean; destroyed: boolean } | null;
+  _extensions?: Record<string, unknown>;
+  _sender?: { _state?: number } | null;
+}
 
 /**
- * `ws`, with the frames sent in one tick written to the socket together: `ws` writes each
- * frame on its own, one system call per frame, which with many sends in flight costs more
- * than building the frames. Corks nest, so `ws`'s own cork per frame only adds to this one.
+ * `ws`, with the frames sent in one tick written to the socket together. `ws` frames each
+ * message into a header and a payload buffer and writes both through the socket's stream,
+ * so 64 small frames become 128 buffers and one writev of 128 pieces, which costs more than
+ * building the frames. Here a text frame (no extension negotiated, as with the service) is
+ * built straight into a slab: the tick's frames leave as one buffer in one write. Anything
+ * else (binary, an extension such as permessage-deflate, very long text) goes through `ws`
+ * after what is held, corked until the end of the tick.
  */
 export class BatchingWebSocket extends WebSocket {
   #corked = false;
+  /** Frames [#start, #end) of #slab wait for the end of the tick; bytes before #start were handed to the socket and are never written again. */
+  #slab: Buffer | undefined;
+  #start = 0;
+  #end = 0;
+  #flushQueued = false;
+  /** No extension was negotiated, so frames can be built here; known once open. */
+  #plain: boolean | undefined;
+  readonly #flushAtTickEnd = (): void => {
+    this.#flushQueued = false;
+    this.#flush();
+  };
 
   // `any`: ws declares send() with two overloads, and this only passes them through.
   override send(data: Parameters<WebSocket["send"]>[0], ...rest: any[]): void {
-    const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    const ws = this as unknown as WsInternals;
+    if (typeof data === "string" && !rest.length && data.length <= MAX_FRAMED_CHARS && this.readyState === 1 && ws._socket && this.#isPlain(ws)) {
+      this.#frame(data);
+      if (data.startsWith(URGENT)) this.#flush();
+      else if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        process.nextTick(this.#flushAtTickEnd);
+      }
+      return;
+    }
+    // Through `ws`, after the frames held here.
+    this.#flush();
+    const socket = ws._socket;
     if (socket && typeof data === "string" && data.startsWith(URGENT)) {
       (super.send as (...a: unknown[]) => void)(data, ...rest);
       if (this.#corked) {
@@ -38,6 +82,73 @@ export class BatchingWebSocket extends WebSocket {
       });
     }
     (super.send as (...a: unknown[]) => void)(data, ...rest);
+  }
+
+  /** Writes the frames held for this tick before the close frame. */
+  override close(code?: number, reason?: string | Buffer): void {
+    this.#flush();
+    super.close(code, reason);
+  }
+
+  #isPlain(ws: WsInternals): boolean {
+    // `_sender._state` 0: `ws` holds no frame of its own (it queues while compressing).
+    return (this.#plain ??= ws._extensions !== undefined && Object.keys(ws._extensions).length === 0) && ws._sender?._state === 0;
+  }
+
+  /** Appends one masked text frame (FIN set) to the slab. */
+  #frame(text: string): void {
+    let slab = this.#slab;
+    let at = this.#end;
+    if (!slab || at + text.length * 3 + 8 > slab.length) {
+      this.#flush();
+      slab = this.#slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.#start = at = 0;
+    }
+    // The header is 6 bytes up to 125 payload bytes, else 8; the length is known once the
+    // text is written, so a guess from the UTF-16 length is moved when it was wrong.
+    let head = text.length > 125 ? 8 : 6;
+    const length = slab.write(text, at + head);
+    if (head === 6 && length > 125) {
+      slab.copyWithin(at + 8, at + 6, at + 6 + length);
+      head = 8;
+    }
+    slab[at] = 0x81; // FIN, text
+    if (head === 6) slab[at + 1] = 0x80 | length;
+    else {
+      slab[at + 1] = 0x80 | 126;
+      slab[at + 2] = length >> 8;
+      slab[at + 3] = length & 0xff;
+    }
+    if (maskAt === MASK_POOL_BYTES) {
+      crypto.getRandomValues(maskPool);
+      maskAt = 0;
+    }
+    const m0 = (slab[at + head - 4] = maskPool[maskAt++]!);
+    const m1 = (slab[at + head - 3] = maskPool[maskAt++]!);
+    const m2 = (slab[at + head - 2] = maskPool[maskAt++]!);
+    const m3 = (slab[at + head - 1] = maskPool[maskAt++]!);
+    let i = at + head;
+    const end = i + length;
+    for (; i + 3 < end; i += 4) {
+      slab[i]! ^= m0;
+      slab[i + 1]! ^= m1;
+      slab[i + 2]! ^= m2;
+      slab[i + 3]! ^= m3;
+    }
+    if (i < end) slab[i++]! ^= m0;
+    if (i < end) slab[i++]! ^= m1;
+    if (i < end) slab[i]! ^= m2;
+    this.#end = end;
+  }
+
+  /** Hands the held frames to the socket in one write. */
+  #flush(): void {
+    if (this.#end === this.#start) return;
+    const chunk = this.#slab!.subarray(this.#start, this.#end);
+    this.#start = this.#end;
+    const socket = (this as unknown as WsInternals)._socket;
+    // A socket destroyed meanwhile drops them, as it drops what `ws` had corked.
+    if (socket && !socket.destroyed) socket.write(chunk);
   }
 }
 

@@ -1,4 +1,4 @@
-// The Node transport: `ws` with a tick's frames written together, sequence acks at once.
+// The Node transport: `ws` with a tick's frames built here and written together, sequence acks at once.
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
@@ -9,44 +9,148 @@ describe("client Node transport", () => {
   let server: WebSocketServer;
   let client: BatchingWebSocket;
   let peer: ServerSocket;
-  const received: string[] = [];
+  let received: string[] = [];
+  /** What the client handed its TCP socket, write by write. */
+  let writes: Buffer[] = [];
 
-  beforeEach(async () => {
-    received.length = 0;
-    server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  async function connect(options: { perMessageDeflate?: boolean } = {}): Promise<void> {
+    received = [];
+    writes = [];
+    server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: options.perMessageDeflate ?? false });
     await new Promise((r) => server.once("listening", r));
     const connected = new Promise<ServerSocket>((r) => server.once("connection", r));
-    // The socket itself, not nock's wrapper (active once any suite imports nock): corking is its business.
+    // The socket itself, not nock's wrapper (active once any suite imports nock).
     client = withRealSockets(() => new BatchingWebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`));
     await new Promise((r) => client.once("open", r));
     peer = await connected;
-    peer.on("message", (data) => received.push(String(data)));
-  });
+    peer.on("message", (data, isBinary) => received.push(isBinary ? `binary:${String(data)}` : String(data)));
+    const socket = (client as unknown as { _socket: { write(chunk: Buffer, ...rest: unknown[]): boolean } })._socket;
+    const write = socket.write;
+    socket.write = function (this: unknown, chunk: Buffer, ...rest: unknown[]) {
+      writes.push(Buffer.from(chunk));
+      return write.call(this, chunk, ...rest);
+    };
+  }
+
+  async function receivedCount(n: number): Promise<void> {
+    for (let i = 0; received.length < n && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  const tick = () => new Promise((r) => process.nextTick(r));
 
   afterEach(async () => {
     client.terminate();
     await new Promise((r) => server.close(r));
   });
 
-  const corked = () => (client as unknown as { _socket: { writableCorked: number } })._socket.writableCorked;
+  describe("without extensions (as the service answers)", () => {
+    beforeEach(() => connect());
 
-  it("holds the frames of one tick in the socket and writes them, in order, at its end", async () => {
-    client.send("a");
-    client.send("b");
-    assert.equal(corked(), 1, "held until the tick ends");
-    await new Promise((r) => process.nextTick(r));
-    assert.equal(corked(), 0);
-    while (received.length < 2) await new Promise((r) => setTimeout(r, 5));
-    assert.deepEqual(received, ["a", "b"]);
+    it("writes the frames of one tick in one write, in order, at its end", async () => {
+      client.send("a");
+      client.send("b");
+      assert.equal(writes.length, 0, "held until the tick ends");
+      await tick();
+      assert.equal(writes.length, 1);
+      await receivedCount(2);
+      assert.deepEqual(received, ["a", "b"]);
+    });
+
+    it("writes a sequenceAck at once, after what was held before it", async () => {
+      client.send("a");
+      client.send('{"type":"sequenceAck","sequenceId":100}');
+      assert.equal(writes.length, 1, "nothing waits for the end of the tick");
+      client.send("c");
+      await tick();
+      assert.equal(writes.length, 2);
+      await receivedCount(3);
+      assert.deepEqual(received, ["a", '{"type":"sequenceAck","sequenceId":100}', "c"]);
+    });
+
+    it("frames text of every length and width exactly (7-bit and 16-bit lengths, multi-byte UTF-8, a lone surrogate)", async () => {
+      const texts = [
+        "",
+        "x",
+        "y".repeat(125),
+        "z".repeat(126),
+        "é".repeat(62), // 124 bytes
+        "é".repeat(63), // 126 bytes: the header guessed from 63 characters was too short
+        "€".repeat(41) + "ab", // 125 bytes
+        "😀".repeat(100),
+        "w".repeat(16 * 1024),
+        "v".repeat(16 * 1024 + 1), // through `ws`
+        '{"type":"sendToGroup","group":"g","data":"\\u2028\\"q\\""}',
+      ];
+      for (const text of texts) client.send(text);
+      client.send("\ud800 lone");
+      await receivedCount(texts.length + 1);
+      assert.deepEqual(received, [...texts, "\ufffd lone"]);
+    });
+
+    it("keeps order across a full slab, binary frames and long frames sent through ws", async () => {
+      const sent: string[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const text = `${i}:${"m".repeat(90)}`;
+        sent.push(text);
+        client.send(text);
+        if (i === 700) {
+          client.send(Buffer.from("bin"));
+          sent.push("binary:bin");
+        }
+        if (i === 1500) {
+          const long = "L".repeat(20_000);
+          client.send(long);
+          sent.push(long);
+        }
+      }
+      await tick();
+      await receivedCount(sent.length);
+      assert.deepEqual(received, sent);
+      assert.ok(writes.length > 2, "a 64 KiB slab cannot hold 190 KB: it was handed over and a new one started");
+    });
+
+    it("masks every frame with its own random key", async () => {
+      for (let i = 0; i < 64; i++) client.send(`frame ${i}`);
+      await tick();
+      const bytes = Buffer.concat(writes);
+      const masks = new Set<string>();
+      let at = 0;
+      const payloads: string[] = [];
+      while (at < bytes.length) {
+        assert.equal(bytes[at], 0x81, "FIN and text");
+        assert.ok(bytes[at + 1]! & 0x80, "masked");
+        const length = bytes[at + 1]! & 0x7f;
+        const mask = bytes.subarray(at + 2, at + 6);
+        masks.add(mask.toString("hex"));
+        const payload = Buffer.from(bytes.subarray(at + 6, at + 6 + length));
+        for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
+        payloads.push(payload.toString());
+        at += 6 + length;
+      }
+      assert.deepEqual(payloads, Array.from({ length: 64 }, (_, i) => `frame ${i}`));
+      assert.ok(masks.size >= 60, `64 frames, ${masks.size} distinct masks`);
+      assert.ok(!masks.has("00000000") || masks.size === 64);
+    });
+
+    it("writes the frames held in this tick before its close frame", async () => {
+      const closed = new Promise<number>((r) => peer.once("close", (code) => r(code)));
+      client.send("last words");
+      client.close(1000);
+      assert.equal(await closed, 1000);
+      assert.deepEqual(received, ["last words"]);
+    });
   });
 
-  it("writes a sequenceAck at once, after what was held before it", async () => {
-    client.send("a");
-    client.send('{"type":"sequenceAck","sequenceId":100}');
-    assert.equal(corked(), 0, "nothing waits for the end of the tick");
-    client.send("c");
-    await new Promise((r) => process.nextTick(r));
-    while (received.length < 3) await new Promise((r) => setTimeout(r, 5));
-    assert.deepEqual(received, ["a", '{"type":"sequenceAck","sequenceId":100}', "c"]);
+  describe("with permessage-deflate negotiated", () => {
+    beforeEach(() => connect({ perMessageDeflate: true }));
+
+    it("leaves framing to ws (compressed), in order", async () => {
+      const sent = Array.from({ length: 50 }, (_, i) => `compressible ${"c".repeat(2000)} ${i}`);
+      for (const text of sent) client.send(text);
+      await receivedCount(sent.length);
+      assert.deepEqual(received, sent);
+      const total = writes.reduce((n, w) => n + w.length, 0);
+      assert.ok(total < 50 * 2000, `compressed: ${total} bytes for 100 KB of text`);
+    });
   });
 });

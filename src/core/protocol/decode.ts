@@ -121,6 +121,14 @@ export function decodeServiceFrame(text: string): DecodeResult<ServiceFrame> {
  */
 export function readServiceFrame(text: string): ServiceFrame | undefined {
   if (typeof text !== "string") return undefined;
+  // A positive ack, as the service writes it, is read without JSON.parse: with many sends
+  // in flight it is most of what a client receives. Any other text takes the full path.
+  if (text.startsWith(ACK_HEAD) && text.endsWith(ACK_SUCCESS_TAIL)) {
+    const digits = text.slice(ACK_HEAD.length, -ACK_SUCCESS_TAIL.length);
+    const ackId = +digits;
+    // Canonical digits only ("007", "1e3", " 1" and "" are left to JSON.parse).
+    if (isUint(ackId) && `${ackId}` === digits) return { type: "ack", ackId, success: true };
+  }
   let m: unknown;
   try {
     m = JSON.parse(text);
@@ -135,16 +143,17 @@ export function readServiceFrame(text: string): ServiceFrame | undefined {
 // decodeServiceFrame, so readServiceFrame carries no reasons.
 function serviceFault(m: Fields): string | undefined {
   const type = m["type"] as string;
-  const name = serviceFrameName(m);
-  const shape = typeof name === "string" ? SERVICE_FRAMES.get(`${type} ${name}`) : undefined;
-  if (!shape) return "";
-  for (const [field, check] of shape._fields) {
+  const shape = SERVICE_FRAMES.get(serviceFrameName(m) as string);
+  if (!shape || shape._type !== type) return "";
+  const fields = shape._fields;
+  for (let i = 0; i < fields.length; i++) {
+    const [field, check] = fields[i]!;
     if (!check(m[field])) return field;
   }
   // Absent and null mean the same; the typed frame has them absent.
   if (m["error"] === null) delete m["error"];
   if (m["reconnectionToken"] === null) delete m["reconnectionToken"];
-  if (type === "system" && name === "disconnected") m["message"] ??= "";
+  if (type === "system" && m["event"] === "disconnected") m["message"] ??= "";
   if (type === "invokeResponse" && m["dataType"] == null) {
     delete m["dataType"];
     delete m["data"];
@@ -205,26 +214,39 @@ const isFrameError = (v: unknown): boolean =>
 const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(v)];
 
 /**
- * The fields each service frame must have, by "type source" for messages, "type event" for
- * system frames and "type type" for the rest; `_payload`: it carries dataType and data. A Map,
- * so a `type` such as "constructor" finds nothing rather than Object's own properties.
+ * The fields each service frame must have, by source for messages, by event for system
+ * frames and by type for the rest (no two of these names are the same), with the `_type`
+ * the frame must have; `_payload`: it carries dataType and data. A Map of plain names, as a
+ * key built per frame would cost more than the checks; a Map, so a `type` such as
+ * "constructor" finds nothing rather than Object's own properties.
  */
 // `_` keys are internal: the browser build shortens them (scripts/browserBundle.mjs).
-const SERVICE_FRAMES = new Map<string, { _fields: readonly FieldCheck[]; _payload?: boolean }>([
-  ["ack ack", { _fields: [["ackId", isUint], ["success", isBoolean], ["error", optional(isFrameError)]] }],
-  ["message server", { _fields: [SEQUENCE_ID], _payload: true }],
-  ["message group", { _fields: [SEQUENCE_ID, ["group", isString], ["fromUserId", optional(isString)]], _payload: true }],
+const SERVICE_FRAMES = new Map<string, { _type: string; _fields: readonly FieldCheck[]; _payload?: boolean }>([
+  ["ack", { _type: "ack", _fields: [["ackId", isUint], ["success", isBoolean], ["error", optional(isFrameError)]] }],
+  ["server", { _type: "message", _fields: [SEQUENCE_ID], _payload: true }],
+  ["group", { _type: "message", _fields: [SEQUENCE_ID, ["group", isString], ["fromUserId", optional(isString)]], _payload: true }],
   [
-    "system connected",
-    { _fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] },
+    "connected",
+    {
+      _type: "system",
+      _fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]],
+    },
   ],
-  ["system disconnected", { _fields: [["message", optional(isString)]] }],
-  ["pong pong", { _fields: [] }],
+  ["disconnected", { _type: "system", _fields: [["message", optional(isString)]] }],
+  ["pong", { _type: "pong", _fields: [] }],
   [
-    "invokeResponse invokeResponse",
-    { _fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]], _payload: true },
+    "invokeResponse",
+    {
+      _type: "invokeResponse",
+      _fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]],
+      _payload: true,
+    },
   ],
 ]);
+
+// The text of a positive ack as the service writes it, around its ackId (readServiceFrame).
+const ACK_HEAD = '{"type":"ack","ackId":';
+const ACK_SUCCESS_TAIL = ',"success":true}';
 
 type WireProblem = { reason: ProtocolErrorReason; message: string };
 

@@ -234,6 +234,39 @@ describe("protocol frames", () => {
       assert.equal(serviceError('{"type":"message","from":"stream","dataType":"text","data":"x"}').reason, "unknown-type");
     });
 
+    it("does not take a source, event or type for one of another kind", () => {
+      for (const text of [
+        '{"type":"message","from":"ack","ackId":1,"success":true}',
+        '{"type":"system","event":"group","group":"g","dataType":"text","data":"x"}',
+        '{"type":"group","group":"g","dataType":"text","data":"x"}',
+        '{"type":"connected","connectionId":"c"}',
+        '{"type":"message","from":"pong","dataType":"text","data":"x"}',
+      ]) {
+        assert.equal(serviceError(text).reason, "unknown-type", text);
+      }
+    });
+
+    it("reads a positive ack as the service writes it without JSON.parse, and agrees with the full decoder on every near miss", () => {
+      const parse = JSON.parse;
+      let parsed = 0;
+      JSON.parse = ((text: string, reviver?: (k: string, v: unknown) => unknown) => (parsed++, parse(text, reviver))) as typeof JSON.parse;
+      try {
+        assert.deepEqual(readServiceFrame('{"type":"ack","ackId":42,"success":true}'), { type: "ack", ackId: 42, success: true });
+        assert.equal(parsed, 0);
+      } finally {
+        JSON.parse = parse;
+      }
+      assert.deepEqual(serviceOk('{"type":"ack","ackId":0,"success":true}'), { type: "ack", ackId: 0, success: true });
+      assert.deepEqual(serviceOk('{"type":"ack","ackId":9007199254740991,"success":true}'), { type: "ack", ackId: 9007199254740991, success: true });
+      // Near misses go to JSON.parse, so they come out exactly as the full decoder has them.
+      assert.deepEqual(serviceOk('{"type":"ack","ackId":1e3,"success":true}'), { type: "ack", ackId: 1000, success: true });
+      assert.deepEqual(serviceOk('{"type":"ack","ackId": 7,"success":true}'), { type: "ack", ackId: 7, success: true });
+      assert.deepEqual(serviceOk('{"type":"ack","ackId":3,"success":false,"success":true}'), { type: "ack", ackId: 3, success: true });
+      for (const digits of ["", "007", "-1", "1.5", "9007199254740993", '"1"', "0x1", "1,2"]) {
+        serviceError(`{"type":"ack","ackId":${digits},"success":true}`);
+      }
+    });
+
     it("reports names of Object's own properties as unknown-type instead of throwing", () => {
       for (const text of [
         '{"type":"constructor"}',
