@@ -7,7 +7,7 @@ import { toFactory, type WebSocketFactory } from "./webSocketLike.js";
 // A sequenceAck is written at once, with whatever is held before it: it is sent while a
 // burst of messages is being read, and the service counts every message it has not seen
 // acked (docs/protocol.md#reliable-protocol), so holding it to the end of the burst could pass
-// the service's limit. encodePlainFrame writes `type` first.
+// the service's limit. The client writes `type` first.
 const URGENT = '{"type":"sequenceAck"';
 // Text up to this many UTF-16 units (at most 3 bytes each in UTF-8) is framed here, so a
 // payload always fits a 2-byte length; longer frames, rare, go through `ws` itself.

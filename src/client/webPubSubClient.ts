@@ -6,11 +6,10 @@ import {
   base64ToBytes,
   readServiceFrame,
   encodeData,
-  encodePlainFrame,
+  JsonText,
   invalidArgument,
   SequenceReceiver,
   WebPubSubError,
-  type ClientFrame,
   type ConnectedFrame,
   type ServiceFrame,
   type WebPubSubDataType,
@@ -223,14 +222,12 @@ export class WebPubSubClient {
     options: SendToGroupOptions = {},
   ): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const data = encodeData(content, dataType);
+    const payload = encodePayload(content, dataType);
     const noEcho = options.noEcho ?? false;
-    // Checked here: encodePlainFrame trusts every field to be JSON-safe.
+    // Checked here: the frame is written as text, field by field.
     if (typeof noEcho !== "boolean") throw invalidArgument("noEcho must be a boolean");
-    if (options.fireAndForget) {
-      return this.#sendUnacked({ type: "sendToGroup", group: groupName, noEcho, dataType, data }, options.abortSignal);
-    }
-    return this.#sendAcked({ type: "sendToGroup", group: groupName, ackId: 0, noEcho, dataType, data }, options.ackId, options.abortSignal);
+    // `noEcho: false` is the protocol's default: left out, as the official client does.
+    return this.#send(`{"type":"sendToGroup","group":${JSON.stringify(groupName)}`, `${noEcho ? ',"noEcho":true' : ""}${payload}}`, options);
   }
 
   /** Sends a user event to the upstream event handler. */
@@ -241,15 +238,13 @@ export class WebPubSubClient {
     options: SendEventOptions = {},
   ): Promise<WebPubSubResult> {
     checkName(eventName, "eventName");
-    const data = encodeData(content, dataType);
-    if (options.fireAndForget) return this.#sendUnacked({ type: "event", event: eventName, dataType, data }, options.abortSignal);
-    return this.#sendAcked({ type: "event", event: eventName, ackId: 0, dataType, data }, options.ackId, options.abortSignal);
+    return this.#send(`{"type":"event","event":${JSON.stringify(eventName)}`, `${encodePayload(content, dataType)}}`, options);
   }
 
   /** Joins a group; the group is rejoined after a fresh reconnect (`autoRejoinGroups`). */
   async joinGroup(groupName: string, options: JoinGroupOptions = {}): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const result = await this.#sendAcked({ type: "joinGroup", group: groupName, ackId: 0 }, options.ackId, options.abortSignal);
+    const result = await this.#sendAcked(`{"type":"joinGroup","group":${JSON.stringify(groupName)}`, "}", options.ackId, options.abortSignal);
     this.#groups.add(groupName);
     return result;
   }
@@ -257,7 +252,7 @@ export class WebPubSubClient {
   /** Leaves a group. */
   async leaveGroup(groupName: string, options: LeaveGroupOptions = {}): Promise<WebPubSubResult> {
     checkName(groupName, "groupName");
-    const result = await this.#sendAcked({ type: "leaveGroup", group: groupName, ackId: 0 }, options.ackId, options.abortSignal);
+    const result = await this.#sendAcked(`{"type":"leaveGroup","group":${JSON.stringify(groupName)}`, "}", options.ackId, options.abortSignal);
     this.#groups.delete(groupName);
     return result;
   }
@@ -273,18 +268,23 @@ export class WebPubSubClient {
     options: InvokeEventOptions = {},
   ): Promise<InvokeEventResult> {
     checkName(eventName, "eventName");
-    const data = encodeData(content, dataType);
+    const payload = encodePayload(content, dataType);
     const invocationId = options.invocationId ?? this.#newInvocationId();
     if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
     if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting`);
-    const text = encodePlainFrame({ type: "invoke", invocationId, target: "event", event: eventName, dataType, data });
+    const text = `{"type":"invoke","invocationId":${JSON.stringify(invocationId)},"target":"event","event":${JSON.stringify(eventName)}${payload}}`;
     return this.#request(this.#invocations, invocationId, text, options.abortSignal, false);
   }
 
   // ---- sending ----
 
-  async #sendUnacked(frame: ClientFrame, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
-    const queued = this.#transmit(encodePlainFrame(frame), signal, false);
+  /** Sends the frame `head` + `tail`, acked (an ackId between them) unless `fireAndForget`. */
+  #send(head: string, tail: string, options: SendEventOptions): Promise<WebPubSubResult> {
+    return options.fireAndForget ? this.#sendUnacked(head + tail, options.abortSignal) : this.#sendAcked(head, tail, options.ackId, options.abortSignal);
+  }
+
+  async #sendUnacked(text: string, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
+    const queued = this.#transmit(text, signal, false);
     if (queued) await queued;
     return { isDuplicated: false };
   }
@@ -292,20 +292,15 @@ export class WebPubSubClient {
   /**
    * Sends with an ackId and waits for the ack, retrying per `messageRetryOptions`. Every retry
    * sends the same frame with the same ackId, so the service answers `Duplicate` instead of
-   * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final. `frame.ackId` is a
-   * placeholder (in its place in the frame's fields) that gets the ackId used.
+   * doing it twice. Refusals (`Forbidden`, `BadRequest`) are final. The frame is `head`, the
+   * ackId field, then `tail` (JSON text, as the caller wrote it).
    */
-  #sendAcked(
-    frame: ClientFrame & { ackId: number },
-    ackId: number | undefined,
-    signal: AbortSignalLike | undefined,
-  ): Promise<WebPubSubResult> {
+  #sendAcked(head: string, tail: string, ackId: number | undefined, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
     // Throws synchronously; every caller is async, so a bad argument rejects its call.
     if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
-    frame.ackId = id;
-    const text = encodePlainFrame(frame);
+    const text = `${head},"ackId":${id}${tail}`;
     // The first try is all a send usually needs: only a failure enters the retry loop.
     return this.#attempt(id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
   }
@@ -437,7 +432,7 @@ export class WebPubSubClient {
         [...this.#groups].map(async (group) => {
           const ackId = this.#newAckId();
           try {
-            await this.#attempt(ackId, encodePlainFrame({ type: "joinGroup", group, ackId }), undefined, true);
+            await this.#attempt(ackId, JSON.stringify({ type: "joinGroup", group, ackId }), undefined, true);
           } catch (error) {
             // A loss during the rejoin fails this connect as a whole instead.
             if (this.#socket === ws) this.#events.emit("rejoin-group-failed", { group, error: error as Error });
@@ -510,9 +505,9 @@ export class WebPubSubClient {
         this.#framesReceived++;
         if (recovery) {
           // Resend the last sequenceAck: the service may not have got it before the drop.
-          if (this.#receiver.latest > 0) ws.send(encodePlainFrame({ type: "sequenceAck", sequenceId: this.#receiver.latest }));
+          if (this.#receiver.latest > 0) ws.send(JSON.stringify({ type: "sequenceAck", sequenceId: this.#receiver.latest }));
           // Any answer proves the service took the connection back.
-          ws.send(encodePlainFrame({ type: "ping" }));
+          ws.send(JSON.stringify({ type: "ping" }));
         }
       };
       if (typeof ws.on === "function") ws.on("message", (data: { toString(): string }, isBinary: boolean) => this.#onMessage(ws, isBinary ? data : data.toString()));
@@ -680,7 +675,7 @@ export class WebPubSubClient {
     const frame = this.#receiver.ackNeeded();
     this.#sinceSequenceAck = 0;
     this.#lastSequenceAck = Date.now();
-    if (frame) ws.send(encodePlainFrame(frame));
+    if (frame) ws.send(JSON.stringify(frame));
   }
 
   // ---- keep-alive ----
@@ -723,7 +718,7 @@ export class WebPubSubClient {
     if (interval && now - this.#lastPing >= interval) {
       this.#lastPing = now;
       try {
-        ws.send(encodePlainFrame({ type: "ping" }));
+        ws.send(JSON.stringify({ type: "ping" }));
       } catch {
         // The close event reports the failure.
       }
@@ -856,6 +851,13 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
+}
+
+/** `,"dataType":…,"data":…` of a frame; throws TypeError (WPS_ERR_INVALID_ARGUMENT) when `content` does not fit `dataType`. */
+function encodePayload(content: unknown, dataType: WebPubSubDataType): string {
+  const data = encodeData(content, dataType);
+  // encodeData refused any other dataType, so it needs no escaping.
+  return `,"dataType":"${dataType}","data":${data instanceof JsonText ? data.text : JSON.stringify(data)}`;
 }
 
 /** Wire data, already checked by the decoder, as listeners get it: binary as an ArrayBuffer, as the official client does. */

@@ -123,12 +123,8 @@ export function readServiceFrame(text: string): ServiceFrame | undefined {
   if (typeof text !== "string") return undefined;
   // A positive ack, as the service writes it, is read without JSON.parse: with many sends
   // in flight it is most of what a client receives. Any other text takes the full path.
-  if (text.startsWith(ACK_HEAD) && text.endsWith(ACK_SUCCESS_TAIL)) {
-    const digits = text.slice(ACK_HEAD.length, -ACK_SUCCESS_TAIL.length);
-    const ackId = +digits;
-    // Canonical digits only ("007", "1e3", " 1" and "" are left to JSON.parse).
-    if (isUint(ackId) && `${ackId}` === digits) return { type: "ack", ackId, success: true };
-  }
+  const ack = POSITIVE_ACK.exec(text);
+  if (ack) return { type: "ack", ackId: +ack[1]!, success: true };
   let m: unknown;
   try {
     m = JSON.parse(text);
@@ -244,9 +240,9 @@ const SERVICE_FRAMES = new Map<string, { _type: string; _fields: readonly FieldC
   ],
 ]);
 
-// The text of a positive ack as the service writes it, around its ackId (readServiceFrame).
-const ACK_HEAD = '{"type":"ack","ackId":';
-const ACK_SUCCESS_TAIL = ',"success":true}';
+// A positive ack as the service writes it (readServiceFrame), its ackId in canonical digits
+// short enough to be exact: "007", "1e3", " 1" or 16 digits are left to JSON.parse.
+const POSITIVE_ACK = /^\{"type":"ack","ackId":(0|[1-9]\d{0,14}),"success":true\}$/;
 
 type WireProblem = { reason: ProtocolErrorReason; message: string };
 
