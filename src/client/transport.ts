@@ -20,11 +20,27 @@ const MASK_POOL_BYTES = 8 * 1024;
 const maskPool = new Uint8Array(MASK_POOL_BYTES);
 let maskAt = MASK_POOL_BYTES;
 
+// Validates text only when decoding it produced a replacement character (see #readFrames).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+type WriteCallback = (error?: Error | null) => void;
+
+/** The parts of a `ws` Receiver read here; see #readFrames. */
+interface WsReceiver {
+  _write(chunk: Buffer, encoding: string, callback: WriteCallback): void;
+  _state?: number;
+  _bufferedBytes?: number;
+  _fragmented?: number;
+  _errored?: boolean;
+  _opcode?: number;
+}
+
 /** The parts of a `ws` WebSocket read here (internal: checked, with `ws`'s own path as fallback). */
 interface WsInternals {
   _socket?: { cork(): void; uncork(): void; write(chunk: Uint8Array): boolean; destroyed: boolean } | null;
   _extensions?: Record<string, unknown>;
   _sender?: { _state?: number } | null;
+  _receiver?: WsReceiver | null;
 }
 
 /**
@@ -35,6 +51,11 @@ interface WsInternals {
  * built straight into a slab: the tick's frames leave as one buffer in one write. Anything
  * else (binary, an extension such as permessage-deflate, very long text) goes through `ws`
  * after what is held, corked until the end of the tick.
+ *
+ * Receiving, whole text frames at the start of what the socket read are decoded here and
+ * emitted as `message` with a string (not a Buffer) while `ws`'s receiver has nothing
+ * pending; the rest (control, binary, fragmented, compressed or split frames, bad UTF-8) goes
+ * to `ws`'s receiver as usual.
  */
 export class BatchingWebSocket extends WebSocket {
   #corked = false;
@@ -49,6 +70,21 @@ export class BatchingWebSocket extends WebSocket {
     this.#flushQueued = false;
     this.#flush();
   };
+
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    // `open` is emitted once `ws` has its receiver, before any frame is read.
+    this.once("open", () => {
+      const receiver = (this as unknown as WsInternals)._receiver;
+      if (!receiver || typeof receiver._write !== "function") return;
+      const write = receiver._write;
+      receiver._write = (chunk, encoding, callback) => {
+        const used = this.#readFrames(receiver, chunk);
+        if (used === chunk.length) return callback();
+        write.call(receiver, used ? chunk.subarray(used) : chunk, encoding, callback);
+      };
+    });
+  }
 
   // `any`: ws declares send() with two overloads, and this only passes them through.
   override send(data: Parameters<WebSocket["send"]>[0], ...rest: any[]): void {
@@ -88,6 +124,36 @@ export class BatchingWebSocket extends WebSocket {
   override close(code?: number, reason?: string | Buffer): void {
     this.#flush();
     super.close(code, reason);
+  }
+
+  /**
+   * Emits the whole unmasked text frames at the start of `chunk` (FIN set, no extension
+   * bit, at most 64 KiB) and returns how many bytes they took; 0 unless `ws`'s receiver is
+   * idle (nothing buffered, no fragmented message, no error, no close frame read).
+   */
+  #readFrames(receiver: WsReceiver, chunk: Buffer): number {
+    if (receiver._state !== 0 || receiver._bufferedBytes !== 0 || receiver._fragmented !== 0 || receiver._errored !== false || receiver._opcode === 8) {
+      return 0;
+    }
+    const size = chunk.length;
+    let at = 0;
+    while (at + 2 <= size && chunk[at] === 0x81) {
+      let length = chunk[at + 1]!;
+      let start = at + 2;
+      if (length === 126) {
+        if (start + 2 > size) break;
+        length = (chunk[start]! << 8) | chunk[start + 1]!;
+        start += 2;
+      } else if (length > 126) break; // a 64-bit length, or masked (a protocol error `ws` reports)
+      const end = start + length;
+      if (end > size) break;
+      const text = chunk.toString(undefined, start, end);
+      // Invalid UTF-8 decodes to U+FFFD; `ws` then fails the connection (1007) as it should.
+      if (text.includes("\ufffd") && !isUtf8(chunk.subarray(start, end))) break;
+      at = end;
+      this.emit("message", text, false);
+    }
+    return at;
   }
 
   #isPlain(ws: WsInternals): boolean {
@@ -149,6 +215,15 @@ export class BatchingWebSocket extends WebSocket {
     const socket = (this as unknown as WsInternals)._socket;
     // A socket destroyed meanwhile drops them, as it drops what `ws` had corked.
     if (socket && !socket.destroyed) socket.write(chunk);
+  }
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 

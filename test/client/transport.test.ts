@@ -141,6 +141,108 @@ describe("client Node transport", () => {
     });
   });
 
+  describe("receiving", () => {
+    let messages: { data: unknown; isBinary: boolean }[];
+    let pongs: number;
+    beforeEach(async () => {
+      await connect();
+      messages = [];
+      pongs = 0;
+      client.on("message", (data, isBinary) => messages.push({ data, isBinary }));
+      peer.on("pong", () => pongs++);
+    });
+
+    /** Writes raw bytes from the server's side, as one TCP write. */
+    const raw = (...parts: (number[] | Buffer)[]) => (peer as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.concat(parts.map((p) => Buffer.from(p))));
+    const textFrame = (text: string) => {
+      const payload = Buffer.from(text);
+      return payload.length < 126 ? Buffer.concat([Buffer.from([0x81, payload.length]), payload]) : Buffer.concat([Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]), payload]);
+    };
+    // Text frames `ws` itself read arrive as Buffers, the others as strings: the client takes both.
+    const texts = () => messages.map((m) => (m.isBinary ? `binary:${String(m.data)}` : String(m.data)));
+    async function messageCount(n: number): Promise<void> {
+      for (let i = 0; messages.length < n && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
+    }
+
+    it("hands the text frames of one read over as strings, in order", async () => {
+      const sent = Array.from({ length: 300 }, (_, i) => `{"i":${i}} ${"é".repeat(i % 90)}`);
+      raw(...sent.map(textFrame));
+      await messageCount(sent.length);
+      assert.deepEqual(texts(), sent);
+      assert.ok(messages.every((m) => typeof m.data === "string" && m.isBinary === false));
+    });
+
+    it("keeps order and meaning across control, binary, fragmented, long and split frames", async () => {
+      peer.send("one");
+      peer.ping();
+      peer.send(Buffer.from("two"), { binary: true });
+      peer.send("thr", { fin: false });
+      peer.send("ee", { fin: true });
+      peer.send("L".repeat(70_000)); // a 64-bit length
+      peer.send("four");
+      const split = textFrame("five, written in two pieces");
+      raw(split.subarray(0, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      raw(split.subarray(5), textFrame("six"));
+      await messageCount(7);
+      assert.deepEqual(texts(), ["one", "binary:two", "three", "L".repeat(70_000), "four", "five, written in two pieces", "six"]);
+      for (let i = 0; pongs < 1 && i < 100; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(pongs, 1, "the ping was answered");
+    });
+
+    it("leaves the rest of a frame split across reads to ws, even when it looks like a text frame", async () => {
+      // A binary frame whose payload is itself a complete text frame, sent as header, then payload.
+      raw([0x82, 5]);
+      await new Promise((r) => setTimeout(r, 20));
+      raw(textFrame("xyz"), textFrame("after"));
+      await messageCount(2);
+      assert.deepEqual(messages.map((m) => [Buffer.from(m.data as Buffer).toString("hex"), m.isBinary]), [
+        [textFrame("xyz").toString("hex"), true],
+        [Buffer.from("after").toString("hex"), false],
+      ]);
+    });
+
+    it("leaves a header split after its first byte to ws", async () => {
+      // 0x82 0x81: a masked binary frame, which a server must not send; not a text frame 0x81 0x03.
+      const failed = new Promise<Error & { code?: string }>((r) => client.once("error", r));
+      raw([0x82]);
+      await new Promise((r) => setTimeout(r, 20));
+      raw(textFrame("xyz"));
+      assert.equal((await failed).code, "WS_ERR_UNEXPECTED_MASK");
+      assert.deepEqual(messages, []);
+    });
+
+    it("fails the connection on a text frame inside a fragmented message, as ws does", async () => {
+      const failed = new Promise<Error & { code?: string }>((r) => client.once("error", r));
+      raw([0x01, 2, 0x61, 0x62]);
+      await new Promise((r) => setTimeout(r, 20));
+      raw(textFrame("not a continuation"));
+      assert.equal((await failed).code, "WS_ERR_INVALID_OPCODE");
+      assert.deepEqual(messages, []);
+    });
+
+    it("passes text that really contains U+FFFD", async () => {
+      raw(textFrame("a \ufffd b"), textFrame("c"));
+      await messageCount(2);
+      assert.deepEqual(texts(), ["a \ufffd b", "c"]);
+    });
+
+    it("fails the connection on a text frame that is not UTF-8, after the frames before it", async () => {
+      const failed = new Promise<Error & { code?: string }>((r) => client.once("error", r));
+      raw(textFrame("fine"), [0x81, 2, 0xc3, 0x28], textFrame("never"));
+      const error = await failed;
+      assert.equal(error.code, "WS_ERR_INVALID_UTF8");
+      assert.deepEqual(texts(), ["fine"]);
+    });
+
+    it("fails the connection on a masked frame from the server", async () => {
+      const failed = new Promise<Error & { code?: string }>((r) => client.once("error", r));
+      raw(textFrame("fine"), [0x81, 0x82, 1, 2, 3, 4, 0x60, 0x60]);
+      assert.equal((await failed).code, "WS_ERR_UNEXPECTED_MASK");
+      assert.deepEqual(texts(), ["fine"]);
+    });
+  });
+
   describe("with permessage-deflate negotiated", () => {
     beforeEach(() => connect({ perMessageDeflate: true }));
 
