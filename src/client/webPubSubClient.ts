@@ -152,7 +152,7 @@ export class WebPubSubClient {
   /** Connects. Resolves once the connection is ready and `connected` has fired. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.#state !== "stopped") {
-      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() needs a stopped client; this one is ${this.#state}`);
+      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() while ${this.#state}`);
     }
     if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
     const life = new AbortController();
@@ -186,12 +186,12 @@ export class WebPubSubClient {
     const ws = this.#socket;
     if (ws && wasConnected) {
       // A clean close tells the service not to keep the connection for recovery.
-      const timer = setTimeout(() => this.#drop(ws, 1006, "no answer to the close frame"), STOP_GRACE_MS);
+      const timer = setTimeout(() => this.#drop(ws, 1006, "close timed out"), STOP_GRACE_MS);
       void this.#whenStopped.then(() => clearTimeout(timer));
       try {
         ws.close(1000, "");
       } catch {
-        this.#drop(ws, 1006, "the socket could not be closed");
+        this.#drop(ws, 1006, "close failed");
       }
     } else {
       if (ws) this.#forget(ws);
@@ -880,11 +880,11 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   }
   if (url.protocol === "https:") url.protocol = "wss:";
   else if (url.protocol === "http:") url.protocol = "ws:";
-  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`the client access URL must be wss://, not ${url.protocol}`);
+  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`client access URL must be wss://, got ${url.protocol}`);
   if (url.protocol === "ws:" && !allowInsecure && !isLoopback(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
-      `ws:// to ${url.origin} would send the token in clear; use wss:// or allowInsecureConnection`,
+      `ws:// to ${url.origin} is unencrypted: use wss:// or allowInsecureConnection`,
     );
   }
   return url.toString();
