@@ -445,8 +445,8 @@ export class WebPubSubClient {
         }),
       );
     }
-    if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
-    if (this.#socket !== ws) throw new ConnectionError("the connection was lost during the rejoin");
+    if (signal.aborted) throw new ConnectionError("connect aborted");
+    if (this.#socket !== ws) throw new ConnectionError("lost while rejoining groups");
     this.#state = "connected";
     this.#events.emit("connected", { connectionId: this.#connectionId, userId: this.#userId as string });
     this.#flushQueue();
@@ -460,7 +460,7 @@ export class WebPubSubClient {
     } catch (err) {
       throw new ConnectionError("getClientAccessUrl failed", { cause: err });
     }
-    if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
+    if (signal.aborted) throw new ConnectionError("connect aborted");
     if (typeof url !== "string") throw new ConnectionError(`getClientAccessUrl must return a string, got ${typeof url}`);
     return checkUrl(url, this.#options.allowInsecureConnection);
   }
@@ -471,7 +471,7 @@ export class WebPubSubClient {
    */
   #open(url: string, recovery: boolean, signal: AbortSignal): Promise<ConnectedFrame | undefined> {
     return new Promise<ConnectedFrame | undefined>((resolve, reject) => {
-      if (signal.aborted) return reject(new ConnectionError("the connection attempt was aborted"));
+      if (signal.aborted) return reject(new ConnectionError("connect aborted"));
       let ws: WebSocketLike;
       try {
         this.#factory ??= this.#options.webSocket ? toFactory(this.#options.webSocket) : defaultWebSocketFactory();
@@ -499,7 +499,7 @@ export class WebPubSubClient {
         this.#forget(ws);
         opening._reject(new ConnectionError(message));
       };
-      const onAbort = (): void => fail("the connection attempt was aborted");
+      const onAbort = (): void => fail("connect aborted");
       const timer = setTimeout(() => fail(`no answer within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
       signal.addEventListener("abort", onAbort, { once: true });
       this.#opening = opening;
@@ -573,7 +573,7 @@ export class WebPubSubClient {
         return;
       } catch {
         if (signal.aborted) return;
-        if (this.#live) this.#emitDisconnected(1006, "the connection was lost during the rejoin");
+        if (this.#live) this.#emitDisconnected(1006, "lost while rejoining groups");
         const delay = retryDelay(this.#options.reconnectRetryOptions, retry);
         if (delay === undefined) return this.#finishStop(undefined, true);
         try {
@@ -851,7 +851,7 @@ async function sleepUnlessStopped(ms: number, signal: AbortSignalLike | undefine
 /** Settles like `promise`, or rejects as soon as `signal` aborts (a URL source may ignore it). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ConnectionError("the connection attempt was aborted"));
+    const onAbort = (): void => reject(new ConnectionError("connect aborted"));
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
@@ -878,19 +878,15 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   } catch {
     throw invalidArgument("invalid client access URL");
   }
-  if (url.protocol === "https:") url.protocol = "wss:";
-  else if (url.protocol === "http:") url.protocol = "ws:";
-  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`client access URL must be wss://, got ${url.protocol}`);
-  if (url.protocol === "ws:" && !allowInsecure && !isLoopback(url.hostname)) {
+  // http(s) is taken as ws(s), as the official client does.
+  url.protocol = url.protocol.replace(/^http(s?):$/, "ws$1:");
+  if (!/^wss?:$/.test(url.protocol)) throw invalidArgument(`client access URL must be wss://, got ${url.protocol}`);
+  // The URL parser lowercases the host and writes IPv6 in brackets, shortest form.
+  if (url.protocol === "ws:" && !allowInsecure && !/^(\[::1\]|127(\.\d{1,3}){3}|(.+\.)?localhost)$/.test(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
       `ws:// to ${url.origin} is unencrypted: use wss:// or allowInsecureConnection`,
     );
   }
   return url.toString();
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
