@@ -154,22 +154,23 @@ export class WebPubSubClient {
     if (this.#state !== "stopped") {
       throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() while ${this.#state}`);
     }
-    if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
+    const signal = options.abortSignal;
+    if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
     const life = new AbortController();
     this.#life = life;
     this.#whenStopped = new Promise<void>((resolve) => (this.#markStopped = resolve));
     this.#state = "connecting";
     const onAbort = (): void => life.abort();
-    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await this.#connectFresh(life.signal);
     } catch (err) {
       // stop() during start already ended the run and emitted `stopped`.
-      if ((this.#state as State) !== "stopped") this.#finishStop(undefined, false);
-      if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
+      this.#finishStop(false);
+      if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
       throw err;
     } finally {
-      options.abortSignal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -178,31 +179,28 @@ export class WebPubSubClient {
    * connection was up) and `stopped` fire. Resolves once stopped; safe to call twice.
    */
   stop(): Promise<void> {
-    if (this.#state === "stopped" || this.#state === "stopping") return this.#whenStopped;
-    const wasConnected = this.#state === "connected";
+    const state = this.#state;
+    if (state === "stopped" || state === "stopping") return this.#whenStopped;
     this.#state = "stopping";
     this.#life.abort();
-    this.#failEverything("WPS_ERR_CLOSED", "the client was stopped");
+    this.#failEverything("the client was stopped");
     const ws = this.#socket;
-    if (ws && wasConnected) {
+    if (ws && state === "connected") {
       // A clean close tells the service not to keep the connection for recovery.
-      const timer = setTimeout(() => this.#drop(ws, 1006, "close timed out"), STOP_GRACE_MS);
+      const timer = setTimeout(() => this.#onSocketClose(ws, 1006, "close timed out"), STOP_GRACE_MS);
       void this.#whenStopped.then(() => clearTimeout(timer));
       try {
         ws.close(1000, "");
       } catch {
-        this.#drop(ws, 1006, "close failed");
+        this.#onSocketClose(ws, 1006, "close failed");
       }
-    } else {
-      if (ws) this.#forget(ws);
-      this.#finishStop(undefined, true);
-    }
+    } else this.#finishStop(true); // and drops a socket still opening
     return this.#whenStopped;
   }
 
   /** Stops the client at the end of an `await using` block. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   /** Adds a listener. Events: see {@link WebPubSubClientEvents}. */
@@ -565,7 +563,7 @@ export class WebPubSubClient {
     if (recoverable && (await this.#recover(code, reason, signal))) return;
     if (signal.aborted) return;
     this.#emitDisconnected(code, reason);
-    if (!this.#options.autoReconnect) return this.#finishStop(undefined, true);
+    if (!this.#options.autoReconnect) return this.#finishStop(true);
     this.#state = "reconnecting";
     for (let retry = 1; ; retry++) {
       try {
@@ -575,7 +573,7 @@ export class WebPubSubClient {
         if (signal.aborted) return;
         if (this.#live) this.#emitDisconnected(1006, "lost while rejoining groups");
         const delay = retryDelay(this.#options.reconnectRetryOptions, retry);
-        if (delay === undefined) return this.#finishStop(undefined, true);
+        if (delay === undefined) return this.#finishStop(true);
         try {
           await sleep(delay, signal, () => new Error("stopped"));
         } catch {
@@ -743,7 +741,7 @@ export class WebPubSubClient {
       return;
     }
     this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
-    if (this.#state === "stopping") return this.#finishStop({ code, reason }, true);
+    if (this.#state === "stopping") return this.#finishStop(true, code, reason);
     if (this.#state === "connected") void this.#afterLoss(code, reason);
     // Otherwise a connect is rejoining groups on this socket and sees the loss itself.
   }
@@ -758,11 +756,8 @@ export class WebPubSubClient {
   #forget(ws: WebSocketLike): void {
     if (this.#socket === ws) this.#socket = undefined;
     this.#stopTicker();
-    const noop = (): void => undefined;
-    ws.onopen = noop;
-    ws.onmessage = noop;
-    ws.onclose = noop;
-    ws.onerror = noop; // `ws` throws on an error event with no listener
+    // A no-op, not null, for onerror: `ws` throws on an error event with no listener.
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = () => undefined;
     try {
       if (typeof ws.terminate === "function") ws.terminate();
       else if (ws.readyState < 2) ws.close();
@@ -776,37 +771,38 @@ export class WebPubSubClient {
     this.#invocations.rejectAll(code, `failed: ${why}`);
   }
 
-  #failEverything(code: "WPS_ERR_CLOSED", why: string): void {
-    this.#failInFlight(code, why);
+  /** Fails every sent and queued request with WPS_ERR_CLOSED. */
+  #failEverything(why: string): void {
+    this.#failInFlight("WPS_ERR_CLOSED", why);
     const queue = this.#queue;
     this.#queue = [];
     for (const item of queue) {
       item._detach();
-      item._reject(new SendMessageError(code, `not sent: ${why}`));
+      item._reject(new SendMessageError("WPS_ERR_CLOSED", `not sent: ${why}`));
     }
   }
 
-  #emitDisconnected(code: number | undefined, reason: string | undefined): void {
+  #emitDisconnected(code: number, reason: string): void {
     if (!this.#live) return;
     this.#live = false;
     const args: OnDisconnectedArgs = {};
     if (this.#connectionId !== undefined) args.connectionId = this.#connectionId;
     if (this.#lastDisconnected) args.message = this.#lastDisconnected;
-    if (code !== undefined) args.code = code;
-    if (reason !== undefined) args.reason = reason;
+    args.code = code;
+    args.reason = reason;
     this.#events.emit("disconnected", args);
   }
 
   /** Ends a run: `disconnected` if a connection was up, then `stopped` (unless start() failed). */
-  #finishStop(close: { code: number; reason: string } | undefined, emit: boolean): void {
+  #finishStop(emit: boolean, code = 1000, reason = ""): void {
     if (this.#state === "stopped") return;
     this.#life.abort();
-    this.#failEverything("WPS_ERR_CLOSED", "the client stopped");
+    this.#failEverything("the client stopped");
     if (this.#socket) this.#forget(this.#socket);
     this.#stopTicker();
     this.#state = "stopped";
     if (emit) {
-      this.#emitDisconnected(close?.code ?? 1000, close?.reason ?? "");
+      this.#emitDisconnected(code, reason);
       this.#events.emit("stopped", {});
     }
     this.#live = false;
