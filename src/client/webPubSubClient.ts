@@ -410,8 +410,8 @@ export class WebPubSubClient {
 
   #newInvocationId(): string {
     const uuid = (globalThis.crypto as { randomUUID?: () => string } | undefined)?.randomUUID;
-    // randomUUID needs a secure context in browsers; the counter keeps ids unique on this client anyway.
-    return uuid ? uuid.call(globalThis.crypto) : `${Date.now().toString(36)}-${(this.#nextInvocation++).toString(36)}`;
+    // randomUUID needs a secure context in browsers; a counter keeps ids unique on this client (as the official client's do).
+    return uuid ? uuid.call(globalThis.crypto) : `${this.#nextInvocation++}`;
   }
 
   // ---- connecting ----
@@ -477,22 +477,16 @@ export class WebPubSubClient {
       } catch (err) {
         return reject(err instanceof WebPubSubError ? err : new ConnectionError("no WebSocket could be created", { cause: err }));
       }
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        if (this.#opening === opening) this.#opening = undefined;
-      };
-      const opening: Opening = {
-        _recovery: recovery,
-        _resolve: (frame) => {
-          cleanup();
-          resolve(frame);
-        },
-        _reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
+      // Either way out first clears the timer, the abort listener and #opening.
+      const settle =
+        <A,>(then: (arg: A) => void) =>
+        (arg: A): void => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          if (this.#opening === opening) this.#opening = undefined;
+          then(arg);
+        };
+      const opening: Opening = { _recovery: recovery, _resolve: settle(resolve), _reject: settle(reject) };
       const fail = (message: string): void => {
         this.#forget(ws);
         opening._reject(new ConnectionError(message));
