@@ -409,10 +409,15 @@ export class WebPubSubClient {
   }
 
   #newInvocationId(): string {
-    const uuid = (globalThis.crypto as { randomUUID?: () => string } | undefined)?.randomUUID;
-    // randomUUID needs a secure context in browsers; a counter keeps ids unique on this client (as the official client's do).
-    return uuid ? uuid.call(globalThis.crypto) : `${this.#nextInvocation++}`;
+    const crypto = globalThis.crypto as { randomUUID?: () => string } | undefined;
+    if (crypto?.randomUUID) return crypto.randomUUID();
+    // randomUUID needs a secure context in browsers; elsewhere a counter (as the official
+    // client's ids are), skipping an id the caller chose for a call still waiting.
+    let id: string;
+    while (this.#invocations.has((id = `${this.#nextInvocation++}`)));
+    return id;
   }
+
 
   // ---- connecting ----
 

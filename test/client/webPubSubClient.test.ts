@@ -171,6 +171,24 @@ for (const [name, protocol] of [
       assert.equal(serverMessages, 0);
     });
 
+    it("numbers invocations where crypto.randomUUID is missing (an insecure page), skipping an id still waiting", async () => {
+      const c = client();
+      await c.start();
+      // The emulator runs a connection's events in order: "slow" (1 s) is still waiting when the next call picks its id.
+      const taken = c.invokeEvent("slow", "x", "text", { invocationId: "1" });
+      const saved = Object.getOwnPropertyDescriptor(globalThis, "crypto")!;
+      Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+      let answer: Promise<{ invocationId: string }>;
+      try {
+        // The id is chosen synchronously, before invokeEvent's first await.
+        answer = c.invokeEvent("echo", "a", "text");
+      } finally {
+        Object.defineProperty(globalThis, "crypto", saved);
+      }
+      assert.equal((await taken).invocationId, "1");
+      assert.equal((await answer).invocationId, "2");
+    });
+
     it("rejects an invocation the handler fails or nobody handles with InvocationError", async () => {
       const c = client();
       await c.start();
