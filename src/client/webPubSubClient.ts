@@ -876,8 +876,8 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   // http(s) is taken as ws(s), as the official client does.
   url.protocol = url.protocol.replace(/^http(s?):$/, "ws$1:");
   if (!/^wss?:$/.test(url.protocol)) throw invalidArgument(`client access URL must be wss://, got ${url.protocol}`);
-  // The URL parser lowercases the host and writes IPv6 in brackets, shortest form.
-  if (url.protocol === "ws:" && !allowInsecure && !/^(\[::1\]|127(\.\d{1,3}){3}|(.+\.)?localhost)$/.test(url.hostname)) {
+  // The URL parser lowercases the host, writes IPv4 in dotted decimal and IPv6 in brackets, shortest form.
+  if (url.protocol === "ws:" && !allowInsecure && !/^(\[::1\]|127(\.\d+){3}|(.+\.)?localhost)$/.test(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
       `ws:// to ${url.origin} is unencrypted: use wss:// or allowInsecureConnection`,
