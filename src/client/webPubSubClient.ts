@@ -152,7 +152,7 @@ export class WebPubSubClient {
   /** Connects. Resolves once the connection is ready and `connected` has fired. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.#state !== "stopped") {
-      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() while ${this.#state}`);
+      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() called while ${this.#state}`);
     }
     const signal = options.abortSignal;
     if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
@@ -880,7 +880,7 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   if (url.protocol === "ws:" && !allowInsecure && !/^(\[::1\]|127(\.\d+){3}|(.+\.)?localhost)$/.test(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
-      `ws:// to ${url.origin} is unencrypted: use wss:// or allowInsecureConnection`,
+      `${url.origin} would send the token unencrypted: use wss:// or allowInsecureConnection`,
     );
   }
   return url.toString();

@@ -364,7 +364,7 @@ for (const [name, protocol] of [
     it("refuses start() when already started", async () => {
       const c = client();
       await c.start();
-      await assert.rejects(c.start(), { code: "WPS_ERR_INVALID_STATE" });
+      await assert.rejects(c.start(), { code: "WPS_ERR_INVALID_STATE", message: "start() called while connected" });
     });
 
     it("rejects start() with ConnectionError on a refused handshake and fires no event", async () => {
@@ -460,6 +460,7 @@ describe("WebPubSubClient options", () => {
   it("refuses plain ws:// off loopback unless allowed", () => {
     assert.throws(() => new WebPubSubClient("ws://example.com/client/hubs/h?access_token=secret"), (err: any) => {
       assert.equal(err.code, "WPS_ERR_INSECURE_ENDPOINT");
+      assert.equal(err.message, "ws://example.com would send the token unencrypted: use wss:// or allowInsecureConnection");
       assert.doesNotMatch(err.message, /secret/);
       return true;
     });
