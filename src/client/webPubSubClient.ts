@@ -300,7 +300,7 @@ export class WebPubSubClient {
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
     const text = `${head},"ackId":${id}${tail}`;
     // The first try is all a send usually needs: only a failure enters the retry loop.
-    return this.#attempt(id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
+    return this.#request(this.#acks, id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
   }
 
   async #retry(id: number, text: string, signal: AbortSignalLike | undefined, err: unknown): Promise<WebPubSubResult> {
@@ -313,16 +313,11 @@ export class WebPubSubClient {
         await sleepUnlessStopped(delay, signal, this.#life.signal, err as Error);
       }
       try {
-        return await this.#attempt(id, text, signal, false);
+        return await this.#request(this.#acks, id, text, signal, false);
       } catch (next) {
         err = next;
       }
     }
-  }
-
-  /** One try of an acked send. */
-  #attempt(ackId: number, text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<WebPubSubResult> {
-    return this.#request(this.#acks, ackId, text, signal, direct);
   }
 
   /** Registers `key` with `pending`, writes (or queues) the frame, then arms the answer timeout. */
@@ -435,7 +430,7 @@ export class WebPubSubClient {
         [...this.#groups].map(async (group) => {
           const ackId = this.#newAckId();
           try {
-            await this.#attempt(ackId, JSON.stringify({ type: "joinGroup", group, ackId }), undefined, true);
+            await this.#request(this.#acks, ackId, JSON.stringify({ type: "joinGroup", group, ackId }), undefined, true);
           } catch (error) {
             // A loss during the rejoin fails this connect as a whole instead.
             if (this.#socket === ws) this.#events.emit("rejoin-group-failed", { group, error: error as Error });

@@ -139,11 +139,10 @@ export function readServiceFrame(text: string): ServiceFrame | undefined {
 // decodeServiceFrame, so readServiceFrame carries no reasons.
 function serviceFault(m: Fields): string | undefined {
   const type = m["type"] as string;
-  const shape = SERVICE_FRAMES.get(serviceFrameName(m) as string);
-  if (!shape || shape._type !== type) return "";
-  const fields = shape._fields;
-  for (let i = 0; i < fields.length; i++) {
-    const [field, check] = fields[i]!;
+  let shape = SERVICE_FRAMES.get(type);
+  if (shape instanceof Map) shape = shape.get(serviceFrameName(m) as string);
+  if (!shape) return "";
+  for (const [field, check] of shape._fields) {
     if (!check(m[field])) return field;
   }
   // Absent and null mean the same; the typed frame has them absent.
@@ -209,34 +208,35 @@ const isFrameError = (v: unknown): boolean =>
   typeof v === "object" && !Array.isArray(v) && isString((v as Fields)["name"]) && isString((v as Fields)["message"]);
 const SEQUENCE_ID: FieldCheck = ["sequenceId", (v) => v === undefined || isUint(v)];
 
+type Shape = { _fields: readonly FieldCheck[]; _payload?: boolean };
+
 /**
- * The fields each service frame must have, by source for messages, by event for system
- * frames and by type for the rest (no two of these names are the same), with the `_type`
- * the frame must have; `_payload`: it carries dataType and data. A Map of plain names, as a
- * key built per frame would cost more than the checks; a Map, so a `type` such as
- * "constructor" finds nothing rather than Object's own properties.
+ * The fields each service frame must have, by type, then by source for messages and by event
+ * for system frames; `_payload`: it carries dataType and data. Maps of plain names (a key
+ * built per frame would cost more than the checks), so a `type` such as "constructor" finds
+ * nothing rather than Object's own properties.
  */
 // `_` keys are internal: the browser build shortens them (scripts/browserBundle.mjs).
-const SERVICE_FRAMES = new Map<string, { _type: string; _fields: readonly FieldCheck[]; _payload?: boolean }>([
-  ["ack", { _type: "ack", _fields: [["ackId", isUint], ["success", isBoolean], ["error", optional(isFrameError)]] }],
-  ["server", { _type: "message", _fields: [SEQUENCE_ID], _payload: true }],
-  ["group", { _type: "message", _fields: [SEQUENCE_ID, ["group", isString], ["fromUserId", optional(isString)]], _payload: true }],
+const SERVICE_FRAMES = new Map<string, Shape | Map<string, Shape>>([
+  ["ack", { _fields: [["ackId", isUint], ["success", isBoolean], ["error", optional(isFrameError)]] }],
   [
-    "connected",
-    {
-      _type: "system",
-      _fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]],
-    },
+    "message",
+    new Map([
+      ["server", { _fields: [SEQUENCE_ID], _payload: true }],
+      ["group", { _fields: [SEQUENCE_ID, ["group", isString], ["fromUserId", optional(isString)]], _payload: true }],
+    ]),
   ],
-  ["disconnected", { _type: "system", _fields: [["message", optional(isString)]] }],
-  ["pong", { _type: "pong", _fields: [] }],
+  [
+    "system",
+    new Map([
+      ["connected", { _fields: [["connectionId", (v) => isString(v) && v !== ""], ["userId", optional(isString)], ["reconnectionToken", optional(isString)]] }],
+      ["disconnected", { _fields: [["message", optional(isString)]] }],
+    ]),
+  ],
+  ["pong", { _fields: [] }],
   [
     "invokeResponse",
-    {
-      _type: "invokeResponse",
-      _fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]],
-      _payload: true,
-    },
+    { _fields: [["invocationId", isString], ["success", (v) => v === undefined || isBoolean(v)], ["error", optional(isFrameError)]], _payload: true },
   ],
 ]);
 
