@@ -13,6 +13,10 @@ const URGENT = '{"type":"sequenceAck"';
 // payload always fits a 2-byte length; longer frames, rare, go through `ws` itself.
 const MAX_FRAMED_CHARS = 16 * 1024;
 const SLAB_BYTES = 64 * 1024;
+// Frames are built into one slab shared by every socket (an idle socket holds none), appended
+// at its end: bytes handed to a socket are never written again.
+let slab = Buffer.allocUnsafe(0);
+let slabUsed = 0;
 // Masks come from a pool of random bytes refilled as it runs out (`ws` does the same): RFC
 // 6455 wants a fresh unpredictable mask per frame, and one getRandomValues call per frame
 // would cost more than the rest of the frame.
@@ -59,7 +63,7 @@ interface WsInternals {
  */
 export class BatchingWebSocket extends WebSocket {
   #corked = false;
-  /** Frames [#start, #end) of #slab wait for the end of the tick; bytes before #start were handed to the socket and are never written again. */
+  /** Frames [#start, #end) of #slab (the shared slab, or one before it) wait for the end of the tick. */
   #slab: Buffer | undefined;
   #start = 0;
   #end = 0;
@@ -69,6 +73,7 @@ export class BatchingWebSocket extends WebSocket {
   readonly #flushAtTickEnd = (): void => {
     this.#flushQueued = false;
     this.#flush();
+    this.#slab = undefined;
   };
 
   constructor(...args: ConstructorParameters<typeof WebSocket>) {
@@ -163,13 +168,19 @@ export class BatchingWebSocket extends WebSocket {
 
   /** Appends one masked text frame (FIN set) to the slab. */
   #frame(text: string): void {
-    let slab = this.#slab;
-    let at = this.#end;
-    if (!slab || at + text.length * 3 + 8 > slab.length) {
+    const room = text.length * 3 + 8;
+    // Held frames must stay one run of bytes: when another socket appended after them, or
+    // the slab is full, they leave now and this frame starts a new run.
+    if (this.#slab !== slab || this.#end !== slabUsed || slabUsed + room > slab.length) {
       this.#flush();
-      slab = this.#slab = Buffer.allocUnsafe(SLAB_BYTES);
-      this.#start = at = 0;
+      if (slabUsed + room > slab.length) {
+        slab = Buffer.allocUnsafe(SLAB_BYTES);
+        slabUsed = 0;
+      }
+      this.#slab = slab;
+      this.#start = this.#end = slabUsed;
     }
+    const at = this.#end;
     // The header is 6 bytes up to 125 payload bytes, else 8; the length is known once the
     // text is written, so a guess from the UTF-16 length is moved when it was wrong.
     let head = text.length > 125 ? 8 : 6;
@@ -204,7 +215,7 @@ export class BatchingWebSocket extends WebSocket {
     if (i < end) slab[i++]! ^= m0;
     if (i < end) slab[i++]! ^= m1;
     if (i < end) slab[i]! ^= m2;
-    this.#end = end;
+    slabUsed = this.#end = end;
   }
 
   /** Hands the held frames to the socket in one write. */

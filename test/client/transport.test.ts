@@ -109,6 +109,32 @@ describe("client Node transport", () => {
       assert.ok(writes.length > 2, "a 64 KiB slab cannot hold 190 KB: it was handed over and a new one started");
     });
 
+    it("keeps each socket's frames apart and in order when two sockets send in the same tick", async () => {
+      const second = new Promise<ServerSocket>((r) => server.once("connection", r));
+      const other = withRealSockets(() => new BatchingWebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`));
+      try {
+        await new Promise((r) => other.once("open", r));
+        const otherReceived: string[] = [];
+        (await second).on("message", (data) => otherReceived.push(String(data)));
+        const mine: string[] = [];
+        const theirs: string[] = [];
+        for (let i = 0; i < 1500; i++) {
+          const a = `a${i} ${"x".repeat(i % 200)}`;
+          const b = `b${i}`;
+          client.send(a);
+          other.send(b);
+          mine.push(a);
+          theirs.push(b);
+        }
+        await receivedCount(mine.length);
+        for (let i = 0; otherReceived.length < theirs.length && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
+        assert.deepEqual(received, mine);
+        assert.deepEqual(otherReceived, theirs);
+      } finally {
+        other.terminate();
+      }
+    });
+
     it("masks every frame with its own random key", async () => {
       for (let i = 0; i < 64; i++) client.send(`frame ${i}`);
       await tick();
