@@ -106,6 +106,7 @@ export class PendingRequests<K, V> {
   /** Fails every waiting request, e.g. on connection loss or stop. */
   rejectAll(code: WebPubSubErrorCode, why: string): void {
     for (const key of [...this.#entries.keys()]) this.fail(key, code, why);
+    this.#schedule(0);
   }
 
   #take(key: K): Entry<V> | undefined {
@@ -113,7 +114,8 @@ export class PendingRequests<K, V> {
     if (!entry) return undefined;
     this.#entries.delete(key);
     if (entry._onAbort) entry._signal?.removeEventListener("abort", entry._onAbort);
-    if (!this.#entries.size) this.#schedule(0);
+    // The timer stays set when the last answer empties the tracker: sends come in waves, and
+    // setting it again for every wave cost more than one firing that finds nothing due.
     return entry;
   }
 

@@ -99,13 +99,19 @@ describe("client pending requests", () => {
     assert.equal(p.size, 0);
   });
 
-  it("clears the timer when answered, so nothing fires later", async () => {
+  it("fails nothing answered when the shared timer fires, and sets it for what is still due", async () => {
     const p = tracker();
     const r = p.add(1);
     p.arm(1, 30);
     p.resolve(1, "ok");
     assert.equal(await r, "ok");
+    const later = p.add(2);
+    p.arm(2, 80); // after the timer still set for 1's deadline
+    let failed = false;
+    later.catch(() => (failed = true));
     await sleep(50, undefined, () => new Error("x"));
+    assert.equal(failed, false, "the firing at 1's deadline left 2 alone");
+    await assert.rejects(later, { code: "WPS_ERR_ACK_TIMEOUT", key: 2 });
     assert.equal(p.size, 0);
   });
 
