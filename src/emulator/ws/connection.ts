@@ -10,12 +10,11 @@ import { Permissions } from "../permissions.js";
 import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
 import type { UpstreamContext } from "../upstream/index.js";
+import { AckMemory } from "./ackMemory.js";
 import { InboundQueue } from "./inboundQueue.js";
 import type { OutboundMessage } from "./message.js";
 import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
 
-// Retries come soon after a drop, so a long-lived connection need not remember every ackId.
-const MAX_REMEMBERED_ACKS = 10_000;
 /**
  * Unsent bytes allowed in a socket's buffer before a slow client is dropped instead of
  * growing memory. It holds for reliable clients too: their acks say nothing about what
@@ -70,12 +69,8 @@ export class ClientConnection implements ProtocolHost {
   // ackId memory are created on first use: most connections never need them, and idle ones
   // are many.
   private candidates: Map<WebSocket, { order: number; settle: () => void }> | undefined;
-  // ackIds already processed; kept across recovery (docs/protocol.md#acks). The ring holds
-  // them in arrival order, so forgetting the oldest is O(1): deleting from the front of a Set
-  // and asking it for its first value again scans every deleted slot until V8 rehashes.
-  private ackIds: Set<number> | undefined;
-  private ackRing: number[] | undefined;
-  private ackRingHead = 0;
+  // ackIds already processed; kept across recovery (docs/protocol.md#acks).
+  private acks: AckMemory | undefined;
   // True while this tick's frames are gathered in the socket, to go out in one write.
   private corked = false;
   private readonly inbound: InboundQueue;
@@ -240,22 +235,17 @@ export class ClientConnection implements ProtocolHost {
 
   /** True when this ackId was already processed on this connection. */
   hasAcked(ackId: number): boolean {
-    return this.ackIds?.has(ackId) ?? false;
+    return this.acks?.has(ackId) ?? false;
   }
 
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
   rememberAck(ackId: number): void {
-    const ackIds = (this.ackIds ??= new Set());
-    if (ackIds.has(ackId)) return;
-    ackIds.add(ackId);
-    const ring = (this.ackRing ??= []);
-    if (ring.length < MAX_REMEMBERED_ACKS) {
-      ring.push(ackId);
-      return;
-    }
-    ackIds.delete(ring[this.ackRingHead]!);
-    ring[this.ackRingHead] = ackId;
-    this.ackRingHead = (this.ackRingHead + 1) % MAX_REMEMBERED_ACKS;
+    (this.acks ??= new AckMemory()).remember(ackId);
+  }
+
+  /** True when no earlier frame's work is waiting (see InboundQueue). */
+  get inboundIdle(): boolean {
+    return this.inbound.idle;
   }
 
   /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */
