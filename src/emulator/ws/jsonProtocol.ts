@@ -25,6 +25,8 @@ import { applyReply, callUserEvent, replyPayload } from "./userEvents.js";
 type Result = { ok: true } | { ok: false; name: AckErrorName; message: string; why?: string };
 
 const OK: Result = { ok: true };
+// json data stays text: it is passed on, never looked into.
+const DECODE_OPTIONS = { jsonDataAsText: true } as const;
 
 /** The JSON protocol of one connection; the reliable protocol extends it. */
 export class JsonProtocol implements Protocol {
@@ -38,7 +40,7 @@ export class JsonProtocol implements Protocol {
       conn.close(CloseCode.UnsupportedData, "Binary frames are not supported by the JSON protocol.");
       return;
     }
-    const decoded = decodeClientFrame(bytes.toString("utf8"));
+    const decoded = decodeClientFrame(bytes.toString("utf8"), DECODE_OPTIONS);
     if (!decoded.ok) {
       reportFrameIn(conn, bytes.length, undefined, decoded.error);
       return this.rejected(decoded.error);
@@ -240,7 +242,8 @@ function payloadOf(frame: SendToGroupFrame | SendEventFrame | InvokeFrame): Payl
     case "binary":
       return { dataType: "binary", data: Buffer.from(frame.data as string, "base64") };
     case "json":
-      return new JsonPayload(JSON.stringify(frame.data));
+      // Decoded with jsonDataAsText: the text as the client sent it, when that was compact.
+      return new JsonPayload(frame.data instanceof JsonText ? frame.data.text : JSON.stringify(frame.data));
   }
 }
 
