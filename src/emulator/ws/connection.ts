@@ -11,6 +11,7 @@ import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
 import type { UpstreamContext } from "../upstream/index.js";
 import { AckMemory } from "./ackMemory.js";
+import { FrameWriter } from "./frameWriter.js";
 import { InboundQueue } from "./inboundQueue.js";
 import type { OutboundMessage } from "./message.js";
 import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
@@ -71,8 +72,8 @@ export class ClientConnection implements ProtocolHost {
   private candidates: Map<WebSocket, { order: number; settle: () => void }> | undefined;
   // ackIds already processed; kept across recovery (docs/protocol.md#acks).
   private acks: AckMemory | undefined;
-  // True while this tick's frames are gathered in the socket, to go out in one write.
-  private corked = false;
+  // Frames of this tick for the socket, written together (see FrameWriter).
+  private writer: FrameWriter | undefined;
   private readonly inbound: InboundQueue;
   private recoveryTimer: NodeJS.Timeout | undefined;
   // Set while close() runs, so the farewell it sends cannot start another close.
@@ -123,6 +124,7 @@ export class ClientConnection implements ProtocolHost {
   attach(ws: WebSocket, order: number): void {
     const old = this.socket;
     this.socket = ws;
+    this.writer = new FrameWriter(ws);
     this.socketOrder = order;
     // The old socket's close event must not end the session it no longer carries.
     if (old && old !== ws) old.terminate();
@@ -214,23 +216,13 @@ export class ClientConnection implements ProtocolHost {
   send(frame: string | Buffer): void {
     const ws = this.socket;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const writer = this.writer!;
     // The farewell frame of a close goes out whatever the buffer holds: it is the last one.
-    if (ws.bufferedAmount > MAX_OUTBOUND_BYTES && !this.closing) {
+    if (ws.bufferedAmount + writer.pendingBytes > MAX_OUTBOUND_BYTES && !this.closing) {
       this.close(CloseCode.PolicyViolation, "The outbound queue is full.");
       return;
     }
-    // Frames written in one tick (the acks of one TCP read, a burst of fan-out) leave in one
-    // write instead of one system call each; ws corks each frame alone, and corks nest.
-    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (socket && !this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    ws.send(frame);
+    writer.send(frame);
   }
 
   /** True when this ackId was already processed on this connection. */
