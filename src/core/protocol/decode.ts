@@ -79,7 +79,11 @@ export function decodeClientFrame(text: string, options?: DecodeClientFrameOptio
       }
       const payload = clientPayload(m, text.length, asText, dataText);
       if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
-      const frame: ClientFrame = { type, group, ...withAck, noEcho, ...payload };
+      // Written out rather than spread: the commonest frame, decoded for every send.
+      const frame: ClientFrame =
+        ackId === undefined
+          ? { type, group, noEcho, dataType: payload.dataType, data: payload.data }
+          : { type, group, ackId, noEcho, dataType: payload.dataType, data: payload.data };
       if (isValidTtl(ttl)) frame.ttlSeconds = ttl;
       return { ok: true, frame };
     }
