@@ -29,8 +29,11 @@ export interface BenchRow {
   cpu: { ours: number; official: number; floor: number; nodeHttp?: number };
 }
 
-async function startSink(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(here, "sink.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** Which sink answers: a minimal raw HTTP/1.1 responder (default) or node:http's server. */
+export type SinkKind = "raw" | "http";
+
+async function startSink(kind: SinkKind): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(join(here, "sink.mjs"), [kind], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("message", (m) => resolve((m as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`sink exited with ${code}`)));
@@ -91,10 +94,11 @@ function hmacFloor(endpoint: string): () => string {
 }
 
 /** Runs every measurement and prints a table; returns the rows. `profile` also writes a CPU profile of the send path. */
-export async function run(options: { ms?: number; rounds?: number; profile?: boolean } = {}): Promise<BenchRow[]> {
+export async function run(options: { ms?: number; rounds?: number; profile?: boolean; sink?: SinkKind | undefined } = {}): Promise<BenchRow[]> {
   const ms = options.ms ?? 5000;
   const rounds = options.rounds ?? 5;
-  const { child, port } = await startSink();
+  const sink = options.sink ?? "raw";
+  const { child, port } = await startSink(sink);
   const endpoint = `http://127.0.0.1:${port}`;
   const connectionString = `Endpoint=${endpoint};AccessKey=${KEY};Version=1.0;`;
   const ours = new WebPubSubServiceClient(connectionString, HUB, { retryOptions: { maxRetries: 0 } });
@@ -159,7 +163,7 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
   }
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(10);
   const us = (n: number | undefined) => (n === undefined ? "".padStart(9) : n.toFixed(1).padStart(9));
-  console.log(`\nwebpubsub-service benchmark (Node ${process.version}, ${ms} ms per contestant per cell in ${rounds} interleaved rounds, sink in its own process answering 202)\n`);
+  console.log(`\nwebpubsub-service benchmark (Node ${process.version}, ${ms} ms per contestant per cell in ${rounds} interleaved rounds, sink in its own process answering 202: ${sink === "raw" ? "a minimal raw HTTP/1.1 responder" : "node:http's server"})\n`);
   console.log(`${"".padEnd(28)}${"ours".padStart(10)}${"official".padStart(10)}${"floor".padStart(10)}${"node:http".padStart(10)}   ours/official  ours/floor`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(28)}${fmt(r.ours)}${fmt(r.official)}${fmt(r.floor)}${r.nodeHttp === undefined ? "".padStart(10) : fmt(r.nodeHttp)}   ${(r.ours / r.official).toFixed(2).padStart(13)}  ${(r.ours / r.floor).toFixed(2).padStart(10)}`);
@@ -207,9 +211,18 @@ function row(name: string, s: Record<"ours" | "official" | "floor", Sample> & { 
   };
 }
 
-// Run directly: `npx tsx bench/serviceClient.ts [--profile]`.
+/** The `--sink=raw|http` argument, if given. */
+export function sinkArg(args: readonly string[]): SinkKind | undefined {
+  const arg = args.find((a) => a.startsWith("--sink="));
+  if (arg === undefined) return undefined;
+  const kind = arg.slice("--sink=".length);
+  if (kind !== "raw" && kind !== "http") throw new Error(`unknown sink '${kind}'; known: raw, http`);
+  return kind;
+}
+
+// Run directly: `npx tsx bench/serviceClient.ts [--profile] [--sink=raw|http]`.
 if (process.argv[1] && /bench[\\/]serviceClient\.ts$/.test(process.argv[1])) {
-  run({ profile: process.argv.includes("--profile") }).catch((e: unknown) => {
+  run({ profile: process.argv.includes("--profile"), sink: sinkArg(process.argv) }).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

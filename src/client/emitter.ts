@@ -21,14 +21,9 @@ export class Emitter<E> {
     if (!list) return;
     const at = list.lastIndexOf(listener as Listener<never>);
     if (at < 0) return;
-    const next = [...list.slice(0, at), ...list.slice(at + 1)];
+    const next = list.filter((_, i) => i !== at);
     if (next.length) this.#listeners.set(event, next);
     else this.#listeners.delete(event);
-  }
-
-  /** True when `event` has a listener. */
-  has(event: keyof E): boolean {
-    return this.#listeners.has(event);
   }
 
   /**
@@ -51,5 +46,5 @@ export class Emitter<E> {
 function reportListenerError(err: unknown): void {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
   if (typeof report === "function") report(err);
-  else console.error("webpubsub-service/client: an event listener threw", err);
+  else console.error("webpubsub-service: a listener threw", err);
 }

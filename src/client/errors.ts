@@ -33,7 +33,7 @@ export class SendMessageError extends WebPubSubError {
   declare readonly errorDetail: AckMessageError | undefined;
 
   constructor(code: WebPubSubErrorCode, message: string, options: SendMessageErrorOptions = {}) {
-    super(code, message, { cause: options.cause });
+    super(code, message, options);
     this.name = "SendMessageError";
     this.ackId = options.ackId;
     this.errorDetail = options.errorDetail;
@@ -61,7 +61,7 @@ export class InvocationError extends WebPubSubError {
   declare readonly errorDetail: AckMessageError | undefined;
 
   constructor(code: WebPubSubErrorCode, message: string, options: InvocationErrorOptions) {
-    super(code, message, { cause: options.cause });
+    super(code, message, options);
     this.name = "InvocationError";
     this.invocationId = options.invocationId;
     this.errorDetail = options.errorDetail;
@@ -89,7 +89,7 @@ export class ConnectionError extends WebPubSubError {
   declare readonly closeReason: string | undefined;
 
   constructor(message: string, options: ConnectionErrorOptions = {}) {
-    super("WPS_ERR_CONNECT_FAILED", message, { cause: options.cause });
+    super("WPS_ERR_CONNECT_FAILED", message, options);
     this.name = "ConnectionError";
     this.closeCode = options.closeCode;
     this.closeReason = options.closeReason;

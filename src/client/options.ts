@@ -1,8 +1,8 @@
 // Client options: the official client's names and defaults, plus ours (ackTimeoutInMs,
 // webSocket, maxQueuedMessages). Bad values fail in the constructor, before any I/O.
-import { invalidArgument, outOfRange } from "../core/index.js";
 import type { AbortSignalLike } from "./ackTracker.js";
 import { resolveRetryOptions, type ResolvedRetryOptions, type WebPubSubRetryOptions } from "./retry.js";
+import { BOOLEAN, check, COUNT, withDefaults, type Rule } from "./validate.js";
 import type { WebSocketConstructorLike, WebSocketFactory } from "./webSocketLike.js";
 
 /** The JSON subprotocol: no recovery. */
@@ -84,10 +84,11 @@ export interface ResolvedClientOptions {
   allowInsecureConnection: boolean;
 }
 
-// setTimeout's ceiling: a larger delay fires at once.
+/** setTimeout's ceiling: a larger delay fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const TIMER_MS: Rule = [(v) => typeof v === "number" && v >= 0 && v <= MAX_TIMER_MS, `0 to ${MAX_TIMER_MS} ms`, 1];
 
-// The defaults of the plain options; each is validated by the type of its default.
+// The options with a plain value: defaults, and the rule a given value must pass.
 const DEFAULTS = {
   autoReconnect: true,
   autoRejoinGroups: true,
@@ -96,37 +97,31 @@ const DEFAULTS = {
   ackTimeoutInMs: 30_000,
   maxQueuedMessages: 1000,
   allowInsecureConnection: false,
+  webSocket: undefined as WebSocketConstructorLike | WebSocketFactory | undefined,
 };
+const RULES: Record<keyof typeof DEFAULTS, Rule> = {
+  autoReconnect: BOOLEAN,
+  autoRejoinGroups: BOOLEAN,
+  keepAliveIntervalInMs: TIMER_MS,
+  keepAliveTimeoutInMs: TIMER_MS,
+  ackTimeoutInMs: TIMER_MS,
+  maxQueuedMessages: COUNT,
+  allowInsecureConnection: BOOLEAN,
+  webSocket: [(v) => typeof v === "function", "a WebSocket class or factory"],
+};
+const PROTOCOL: Rule = [(v) => v === JSON_PROTOCOL_NAME || v === RELIABLE_PROTOCOL_NAME, `${JSON_PROTOCOL_NAME} or ${RELIABLE_PROTOCOL_NAME}`];
+const RETRY_DEFAULTS = { retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" as const };
 
 /** Applies defaults and validates; throws TypeError/RangeError with WPS_ERR_INVALID_ARGUMENT. */
 export function resolveClientOptions(options: WebPubSubClientOptions = {}): ResolvedClientOptions {
-  if (typeof options !== "object" || options === null) throw invalidArgument("options must be an object");
+  check("options", options, [(v) => typeof v === "object" && v !== null, "an object"]);
   const protocol = options.protocol ?? WebPubSubJsonReliableProtocol();
-  if (protocol.name !== JSON_PROTOCOL_NAME && protocol.name !== RELIABLE_PROTOCOL_NAME) {
-    throw invalidArgument(`protocol must be ${JSON_PROTOCOL_NAME} or ${RELIABLE_PROTOCOL_NAME}, got ${String(protocol.name)}`);
-  }
-  if (options.webSocket !== undefined && typeof options.webSocket !== "function") {
-    throw invalidArgument("webSocket must be a WebSocket class or a (url, protocol) => socket factory");
-  }
-  const resolved = { ...DEFAULTS } as Record<string, unknown>;
-  for (const [name, fallback] of Object.entries(DEFAULTS)) {
-    const value = options[name as keyof typeof DEFAULTS];
-    if (value === undefined) continue;
-    if (typeof fallback === "boolean") {
-      if (typeof value !== "boolean") throw invalidArgument(`${name} must be a boolean`);
-    } else if (name === "maxQueuedMessages" ? !(Number.isSafeInteger(value) && (value as number) >= 0) : !(typeof value === "number" && value >= 0 && value <= MAX_TIMER_MS)) {
-      throw outOfRange(`${name} must be ${name === "maxQueuedMessages" ? "a non-negative integer" : `a number of milliseconds from 0 to ${MAX_TIMER_MS}`}, got ${String(value)}`);
-    }
-    resolved[name] = value;
-  }
-  const retries = (name: "messageRetryOptions" | "reconnectRetryOptions", maxRetries: number): ResolvedRetryOptions =>
-    resolveRetryOptions(name, options[name], { maxRetries, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" });
+  check("protocol.name", protocol.name, PROTOCOL);
   return {
-    ...(resolved as typeof DEFAULTS),
+    ...withDefaults("", options, DEFAULTS, RULES),
     // Normalised so an official protocol object (which also parses) is only read for its name.
     protocol: protocol.name === RELIABLE_PROTOCOL_NAME ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
-    messageRetryOptions: retries("messageRetryOptions", 3),
-    reconnectRetryOptions: retries("reconnectRetryOptions", Infinity),
-    webSocket: options.webSocket,
+    messageRetryOptions: resolveRetryOptions("messageRetryOptions", options.messageRetryOptions, { ...RETRY_DEFAULTS, maxRetries: 3 }),
+    reconnectRetryOptions: resolveRetryOptions("reconnectRetryOptions", options.reconnectRetryOptions, { ...RETRY_DEFAULTS, maxRetries: Infinity }),
   };
 }

@@ -1,5 +1,5 @@
 // Retry delays for sends and reconnects, with the official client's options and defaults.
-import { outOfRange } from "../core/index.js";
+import { COUNT, withDefaults, type Rule } from "./validate.js";
 
 /** How delays grow between attempts. */
 export type RetryMode = "Exponential" | "Fixed";
@@ -19,22 +19,17 @@ export interface WebPubSubRetryOptions {
 /** Retry options with every field set. */
 export type ResolvedRetryOptions = Required<WebPubSubRetryOptions>;
 
+const DELAY: Rule = [(v) => Number.isFinite(v) && v >= 0, "a number >= 0", 1];
+const RULES: Record<keyof ResolvedRetryOptions, Rule> = {
+  maxRetries: [(v) => v === Infinity || COUNT[0](v), "an integer >= 0 or Infinity", 1],
+  retryDelayInMs: DELAY,
+  maxRetryDelayInMs: DELAY,
+  mode: [(v) => v === "Fixed" || v === "Exponential", '"Fixed" or "Exponential"', 1],
+};
+
 /** Fills in defaults and checks ranges; `name` goes into the error message. */
-export function resolveRetryOptions(
-  name: string,
-  given: WebPubSubRetryOptions | undefined,
-  defaults: ResolvedRetryOptions,
-): ResolvedRetryOptions {
-  const out = { ...defaults };
-  for (const [key, value] of Object.entries(given ?? {})) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  const check = (ok: boolean, field: keyof ResolvedRetryOptions, rule: string): void => {
-    if (!ok) throw outOfRange(`${name}.${field} must be ${rule}, got ${String(out[field])}`);
-  };
-  check(out.maxRetries === Infinity || (Number.isInteger(out.maxRetries) && out.maxRetries >= 0), "maxRetries", "a non-negative integer");
-  check(Number.isFinite(out.retryDelayInMs) && out.retryDelayInMs >= 0, "retryDelayInMs", "a non-negative number");
-  check(Number.isFinite(out.maxRetryDelayInMs) && out.maxRetryDelayInMs >= 0, "maxRetryDelayInMs", "a non-negative number");
-  check(out.mode === "Fixed" || out.mode === "Exponential", "mode", '"Fixed" or "Exponential"');
-  return out;
+export function resolveRetryOptions(name: string, given: WebPubSubRetryOptions | undefined, defaults: ResolvedRetryOptions): ResolvedRetryOptions {
+  return withDefaults(`${name}.`, given, defaults, RULES);
 }
 
 /** The delay before retry number `retry` (1-based), or undefined when retries are used up. */

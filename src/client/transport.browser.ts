@@ -6,7 +6,7 @@ import { toFactory, type WebSocketFactory } from "./webSocketLike.js";
 export function defaultWebSocketFactory(): WebSocketFactory {
   const native = (globalThis as { WebSocket?: unknown }).WebSocket;
   if (typeof native !== "function") {
-    throw new WebPubSubError("WPS_ERR_CONFIGURATION", "no global WebSocket: pass the webSocket option");
+    throw new WebPubSubError("WPS_ERR_CONFIGURATION", "no global WebSocket: set the webSocket option");
   }
   return toFactory(native as never);
 }

@@ -152,24 +152,25 @@ export class WebPubSubClient {
   /** Connects. Resolves once the connection is ready and `connected` has fired. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.#state !== "stopped") {
-      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() needs a stopped client; this one is ${this.#state}`);
+      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() called while ${this.#state}`);
     }
-    if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
+    const signal = options.abortSignal;
+    if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
     const life = new AbortController();
     this.#life = life;
     this.#whenStopped = new Promise<void>((resolve) => (this.#markStopped = resolve));
     this.#state = "connecting";
     const onAbort = (): void => life.abort();
-    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await this.#connectFresh(life.signal);
     } catch (err) {
       // stop() during start already ended the run and emitted `stopped`.
-      if ((this.#state as State) !== "stopped") this.#finishStop(undefined, false);
-      if (options.abortSignal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
+      this.#finishStop(false);
+      if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
       throw err;
     } finally {
-      options.abortSignal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -178,31 +179,28 @@ export class WebPubSubClient {
    * connection was up) and `stopped` fire. Resolves once stopped; safe to call twice.
    */
   stop(): Promise<void> {
-    if (this.#state === "stopped" || this.#state === "stopping") return this.#whenStopped;
-    const wasConnected = this.#state === "connected";
+    const state = this.#state;
+    if (state === "stopped" || state === "stopping") return this.#whenStopped;
     this.#state = "stopping";
     this.#life.abort();
-    this.#failEverything("WPS_ERR_CLOSED", "the client was stopped");
+    this.#failEverything("the client was stopped");
     const ws = this.#socket;
-    if (ws && wasConnected) {
+    if (ws && state === "connected") {
       // A clean close tells the service not to keep the connection for recovery.
-      const timer = setTimeout(() => this.#drop(ws, 1006, "no answer to the close frame"), STOP_GRACE_MS);
+      const timer = setTimeout(() => this.#onSocketClose(ws, 1006, "close timed out"), STOP_GRACE_MS);
       void this.#whenStopped.then(() => clearTimeout(timer));
       try {
         ws.close(1000, "");
       } catch {
-        this.#drop(ws, 1006, "the socket could not be closed");
+        this.#onSocketClose(ws, 1006, "close failed");
       }
-    } else {
-      if (ws) this.#forget(ws);
-      this.#finishStop(undefined, true);
-    }
+    } else this.#finishStop(true); // and drops a socket still opening
     return this.#whenStopped;
   }
 
   /** Stops the client at the end of an `await using` block. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   /** Adds a listener. Events: see {@link WebPubSubClientEvents}. */
@@ -411,10 +409,15 @@ export class WebPubSubClient {
   }
 
   #newInvocationId(): string {
-    const uuid = (globalThis.crypto as { randomUUID?: () => string } | undefined)?.randomUUID;
-    // randomUUID needs a secure context in browsers; the counter keeps ids unique on this client anyway.
-    return uuid ? uuid.call(globalThis.crypto) : `${Date.now().toString(36)}-${(this.#nextInvocation++).toString(36)}`;
+    const crypto = globalThis.crypto as { randomUUID?: () => string } | undefined;
+    if (crypto?.randomUUID) return crypto.randomUUID();
+    // randomUUID needs a secure context in browsers; elsewhere a counter (as the official
+    // client's ids are), skipping an id the caller chose for a call still waiting.
+    let id: string;
+    while (this.#invocations.has((id = `${this.#nextInvocation++}`)));
+    return id;
   }
+
 
   // ---- connecting ----
 
@@ -445,8 +448,8 @@ export class WebPubSubClient {
         }),
       );
     }
-    if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
-    if (this.#socket !== ws) throw new ConnectionError("the connection was lost during the rejoin");
+    if (signal.aborted) throw new ConnectionError("connect aborted");
+    if (this.#socket !== ws) throw new ConnectionError("lost while rejoining groups");
     this.#state = "connected";
     this.#events.emit("connected", { connectionId: this.#connectionId, userId: this.#userId as string });
     this.#flushQueue();
@@ -460,7 +463,7 @@ export class WebPubSubClient {
     } catch (err) {
       throw new ConnectionError("getClientAccessUrl failed", { cause: err });
     }
-    if (signal.aborted) throw new ConnectionError("the connection attempt was aborted");
+    if (signal.aborted) throw new ConnectionError("connect aborted");
     if (typeof url !== "string") throw new ConnectionError(`getClientAccessUrl must return a string, got ${typeof url}`);
     return checkUrl(url, this.#options.allowInsecureConnection);
   }
@@ -471,7 +474,7 @@ export class WebPubSubClient {
    */
   #open(url: string, recovery: boolean, signal: AbortSignal): Promise<ConnectedFrame | undefined> {
     return new Promise<ConnectedFrame | undefined>((resolve, reject) => {
-      if (signal.aborted) return reject(new ConnectionError("the connection attempt was aborted"));
+      if (signal.aborted) return reject(new ConnectionError("connect aborted"));
       let ws: WebSocketLike;
       try {
         this.#factory ??= this.#options.webSocket ? toFactory(this.#options.webSocket) : defaultWebSocketFactory();
@@ -479,27 +482,21 @@ export class WebPubSubClient {
       } catch (err) {
         return reject(err instanceof WebPubSubError ? err : new ConnectionError("no WebSocket could be created", { cause: err }));
       }
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        if (this.#opening === opening) this.#opening = undefined;
-      };
-      const opening: Opening = {
-        _recovery: recovery,
-        _resolve: (frame) => {
-          cleanup();
-          resolve(frame);
-        },
-        _reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
+      // Either way out first clears the timer, the abort listener and #opening.
+      const settle =
+        <A,>(then: (arg: A) => void) =>
+        (arg: A): void => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          if (this.#opening === opening) this.#opening = undefined;
+          then(arg);
+        };
+      const opening: Opening = { _recovery: recovery, _resolve: settle(resolve), _reject: settle(reject) };
       const fail = (message: string): void => {
         this.#forget(ws);
         opening._reject(new ConnectionError(message));
       };
-      const onAbort = (): void => fail("the connection attempt was aborted");
+      const onAbort = (): void => fail("connect aborted");
       const timer = setTimeout(() => fail(`no answer within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
       signal.addEventListener("abort", onAbort, { once: true });
       this.#opening = opening;
@@ -565,7 +562,7 @@ export class WebPubSubClient {
     if (recoverable && (await this.#recover(code, reason, signal))) return;
     if (signal.aborted) return;
     this.#emitDisconnected(code, reason);
-    if (!this.#options.autoReconnect) return this.#finishStop(undefined, true);
+    if (!this.#options.autoReconnect) return this.#finishStop(true);
     this.#state = "reconnecting";
     for (let retry = 1; ; retry++) {
       try {
@@ -573,9 +570,9 @@ export class WebPubSubClient {
         return;
       } catch {
         if (signal.aborted) return;
-        if (this.#live) this.#emitDisconnected(1006, "the connection was lost during the rejoin");
+        if (this.#live) this.#emitDisconnected(1006, "lost while rejoining groups");
         const delay = retryDelay(this.#options.reconnectRetryOptions, retry);
-        if (delay === undefined) return this.#finishStop(undefined, true);
+        if (delay === undefined) return this.#finishStop(true);
         try {
           await sleep(delay, signal, () => new Error("stopped"));
         } catch {
@@ -743,7 +740,7 @@ export class WebPubSubClient {
       return;
     }
     this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
-    if (this.#state === "stopping") return this.#finishStop({ code, reason }, true);
+    if (this.#state === "stopping") return this.#finishStop(true, code, reason);
     if (this.#state === "connected") void this.#afterLoss(code, reason);
     // Otherwise a connect is rejoining groups on this socket and sees the loss itself.
   }
@@ -758,11 +755,8 @@ export class WebPubSubClient {
   #forget(ws: WebSocketLike): void {
     if (this.#socket === ws) this.#socket = undefined;
     this.#stopTicker();
-    const noop = (): void => undefined;
-    ws.onopen = noop;
-    ws.onmessage = noop;
-    ws.onclose = noop;
-    ws.onerror = noop; // `ws` throws on an error event with no listener
+    // A no-op, not null, for onerror: `ws` throws on an error event with no listener.
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = () => undefined;
     try {
       if (typeof ws.terminate === "function") ws.terminate();
       else if (ws.readyState < 2) ws.close();
@@ -776,37 +770,38 @@ export class WebPubSubClient {
     this.#invocations.rejectAll(code, `failed: ${why}`);
   }
 
-  #failEverything(code: "WPS_ERR_CLOSED", why: string): void {
-    this.#failInFlight(code, why);
+  /** Fails every sent and queued request with WPS_ERR_CLOSED. */
+  #failEverything(why: string): void {
+    this.#failInFlight("WPS_ERR_CLOSED", why);
     const queue = this.#queue;
     this.#queue = [];
     for (const item of queue) {
       item._detach();
-      item._reject(new SendMessageError(code, `not sent: ${why}`));
+      item._reject(new SendMessageError("WPS_ERR_CLOSED", `not sent: ${why}`));
     }
   }
 
-  #emitDisconnected(code: number | undefined, reason: string | undefined): void {
+  #emitDisconnected(code: number, reason: string): void {
     if (!this.#live) return;
     this.#live = false;
     const args: OnDisconnectedArgs = {};
     if (this.#connectionId !== undefined) args.connectionId = this.#connectionId;
     if (this.#lastDisconnected) args.message = this.#lastDisconnected;
-    if (code !== undefined) args.code = code;
-    if (reason !== undefined) args.reason = reason;
+    args.code = code;
+    args.reason = reason;
     this.#events.emit("disconnected", args);
   }
 
   /** Ends a run: `disconnected` if a connection was up, then `stopped` (unless start() failed). */
-  #finishStop(close: { code: number; reason: string } | undefined, emit: boolean): void {
+  #finishStop(emit: boolean, code = 1000, reason = ""): void {
     if (this.#state === "stopped") return;
     this.#life.abort();
-    this.#failEverything("WPS_ERR_CLOSED", "the client stopped");
+    this.#failEverything("the client stopped");
     if (this.#socket) this.#forget(this.#socket);
     this.#stopTicker();
     this.#state = "stopped";
     if (emit) {
-      this.#emitDisconnected(close?.code ?? 1000, close?.reason ?? "");
+      this.#emitDisconnected(code, reason);
       this.#events.emit("stopped", {});
     }
     this.#live = false;
@@ -851,7 +846,7 @@ async function sleepUnlessStopped(ms: number, signal: AbortSignalLike | undefine
 /** Settles like `promise`, or rejects as soon as `signal` aborts (a URL source may ignore it). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ConnectionError("the connection attempt was aborted"));
+    const onAbort = (): void => reject(new ConnectionError("connect aborted"));
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
@@ -878,19 +873,15 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   } catch {
     throw invalidArgument("invalid client access URL");
   }
-  if (url.protocol === "https:") url.protocol = "wss:";
-  else if (url.protocol === "http:") url.protocol = "ws:";
-  if (url.protocol !== "wss:" && url.protocol !== "ws:") throw invalidArgument(`the client access URL must be wss://, not ${url.protocol}`);
-  if (url.protocol === "ws:" && !allowInsecure && !isLoopback(url.hostname)) {
+  // http(s) is taken as ws(s), as the official client does.
+  url.protocol = url.protocol.replace(/^http(s?):$/, "ws$1:");
+  if (!/^wss?:$/.test(url.protocol)) throw invalidArgument(`client access URL must be wss://, got ${url.protocol}`);
+  // The URL parser lowercases the host, writes IPv4 in dotted decimal and IPv6 in brackets, shortest form.
+  if (url.protocol === "ws:" && !allowInsecure && !/^(\[::1\]|127(\.\d+){3}|(.+\.)?localhost)$/.test(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
-      `ws:// to ${url.origin} would send the token in clear; use wss:// or allowInsecureConnection`,
+      `${url.origin} would send the token unencrypted: use wss:// or allowInsecureConnection`,
     );
   }
   return url.toString();
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -171,6 +171,24 @@ for (const [name, protocol] of [
       assert.equal(serverMessages, 0);
     });
 
+    it("numbers invocations where crypto.randomUUID is missing (an insecure page), skipping an id still waiting", async () => {
+      const c = client();
+      await c.start();
+      // The emulator runs a connection's events in order: "slow" (1 s) is still waiting when the next call picks its id.
+      const taken = c.invokeEvent("slow", "x", "text", { invocationId: "1" });
+      const saved = Object.getOwnPropertyDescriptor(globalThis, "crypto")!;
+      Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+      let answer: Promise<{ invocationId: string }>;
+      try {
+        // The id is chosen synchronously, before invokeEvent's first await.
+        answer = c.invokeEvent("echo", "a", "text");
+      } finally {
+        Object.defineProperty(globalThis, "crypto", saved);
+      }
+      assert.equal((await taken).invocationId, "1");
+      assert.equal((await answer).invocationId, "2");
+    });
+
     it("rejects an invocation the handler fails or nobody handles with InvocationError", async () => {
       const c = client();
       await c.start();
@@ -346,7 +364,7 @@ for (const [name, protocol] of [
     it("refuses start() when already started", async () => {
       const c = client();
       await c.start();
-      await assert.rejects(c.start(), { code: "WPS_ERR_INVALID_STATE" });
+      await assert.rejects(c.start(), { code: "WPS_ERR_INVALID_STATE", message: "start() called while connected" });
     });
 
     it("rejects start() with ConnectionError on a refused handshake and fires no event", async () => {
@@ -442,6 +460,7 @@ describe("WebPubSubClient options", () => {
   it("refuses plain ws:// off loopback unless allowed", () => {
     assert.throws(() => new WebPubSubClient("ws://example.com/client/hubs/h?access_token=secret"), (err: any) => {
       assert.equal(err.code, "WPS_ERR_INSECURE_ENDPOINT");
+      assert.equal(err.message, "ws://example.com would send the token unencrypted: use wss:// or allowInsecureConnection");
       assert.doesNotMatch(err.message, /secret/);
       return true;
     });
@@ -449,15 +468,44 @@ describe("WebPubSubClient options", () => {
     new WebPubSubClient("ws://localhost:8080/client/hubs/h?access_token=x");
   });
 
-  it("refuses bad options in the constructor", () => {
+  it("refuses bad options in the constructor, each error naming the option and the value it got", () => {
     const url = "wss://example.com/client/hubs/h";
-    assert.throws(() => new WebPubSubClient(url, { keepAliveIntervalInMs: -1 }), { name: "RangeError", code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient(url, { ackTimeoutInMs: Number.NaN }), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient(url, { messageRetryOptions: { mode: "Linear" as "Fixed" } }), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient(url, { maxQueuedMessages: 1.5 }), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient(url, { protocol: { name: "mqtt", isReliableSubProtocol: false } }), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient(url, { webSocket: "ws" as never }), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient({} as never), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => new WebPubSubClient("not a url"), { code: "WPS_ERR_INVALID_ARGUMENT" });
+    // [options, error class, what the message must say]
+    const cases: [unknown, string, RegExp][] = [
+      [{ autoReconnect: "yes" }, "TypeError", /^autoReconnect must be a boolean, got yes$/],
+      [{ autoRejoinGroups: 0 }, "TypeError", /^autoRejoinGroups must be a boolean, got 0$/],
+      [{ allowInsecureConnection: {} }, "TypeError", /^allowInsecureConnection must be a boolean, got object$/],
+      [{ keepAliveIntervalInMs: -1 }, "RangeError", /^keepAliveIntervalInMs must be 0 to 2147483647 ms, got -1$/],
+      [{ keepAliveTimeoutInMs: 2 ** 31 }, "RangeError", /^keepAliveTimeoutInMs must be .*, got 2147483648$/],
+      [{ ackTimeoutInMs: Number.NaN }, "RangeError", /^ackTimeoutInMs must be .*, got NaN$/],
+      [{ maxQueuedMessages: 1.5 }, "RangeError", /^maxQueuedMessages must be an integer >= 0, got 1.5$/],
+      [{ webSocket: "ws" }, "TypeError", /^webSocket must be a WebSocket class or factory, got ws$/],
+      [{ protocol: { name: "mqtt", isReliableSubProtocol: false } }, "TypeError", /^protocol.name must be json.webpubsub.azure.v1 or json.reliable.webpubsub.azure.v1, got mqtt$/],
+      [{ messageRetryOptions: { mode: "Linear" } }, "RangeError", /^messageRetryOptions.mode must be "Fixed" or "Exponential", got Linear$/],
+      [{ messageRetryOptions: { maxRetries: -1 } }, "RangeError", /^messageRetryOptions.maxRetries must be an integer >= 0 or Infinity, got -1$/],
+      [{ reconnectRetryOptions: { retryDelayInMs: Infinity } }, "RangeError", /^reconnectRetryOptions.retryDelayInMs must be a number >= 0, got Infinity$/],
+      [{ reconnectRetryOptions: { maxRetryDelayInMs: "1" } }, "RangeError", /^reconnectRetryOptions.maxRetryDelayInMs must be a number >= 0, got 1$/],
+      [null, "TypeError", /^options must be an object, got null$/],
+      // A function is shown by its type, never by its source.
+      [{ autoReconnect: () => "secret" }, "TypeError", /^autoReconnect must be a boolean, got function$/],
+    ];
+    for (const [options, name, message] of cases) {
+      assert.throws(() => new WebPubSubClient(url, options as never), { name, code: "WPS_ERR_INVALID_ARGUMENT", message }, JSON.stringify(options));
+    }
+    // Valid values at the edges are taken.
+    new WebPubSubClient(url, { keepAliveIntervalInMs: 0, ackTimeoutInMs: 2 ** 31 - 1, maxQueuedMessages: 0, reconnectRetryOptions: { maxRetries: Infinity, mode: "Exponential" } });
+    assert.throws(() => new WebPubSubClient({} as never), { code: "WPS_ERR_INVALID_ARGUMENT", message: /credential/ });
+    assert.throws(() => new WebPubSubClient("not a url"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /URL/ });
+    assert.throws(() => new WebPubSubClient("ftp://example.com/"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /wss:\/\/, got ftp:/ });
+  });
+
+  it("takes http(s) URLs as ws(s) and counts only loopback hosts as local", () => {
+    for (const local of ["ws://localhost:8080/", "http://LOCALHOST/", "ws://a.localhost/", "ws://127.0.0.1/", "ws://127.1/", "ws://[::1]:80/", "ws://[0:0::1]/"]) {
+      new WebPubSubClient(`${local}client/hubs/h`);
+    }
+    for (const remote of ["ws://localhost.example.com/", "ws://127.0.0.1.nip.io/", "http://10.0.0.1/", "ws://[::2]/"]) {
+      assert.throws(() => new WebPubSubClient(`${remote}client/hubs/h`), { code: "WPS_ERR_INSECURE_ENDPOINT" }, remote);
+    }
+    new WebPubSubClient("https://example.com/client/hubs/h");
   });
 });

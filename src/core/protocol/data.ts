@@ -45,9 +45,9 @@ export class JsonText {
 export function encodeData(content: unknown, dataType: WebPubSubDataType): unknown {
   switch (dataType) {
     case "text":
-      if (typeof content !== "string") throw invalidArgument(`dataType "text" needs a string, got ${kindOf(content)}`);
-      return content;
-    case "json":
+      if (typeof content === "string") return content;
+      break;
+    case "json": {
       if (content instanceof JsonText) return content;
       let text: string | undefined;
       try {
@@ -56,17 +56,23 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
         throw Object.assign(invalidArgument(`dataType "json": ${messageOf(err)}`), { cause: err });
       }
       // undefined, a function or a symbol has no JSON form.
-      if (text === undefined) throw invalidArgument(`dataType "json" needs a JSON value, got ${kindOf(content)}`);
-      return JsonText.stringified(text);
+      if (text !== undefined) return JsonText.stringified(text);
+      break;
+    }
     case "binary": {
       const bytes = asBytes(content);
-      if (!bytes) throw invalidArgument(`dataType "binary" needs a Uint8Array or ArrayBuffer, got ${kindOf(content)}`);
-      return bytesToBase64(bytes);
+      if (bytes) return bytesToBase64(bytes);
+      break;
     }
     default:
       throw invalidArgument(`dataType must be "text", "json" or "binary", got ${String(dataType)}`);
   }
+  // One message for every mismatch, e.g. `dataType "text" needs a string, got number`.
+  throw invalidArgument(`dataType "${dataType}" needs ${CONTENT[dataType]}, got ${kindOf(content)}`);
 }
+
+// What each data type takes, as a mismatch message says it.
+const CONTENT: Record<WebPubSubDataType, string> = { text: "a string", json: "a JSON value", binary: "a Uint8Array or ArrayBuffer" };
 
 /** Converts wire `data` back to a payload: string, parsed JSON value, or Uint8Array. Never throws. */
 export function decodeData(dataType: WebPubSubDataType, data: unknown): DecodeResult<string | Uint8Array | unknown> {

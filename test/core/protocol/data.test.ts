@@ -26,11 +26,11 @@ describe("protocol data", () => {
   });
 
   it("throws WPS_ERR_INVALID_ARGUMENT when content does not fit its dataType", () => {
-    assert.throws(() => encodeData(5, "text"), { name: "TypeError", code: "WPS_ERR_INVALID_ARGUMENT", message: /needs a string, got number/ });
-    assert.throws(() => encodeData("AQ==", "binary"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /Uint8Array or ArrayBuffer/ });
-    assert.throws(() => encodeData(undefined, "json"), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => encodeData(1n, "json"), { code: "WPS_ERR_INVALID_ARGUMENT" });
-    assert.throws(() => encodeData("x", "xml" as "text"), { code: "WPS_ERR_INVALID_ARGUMENT" });
+    assert.throws(() => encodeData(5, "text"), { name: "TypeError", code: "WPS_ERR_INVALID_ARGUMENT", message: 'dataType "text" needs a string, got number' });
+    assert.throws(() => encodeData("AQ==", "binary"), { code: "WPS_ERR_INVALID_ARGUMENT", message: 'dataType "binary" needs a Uint8Array or ArrayBuffer, got string' });
+    assert.throws(() => encodeData(undefined, "json"), { code: "WPS_ERR_INVALID_ARGUMENT", message: 'dataType "json" needs a JSON value, got undefined' });
+    assert.throws(() => encodeData(1n, "json"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /^dataType "json": .*BigInt/ });
+    assert.throws(() => encodeData("x", "xml" as "text"), { code: "WPS_ERR_INVALID_ARGUMENT", message: /^dataType must be "text", "json" or "binary", got xml$/ });
   });
 
   it("rejects wire data that does not fit its dataType, without throwing", () => {
