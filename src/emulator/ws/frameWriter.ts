@@ -16,32 +16,53 @@ const COPY_LIMIT = 64 * 1024;
 const FIN_TEXT = 0x81;
 const FIN_BINARY = 0x82;
 
+// The socket methods ws calls, before this file wraps them; and the writer of a wrapped socket.
+const streamWrite = Symbol("streamWrite");
+const streamEnd = Symbol("streamEnd");
+const writerOf = Symbol("frameWriter");
+type WrappedSocket = Socket & {
+  [streamWrite]: Socket["write"];
+  [streamEnd]: Socket["end"];
+  [writerOf]: FrameWriter;
+};
+
+// Shared by every wrapped socket (no closure per connection): flush, then do what ws asked.
+function writeAfterFrames(this: WrappedSocket, ...args: Parameters<Socket["write"]>): boolean {
+  this[writerOf].flush();
+  return this[streamWrite].apply(this, args);
+}
+function endAfterFrames(this: WrappedSocket, ...args: Parameters<Socket["end"]>): Socket {
+  this[writerOf].flush();
+  return this[streamEnd].apply(this, args);
+}
+
+// Writers with frames waiting, flushed together at the end of the tick: a fan-out to
+// thousands of sockets schedules one callback, not one each.
+let waiting: FrameWriter[] = [];
+function flushWaiting(): void {
+  const writers = waiting;
+  waiting = [];
+  for (const writer of writers) writer.flush();
+}
+
 /** A socket's frames of the current tick, written together. */
 export class FrameWriter {
-  private frames: (string | Buffer)[] = [];
-  private sizes: number[] = [];
+  // Created on the first frame of a tick: an idle connection holds no arrays.
+  private frames: (string | Buffer)[] | undefined;
+  private sizes: number[] | undefined;
   private bytes = 0;
-  private scheduled = false;
-  private readonly socket: Socket | undefined;
-  private readonly write: Socket["write"] | undefined;
-  private readonly flushNow = () => this.flush();
+  private readonly socket: WrappedSocket | undefined;
 
   constructor(private readonly ws: WebSocket) {
-    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    const socket = (ws as unknown as { _socket?: WrappedSocket })._socket;
     if (!socket || ws.extensions !== "") return;
     this.socket = socket;
-    const write = socket.write;
-    const end = socket.end;
-    this.write = write;
     // Own properties shadow the stream's methods for this socket only.
-    socket.write = ((...args: Parameters<Socket["write"]>) => {
-      this.flush();
-      return write.apply(socket, args);
-    }) as Socket["write"];
-    socket.end = ((...args: Parameters<Socket["end"]>) => {
-      this.flush();
-      return end.apply(socket, args);
-    }) as Socket["end"];
+    socket[streamWrite] = socket.write;
+    socket[streamEnd] = socket.end;
+    socket[writerOf] = this;
+    socket.write = writeAfterFrames as WrappedSocket["write"];
+    socket.end = endAfterFrames as WrappedSocket["end"];
   }
 
   /** Bytes accepted this tick and not yet handed to the socket. */
@@ -56,28 +77,30 @@ export class FrameWriter {
       return;
     }
     const size = typeof frame === "string" ? Buffer.byteLength(frame) : frame.length;
-    this.frames.push(frame);
-    this.sizes.push(size);
-    this.bytes += size;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushNow);
+    if (this.frames === undefined) {
+      this.frames = [frame];
+      this.sizes = [size];
+      if (waiting.length === 0) process.nextTick(flushWaiting);
+      waiting.push(this);
+    } else {
+      this.frames.push(frame);
+      this.sizes!.push(size);
     }
+    this.bytes += size;
   }
 
   /** Hands the queued frames to the socket (at the end of the tick, or before ws writes). */
   flush(): void {
-    this.scheduled = false;
     const frames = this.frames;
-    if (frames.length === 0) return;
-    const sizes = this.sizes;
-    this.frames = [];
-    this.sizes = [];
+    if (frames === undefined) return;
+    const sizes = this.sizes!;
+    this.frames = undefined;
+    this.sizes = undefined;
     this.bytes = 0;
     const socket = this.socket!;
     // Frames accepted while the socket was open die with it, as ws.send's would.
     if (socket.destroyed || socket.writableEnded) return;
-    const write = this.write!;
+    const write = socket[streamWrite];
     let total = 0;
     let large = false;
     for (const size of sizes) {
