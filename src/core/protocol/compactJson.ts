@@ -118,7 +118,7 @@ export function readCompactFrame(text: string): CompactFrame | undefined {
 }
 
 // A structured value of a field that must be a scalar: any object fails the checks as JSON.parse's would.
-const STRUCTURED: unknown = Object.freeze({});
+const STRUCTURED: unknown = {};
 
 // The client-frame field whose name is text[start, end); undefined for any other name. The
 // length and first letter pick the one candidate, and one comparison confirms it.
