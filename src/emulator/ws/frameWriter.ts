@@ -42,7 +42,14 @@ let waiting: FrameWriter[] = [];
 function flushWaiting(): void {
   const writers = waiting;
   waiting = [];
-  for (const writer of writers) writer.flush();
+  for (const writer of writers) {
+    try {
+      writer.flush();
+    } catch (err) {
+      // Never expected; if it happens it costs that one socket, not the others or the process.
+      writer.fail(err);
+    }
+  }
 }
 
 /** A socket's frames of the current tick, written together. */
@@ -87,6 +94,11 @@ export class FrameWriter {
       this.sizes!.push(size);
     }
     this.bytes += size;
+  }
+
+  /** Ends the socket after a failed flush. */
+  fail(err: unknown): void {
+    this.socket?.destroy(err instanceof Error ? err : new Error(String(err)));
   }
 
   /** Hands the queued frames to the socket (at the end of the tick, or before ws writes). */
