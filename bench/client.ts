@@ -206,11 +206,13 @@ async function receiveRates(emu: Emulator): Promise<void> {
       const outOfOrder = all.reduce((n, x) => n + x.r.outOfOrder, 0);
       const cut = all.filter((x) => x.r.cutOff).length;
       const busyUs = median(all.map((x) => (x.r.busyMs * 1000) / Math.max(1, x.r.received)));
-      const emulatorUs = median(all.map((x) => x.emulatorUs));
-      const emulatorCpuUs = median(all.map((x) => x.emulatorCpuUs));
+      // A round the service cut off says nothing per message: its publisher stopped early.
+      const whole = all.filter((x) => !x.r.cutOff);
+      const emulatorUs = whole.length ? median(whole.map((x) => x.emulatorUs)) : NaN;
+      const emulatorCpuUs = whole.length ? median(whole.map((x) => x.emulatorCpuUs)) : NaN;
       const note = cut ? ` (cut off by the service in ${cut} of ${ROUNDS} rounds)` : "";
       console.log(
-        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  receiver busy ${busyUs.toFixed(1)} us/msg  emulator+publisher busy ${emulatorUs.toFixed(1)} us/msg${cpuNote(emulatorCpuUs)}  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
+        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  receiver busy ${busyUs.toFixed(1)} us/msg  emulator+publisher busy ${Number.isFinite(emulatorUs) ? `${emulatorUs.toFixed(1)} us/msg${cpuNote(emulatorCpuUs)}` : "n/a (cut off)"}  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
       );
     }
   }
