@@ -15,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
 import { WebSocket } from "ws";
@@ -58,16 +59,45 @@ function url(emu: Emulator, roles = ROLES): string {
   return `ws://127.0.0.1:${emu.port}/client/hubs/${HUB}?access_token=${signJwtSync({ aud, iat: now, exp: now + 3600, role: roles }, DEFAULT_ACCESS_KEY)}`;
 }
 
+/**
+ * Busy time of this thread (the emulator's) between a worker's `measuring` and `measured`
+ * messages: event-loop utilisation, and where Linux tells it, the time the thread really ran
+ * (a busy machine preempts a thread in the middle of a callback, which ELU counts as busy).
+ */
+interface EmulatorBusy {
+  ms: number;
+  cpuMs?: number;
+}
+
+/** Nanoseconds this thread has run on a CPU (Linux schedstat); undefined elsewhere. */
+function threadCpuNs(): number | undefined {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 function runWorker<T>(
   job: ReceiveJob | AckedJob | MemoryJob,
   onReady?: () => Promise<void>,
+  emulatorBusy?: EmulatorBusy,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // tsx runs the main thread only: the worker registers its loader before importing TypeScript.
     const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(new URL("./clientWorker.ts", import.meta.url).href)}); });`;
     const worker = new Worker(boot, { eval: true, workerData: job });
-    worker.on("message", (msg: { ready?: boolean; result?: T }) => {
+    let elu: EventLoopUtilization | undefined;
+    let cpuNs: number | undefined;
+    worker.on("message", (msg: { ready?: boolean; measuring?: boolean; measured?: boolean; result?: T }) => {
       if (msg.ready && onReady) onReady().catch(reject);
+      // A receive job measures from `ready`; an acked job from `measuring`, after its warm-up.
+      if (msg.ready || msg.measuring) ((elu = performance.eventLoopUtilization()), (cpuNs = threadCpuNs()));
+      if (msg.measured && elu && emulatorBusy) {
+        emulatorBusy.ms = performance.eventLoopUtilization(elu).active;
+        const now = threadCpuNs();
+        if (now !== undefined && cpuNs !== undefined) emulatorBusy.cpuMs = (now - cpuNs) / 1e6;
+      }
       if (msg.result !== undefined) {
         resolve(msg.result);
         void worker.terminate();
@@ -142,21 +172,25 @@ async function receiveRates(emu: Emulator): Promise<void> {
   );
   warmReceiver.done = true;
   for (const protocol of ["json", "reliable"] as Protocol[]) {
-    const runs = new Map<Kind, { r: ReceiveResult; rate: number }[]>(KINDS.map((k) => [k, []]));
+    const runs = new Map<Kind, { r: ReceiveResult; rate: number; emulatorUs: number; emulatorCpuUs: number }[]>(KINDS.map((k) => [k, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of rotate(KINDS, round)) {
         const group = `recv-${protocol}-${kind.replace(/\W/g, "")}-${round}`;
         const progress = new SharedArrayBuffer(4);
         const receiver = { done: false };
         let publishing: Promise<void> = Promise.resolve();
+        // This thread runs the emulator and the publisher: its busy time covers both.
+        const emulator: EmulatorBusy = { ms: 0 };
         const r = await runWorker<ReceiveResult>(
           { job: "receive", kind, protocol, url: url(emu), group, total: RECEIVE_TOTAL, progress },
           () => (publishing = publish(emu, group, RECEIVE_TOTAL, progress, receiver)),
+          emulator,
         );
         // The next round starts once this one's publisher has stopped.
         receiver.done = true;
         await publishing;
-        runs.get(kind)!.push({ r, rate: r.ms > 0 ? (r.received / r.ms) * 1000 : 0 });
+        const received = Math.max(1, r.received);
+        runs.get(kind)!.push({ r, rate: r.ms > 0 ? (r.received / r.ms) * 1000 : 0, emulatorUs: (emulator.ms * 1000) / received, emulatorCpuUs: ((emulator.cpuMs ?? NaN) * 1000) / received });
       }
     }
     const rateOf = (kind: Kind) => median(runs.get(kind)!.map((x) => x.rate));
@@ -172,12 +206,21 @@ async function receiveRates(emu: Emulator): Promise<void> {
       const outOfOrder = all.reduce((n, x) => n + x.r.outOfOrder, 0);
       const cut = all.filter((x) => x.r.cutOff).length;
       const busyUs = median(all.map((x) => (x.r.busyMs * 1000) / Math.max(1, x.r.received)));
+      // A round the service cut off says nothing per message: its publisher stopped early.
+      const whole = all.filter((x) => !x.r.cutOff);
+      const emulatorUs = whole.length ? median(whole.map((x) => x.emulatorUs)) : NaN;
+      const emulatorCpuUs = whole.length ? median(whole.map((x) => x.emulatorCpuUs)) : NaN;
       const note = cut ? ` (cut off by the service in ${cut} of ${ROUNDS} rounds)` : "";
       console.log(
-        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  receiver busy ${busyUs.toFixed(1)} us/msg  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
+        `  ${kind.padEnd(9)} ${Math.round(rate).toString().padStart(7)} msg/s  ${(rate / floor).toFixed(2)}x floor  ${(rate / rateOf("official")).toFixed(2)}x official  lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}${note}  receiver busy ${busyUs.toFixed(1)} us/msg  emulator+publisher busy ${Number.isFinite(emulatorUs) ? `${emulatorUs.toFixed(1)} us/msg${cpuNote(emulatorCpuUs)}` : "n/a (cut off)"}  (rounds: ${all.map((x) => Math.round(x.rate)).join(", ")})`,
       );
     }
   }
+}
+
+// The on-CPU figure beside a busy figure, when the platform gave one.
+function cpuNote(us: number): string {
+  return Number.isFinite(us) ? ` (on CPU ${us.toFixed(1)})` : "";
 }
 
 /** `list` starting at position `round` (mod its length), so no contestant always goes first. */
@@ -196,19 +239,22 @@ async function ackedSends(emu: Emulator): Promise<void> {
   console.log(
     `\nacknowledged sendToGroup per second, ${IN_FLIGHT} in flight (${ACKED_TOTAL} sends, json protocol, median of ${ROUNDS} interleaved rounds)`,
   );
-  const runs = new Map<Kind, AckedResult[]>(KINDS.map((k) => [k, []]));
+  const runs = new Map<Kind, (AckedResult & { emulatorUsPerAck: number; emulatorCpuUsPerAck: number })[]>(KINDS.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of rotate(KINDS, round)) {
-      runs.get(kind)!.push(
-        await runWorker<AckedResult>({ job: "acked", kind, url: url(emu), total: ACKED_TOTAL, inFlight: IN_FLIGHT }),
-      );
+      // The emulator runs in this thread: its busy time over the measured sends, per ack.
+      const emulator: EmulatorBusy = { ms: 0 };
+      const r = await runWorker<AckedResult>({ job: "acked", kind, url: url(emu), total: ACKED_TOTAL, inFlight: IN_FLIGHT }, undefined, emulator);
+      runs.get(kind)!.push({ ...r, emulatorUsPerAck: (emulator.ms * 1000) / ACKED_TOTAL, emulatorCpuUsPerAck: ((emulator.cpuMs ?? NaN) * 1000) / ACKED_TOTAL });
     }
   }
   const m = (kind: Kind) => median(runs.get(kind)!.map((r) => r.perSecond));
   const busy = (kind: Kind) => median(runs.get(kind)!.map((r) => r.busyUsPerAck));
+  const emuBusy = (kind: Kind) => median(runs.get(kind)!.map((r) => r.emulatorUsPerAck));
+  const emuCpu = (kind: Kind) => median(runs.get(kind)!.map((r) => r.emulatorCpuUsPerAck));
   for (const kind of KINDS) {
     console.log(
-      `  ${kind.padEnd(9)} ${Math.round(m(kind)).toString().padStart(7)} acks/s  ${(m(kind) / m("official")).toFixed(2)}x official  ${(m(kind) / m("bare ws")).toFixed(2)}x floor  sender busy ${busy(kind).toFixed(1)} us/ack (${(busy("official") / busy(kind)).toFixed(2)}x less than official)  (rounds: ${runs.get(kind)!.map((r) => Math.round(r.perSecond)).join(", ")})`,
+      `  ${kind.padEnd(9)} ${Math.round(m(kind)).toString().padStart(7)} acks/s  ${(m(kind) / m("official")).toFixed(2)}x official  ${(m(kind) / m("bare ws")).toFixed(2)}x floor  sender busy ${busy(kind).toFixed(1)} us/ack (${(busy("official") / busy(kind)).toFixed(2)}x less than official)  emulator busy ${emuBusy(kind).toFixed(1)} us/ack${cpuNote(emuCpu(kind))}  (rounds: ${runs.get(kind)!.map((r) => Math.round(r.perSecond)).join(", ")})`,
     );
   }
 }

@@ -171,6 +171,7 @@ async function receive(job: ReceiveJob): Promise<ReceiveResult> {
   parentPort!.postMessage({ ready: true });
   await done;
   const busyMs = performance.eventLoopUtilization(elu).active;
+  parentPort!.postMessage({ measured: true });
   finished = true;
   clearTimeout(idle);
   await r.stop();
@@ -230,7 +231,10 @@ async function acked(job: AckedJob): Promise<AckedResult> {
     };
   };
   await pump(Math.ceil(job.total / 5)); // warm-up, not counted
+  // The main thread (the emulator's) measures its own busy time between these two messages.
+  parentPort!.postMessage({ measuring: true });
   const rate = await pump(job.total);
+  parentPort!.postMessage({ measured: true });
   await close();
   return rate;
 }

@@ -4,6 +4,8 @@ import { MESSAGE_TTL_SECONDS } from "../rules.js";
 import { DATA_TYPES, isUint, isValidEventName, isValidGroupName, isValidTtl, UNSUPPORTED_CLIENT_TYPES } from "./constants.js";
 import type { WebPubSubDataType } from "./constants.js";
 import { isBase64 } from "./base64.js";
+import { readCompactFrame } from "./compactJson.js";
+import { JsonText } from "./data.js";
 import { protocolError, type DecodeResult, type ProtocolError, type ProtocolErrorReason } from "./errors.js";
 import type { ClientFrame, FrameError, ServiceFrame } from "./frames.js";
 
@@ -13,14 +15,35 @@ type Payload = { dataType: WebPubSubDataType; data: unknown };
 const GROUP_RULE = "'group' must be 1-1024 characters and not only whitespace.";
 const EVENT_RULE = "'event' must match ^[a-z][a-z0-9_.-]{0,127}$.";
 
+/** Options of {@link decodeClientFrame}. */
+export interface DecodeClientFrameOptions {
+  /**
+   * Gives json `data` as a {@link JsonText} instead of its value: the frame's own text of it
+   * when that is what JSON.stringify would write, so a relay passes it on without parsing
+   * and stringifying it again.
+   */
+  jsonDataAsText?: boolean;
+}
+
 /**
  * Decodes one text frame a client sent. Never throws. A rejection of a readable request
  * carries its `frameType` and `ackId`, so a service can answer with a BadRequest ack.
  */
-export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
-  const parsed = parseObject(text);
-  if ("error" in parsed) return parsed;
-  const m = parsed._fields;
+export function decodeClientFrame(text: string, options?: DecodeClientFrameOptions): DecodeResult<ClientFrame> {
+  const asText = options?.jsonDataAsText === true;
+  let m: Fields;
+  let dataText: string | undefined;
+  // The frames clients send are compact; reading those by hand beats JSON.parse. Any other
+  // text, valid or not, is JSON.parse's to judge.
+  const compact = asText && typeof text === "string" ? readCompactFrame(text) : undefined;
+  if (compact !== undefined && typeof compact.fields["type"] === "string") {
+    m = compact.fields as unknown as Fields;
+    dataText = compact.dataText;
+  } else {
+    const parsed = parseObject(text);
+    if ("error" in parsed) return parsed;
+    m = parsed._fields;
+  }
   const type = m["type"] as string;
   const rawAckId = m["ackId"];
   if (rawAckId !== undefined && rawAckId !== null && !isUint(rawAckId)) {
@@ -54,16 +77,20 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
       if (ttl !== undefined && ttl !== null && !isValidTtl(ttl)) {
         return rejectClient(type, ackId, "invalid-field", `'ttlSeconds' must be ${MESSAGE_TTL_SECONDS.min}-${MESSAGE_TTL_SECONDS.max}.`);
       }
-      const payload = clientPayload(m, text.length);
+      const payload = clientPayload(m, text.length, asText, dataText);
       if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
-      const frame: ClientFrame = { type, group, ...withAck, noEcho, ...payload };
+      // Written out rather than spread: the commonest frame, decoded for every send.
+      const frame: ClientFrame =
+        ackId === undefined
+          ? { type, group, noEcho, dataType: payload.dataType, data: payload.data }
+          : { type, group, ackId, noEcho, dataType: payload.dataType, data: payload.data };
       if (isValidTtl(ttl)) frame.ttlSeconds = ttl;
       return { ok: true, frame };
     }
     case "event": {
       const event = m["event"];
       if (!isValidEventName(event)) return rejectClient(type, ackId, "invalid-event", EVENT_RULE);
-      const payload = clientPayload(m, text.length);
+      const payload = clientPayload(m, text.length, asText, dataText);
       if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
       return { ok: true, frame: { type, event, ...withAck, ...payload } };
     }
@@ -78,7 +105,7 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
       if (!isValidEventName(event)) return rejectClient(type, ackId, "invalid-event", EVENT_RULE);
       // The official client leaves dataType and data out of an invoke without a payload.
       const payload: Payload | WireProblem =
-        m["data"] === undefined && m["dataType"] == null ? { dataType: "json", data: undefined } : clientPayload(m, text.length);
+        m["data"] === undefined && m["dataType"] == null ? { dataType: "json", data: undefined } : clientPayload(m, text.length, asText, dataText);
       if ("reason" in payload) return rejectClient(type, ackId, payload.reason, payload.message);
       return { ok: true, frame: { type, invocationId, target, event, ...payload } };
     }
@@ -278,22 +305,27 @@ function isTypedObject(value: unknown): value is Fields {
   return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as Fields)["type"] === "string";
 }
 
-// Client payloads default to json, like the service (docs/protocol.md#data-types).
-function clientPayload(m: Fields, textLength: number): Payload | WireProblem {
+// Client payloads default to json, like the service (docs/protocol.md#data-types). `asText`:
+// json data becomes a JsonText, `dataText` when the compact reader took it from the frame.
+function clientPayload(m: Fields, textLength: number, asText: boolean, dataText: string | undefined): Payload | WireProblem {
   const dataType = m["dataType"] ?? "json";
   const data = m["data"];
   if (!isDataType(dataType)) return { reason: "invalid-data-type", message: DATA_TYPE_RULE };
   const problem = dataProblem(dataType, data);
   if (problem) return { reason: "invalid-data", message: problem };
+  if (dataType !== "json") return { dataType, data };
+  if (asText && dataText !== undefined) return { dataType, data: JsonText.stringified(dataText) };
   // JSON.parse takes any depth but JSON.stringify recurses: a deep enough array would
   // overflow the stack of whoever encodes this value again. Each level takes at least two
   // characters of the frame, so a short frame cannot nest deep enough to matter.
-  if (dataType === "json" && textLength > SHALLOW_FRAME_CHARS) {
+  if (asText || textLength > SHALLOW_FRAME_CHARS) {
+    let json: string;
     try {
-      JSON.stringify(data);
+      json = JSON.stringify(data);
     } catch {
       return { reason: "invalid-data", message: "'data' is nested too deeply." };
     }
+    if (asText) return { dataType, data: JsonText.stringified(json) };
   }
   return { dataType, data };
 }

@@ -69,6 +69,8 @@ export class Recorder {
   private window = 0;
   private budget = FRAME_SAMPLE_BUDGET;
   private dropped = 0;
+  // The record recordFrame found last (cleared when records come or go).
+  private lastRecord: ConnectionRecord | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -219,8 +221,13 @@ export class Recorder {
       this.dropped++;
       seq = ++this.seq;
     }
-    const record = this.records.get(event.hub)?.get(event.connectionId);
-    if (!record) return this.hold(seq, event);
+    // Frames come in runs from one connection: the last record found is tried first.
+    let record = this.lastRecord;
+    if (record === undefined || record.connectionId !== event.connectionId || record.hub !== event.hub) {
+      record = this.records.get(event.hub)?.get(event.connectionId);
+      if (!record) return this.hold(seq, event);
+      this.lastRecord = record;
+    }
     if (event.type === "frameOut" && event.frameType === "message" && !refused) {
       record.timeline.push(seq, MESSAGE_OUT, event.time, event.sequenceId ?? 0);
     } else {
@@ -229,6 +236,7 @@ export class Recorder {
   }
 
   private connected(event: ConnectedEvent): void {
+    this.lastRecord = undefined;
     const seq = this.append(event);
     let byId = this.records.get(event.hub);
     if (!byId) this.records.set(event.hub, (byId = new Map()));
@@ -268,6 +276,7 @@ export class Recorder {
     this.closed.push(record);
     if (this.closed.length > CLOSED_CAPACITY) {
       const old = this.closed.shift()!;
+      if (this.lastRecord === old) this.lastRecord = undefined;
       const byId = this.records.get(old.hub);
       byId?.delete(old.connectionId);
       if (byId?.size === 0) this.records.delete(old.hub);

@@ -10,12 +10,12 @@ import { Permissions } from "../permissions.js";
 import type { Runtime } from "../runtime.js";
 import type { HubState } from "../state/index.js";
 import type { UpstreamContext } from "../upstream/index.js";
+import { AckMemory } from "./ackMemory.js";
+import { FrameWriter } from "./frameWriter.js";
 import { InboundQueue } from "./inboundQueue.js";
 import type { OutboundMessage } from "./message.js";
 import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
 
-// Retries come soon after a drop, so a long-lived connection need not remember every ackId.
-const MAX_REMEMBERED_ACKS = 10_000;
 /**
  * Unsent bytes allowed in a socket's buffer before a slow client is dropped instead of
  * growing memory. It holds for reliable clients too: their acks say nothing about what
@@ -70,14 +70,10 @@ export class ClientConnection implements ProtocolHost {
   // ackId memory are created on first use: most connections never need them, and idle ones
   // are many.
   private candidates: Map<WebSocket, { order: number; settle: () => void }> | undefined;
-  // ackIds already processed; kept across recovery (docs/protocol.md#acks). The ring holds
-  // them in arrival order, so forgetting the oldest is O(1): deleting from the front of a Set
-  // and asking it for its first value again scans every deleted slot until V8 rehashes.
-  private ackIds: Set<number> | undefined;
-  private ackRing: number[] | undefined;
-  private ackRingHead = 0;
-  // True while this tick's frames are gathered in the socket, to go out in one write.
-  private corked = false;
+  // ackIds already processed; kept across recovery (docs/protocol.md#acks).
+  private acks: AckMemory | undefined;
+  // Frames of this tick for the socket, written together (see FrameWriter).
+  private writer: FrameWriter | undefined;
   private readonly inbound: InboundQueue;
   private recoveryTimer: NodeJS.Timeout | undefined;
   // Set while close() runs, so the farewell it sends cannot start another close.
@@ -128,6 +124,7 @@ export class ClientConnection implements ProtocolHost {
   attach(ws: WebSocket, order: number): void {
     const old = this.socket;
     this.socket = ws;
+    this.writer = new FrameWriter(ws);
     this.socketOrder = order;
     // The old socket's close event must not end the session it no longer carries.
     if (old && old !== ws) old.terminate();
@@ -219,43 +216,28 @@ export class ClientConnection implements ProtocolHost {
   send(frame: string | Buffer): void {
     const ws = this.socket;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const writer = this.writer!;
     // The farewell frame of a close goes out whatever the buffer holds: it is the last one.
-    if (ws.bufferedAmount > MAX_OUTBOUND_BYTES && !this.closing) {
+    if (ws.bufferedAmount + writer.pendingBytes > MAX_OUTBOUND_BYTES && !this.closing) {
       this.close(CloseCode.PolicyViolation, "The outbound queue is full.");
       return;
     }
-    // Frames written in one tick (the acks of one TCP read, a burst of fan-out) leave in one
-    // write instead of one system call each; ws corks each frame alone, and corks nest.
-    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (socket && !this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    ws.send(frame);
+    writer.send(frame);
   }
 
   /** True when this ackId was already processed on this connection. */
   hasAcked(ackId: number): boolean {
-    return this.ackIds?.has(ackId) ?? false;
+    return this.acks?.has(ackId) ?? false;
   }
 
   /** Records a processed ackId, forgetting the oldest past MAX_REMEMBERED_ACKS. */
   rememberAck(ackId: number): void {
-    const ackIds = (this.ackIds ??= new Set());
-    if (ackIds.has(ackId)) return;
-    ackIds.add(ackId);
-    const ring = (this.ackRing ??= []);
-    if (ring.length < MAX_REMEMBERED_ACKS) {
-      ring.push(ackId);
-      return;
-    }
-    ackIds.delete(ring[this.ackRingHead]!);
-    ring[this.ackRingHead] = ackId;
-    this.ackRingHead = (this.ackRingHead + 1) % MAX_REMEMBERED_ACKS;
+    (this.acks ??= new AckMemory()).remember(ackId);
+  }
+
+  /** True when no earlier frame's work is waiting (see InboundQueue). */
+  get inboundIdle(): boolean {
+    return this.inbound.idle;
   }
 
   /** Runs a frame's work after every earlier frame of this connection (see InboundQueue). */

@@ -38,6 +38,11 @@ export class InboundQueue {
     return this.frames;
   }
 
+  /** True when nothing is queued: a task that needs no upstream would run at once. */
+  get idle(): boolean {
+    return this.frames === 0;
+  }
+
   /** True while reading is paused. */
   get isPaused(): boolean {
     return this.paused;

@@ -4,7 +4,7 @@
 import { CloseCode } from "../../core/index.js";
 import { publishToGroup } from "./fanout.js";
 import { reportFrameOut, reportPlainFrameIn } from "./frameEvents.js";
-import type { OutboundMessage } from "./message.js";
+import type { OutboundMessage, Payload } from "./message.js";
 import type { Protocol, ProtocolHost, RawPublish } from "./protocol.js";
 import { applyReply, callUserEvent } from "./userEvents.js";
 
@@ -59,6 +59,9 @@ export class PlainProtocol implements Protocol {
       conn.close(CloseCode.PolicyViolation, `The connection has no permission to send to group '${target.group}'.`);
       return;
     }
-    publishToGroup(conn.hub, conn, target.group, { dataType: isBinary ? "binary" : "text", data: bytes }, target.noEcho);
+    publishToGroup(conn.hub, conn, target.group, target.noEcho, { dataType: isBinary ? "binary" : "text", data: bytes } as Payload, itself);
   }
 }
+
+// The raw payload is built already.
+const itself = (payload: Payload): Payload => payload;

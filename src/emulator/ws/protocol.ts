@@ -43,6 +43,8 @@ export interface ProtocolHost extends Recipient {
   send(frame: string | Buffer): void;
   /** Service-initiated close: farewell frame, close frame, end of session. */
   close(code: number, reason: string): void;
+  /** True when no earlier frame's work is waiting, so a frame's own may run at once. */
+  readonly inboundIdle: boolean;
   /** Runs a frame's work in order; see InboundQueue.run. */
   enqueue(task: () => Promise<void> | void, size: number, waitsForUpstream: boolean): void;
   /** True when this ackId was already processed on this connection. */
