@@ -56,6 +56,17 @@ describe("client Node transport", () => {
       assert.deepEqual(received, ["a", "b"]);
     });
 
+    it("writes held frames before the end of the tick once they reach 2 KiB, in order", async () => {
+      const sent = Array.from({ length: 64 }, (_, i) => `${i} ${"p".repeat(100)}`);
+      for (const text of sent) client.send(text);
+      const before = writes.length;
+      await tick();
+      assert.ok(before >= 2, `${before} writes before the tick ended`);
+      assert.ok(writes.every((w) => w.length <= 2048 + 200), "no write far past 2 KiB");
+      await receivedCount(sent.length);
+      assert.deepEqual(received, sent);
+    });
+
     it("writes a sequenceAck at once, after what was held before it", async () => {
       client.send("a");
       client.send('{"type":"sequenceAck","sequenceId":100}');
