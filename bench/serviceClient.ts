@@ -3,8 +3,16 @@
 // reference. The HTTP sink runs in its own process (bench/sink.mjs), so this process's CPU is the
 // clients' alone; contestants alternate in interleaved rounds so drift on a shared machine hits
 // all of them alike, and each cell reports the median round plus client CPU per call.
-// Run: npm run bench -- serviceClient [--profile]   (or npx tsx bench/serviceClient.ts [--profile]).
-import { fork, type ChildProcess } from "node:child_process";
+// Placement: by default this process and the sink are pinned to one CPU together (`--cpus=same`).
+// One call at a time is a round trip between the two processes; on separate CPUs of a virtual
+// machine each one ends by waking an idle CPU, which here cost about 60 µs of the client's CPU
+// per call and doubled the latency, for every contestant alike. That hides what the client
+// costs, so the default keeps both on one CPU; `--cpus=separate` and `--cpus=none` show the rest.
+// Run: npm run bench -- serviceClient [--profile] [--sink=raw|http] [--cpus=same|separate|none]
+// (or npx tsx bench/serviceClient.ts with the same flags).
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { createHmac } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
@@ -32,8 +40,31 @@ export interface BenchRow {
 /** Which sink answers: a minimal raw HTTP/1.1 responder (default) or node:http's server. */
 export type SinkKind = "raw" | "http";
 
-async function startSink(kind: SinkKind): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(here, "sink.mjs"), [kind], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/**
+ * Where the two processes run. "same": this process and the sink pinned to CPU 0 together;
+ * "separate": this process on CPU 0, the sink on CPU 1; "none": wherever the OS puts them.
+ * Pinning needs Linux's `taskset`; without it the run says so and is not pinned.
+ */
+export type CpuPlacement = "same" | "separate" | "none";
+
+const TASKSET = "/usr/bin/taskset";
+
+/** Pins every thread of this process to `cpu` (threads made later inherit it); returns the undo. */
+function pinSelf(cpu: number): () => void {
+  // "pid N's current affinity mask: 3"
+  const mask = /mask:\s*([0-9a-f]+)/i.exec(execFileSync(TASKSET, ["-p", String(process.pid)], { encoding: "utf8" }))?.[1];
+  execFileSync(TASKSET, ["-a", "-cp", String(cpu), String(process.pid)], { stdio: "ignore" });
+  return () => {
+    // The other benchmarks in this process (worker threads among them) get every CPU back.
+    if (mask) execFileSync(TASKSET, ["-a", "-p", mask, String(process.pid)], { stdio: "ignore" });
+  };
+}
+
+async function startSink(kind: SinkKind, cpu: number | undefined): Promise<{ child: ChildProcess; port: number }> {
+  // taskset starts node on the chosen CPU with the IPC channel fork() set up inherited.
+  const pinned = cpu === undefined ? {} : { execPath: TASKSET, execArgv: ["-c", String(cpu), process.execPath] };
+  const child = fork(join(here, "sink.mjs"), [kind], {
+    ...pinned, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("message", (m) => resolve((m as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`sink exited with ${code}`)));
@@ -94,11 +125,20 @@ function hmacFloor(endpoint: string): () => string {
 }
 
 /** Runs every measurement and prints a table; returns the rows. `profile` also writes a CPU profile of the send path. */
-export async function run(options: { ms?: number; rounds?: number; profile?: boolean; sink?: SinkKind | undefined } = {}): Promise<BenchRow[]> {
+export async function run(options: { ms?: number; rounds?: number; profile?: boolean; sink?: SinkKind | undefined; cpus?: CpuPlacement | undefined } = {}): Promise<BenchRow[]> {
   const ms = options.ms ?? 5000;
   const rounds = options.rounds ?? 5;
   const sink = options.sink ?? "raw";
-  const { child, port } = await startSink(sink);
+  let cpus = options.cpus ?? "same";
+  if (cpus !== "none" && (process.platform !== "linux" || !existsSync(TASKSET) || (cpus === "separate" && availableParallelism() < 2))) {
+    console.log(`(not pinned: ${cpus === "separate" ? "needs Linux's taskset and two CPUs" : "needs Linux's taskset"})`);
+    cpus = "none";
+  }
+  const unpin = cpus !== "none" ? pinSelf(0) : () => {};
+  const { child, port } = await startSink(sink, cpus === "same" ? 0 : cpus === "separate" ? 1 : undefined).catch((e: unknown) => {
+    unpin();
+    throw e;
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const connectionString = `Endpoint=${endpoint};AccessKey=${KEY};Version=1.0;`;
   const ours = new WebPubSubServiceClient(connectionString, HUB, { retryOptions: { maxRetries: 0 } });
@@ -160,10 +200,11 @@ export async function run(options: { ms?: number; rounds?: number; profile?: boo
     await dispatcher.close();
     agent.destroy();
     child.disconnect();
+    unpin();
   }
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(10);
   const us = (n: number | undefined) => (n === undefined ? "".padStart(9) : n.toFixed(1).padStart(9));
-  console.log(`\nwebpubsub-service benchmark (Node ${process.version}, ${ms} ms per contestant per cell in ${rounds} interleaved rounds, sink in its own process answering 202: ${sink === "raw" ? "a minimal raw HTTP/1.1 responder" : "node:http's server"})\n`);
+  console.log(`\nwebpubsub-service benchmark (Node ${process.version}, ${ms} ms per contestant per cell in ${rounds} interleaved rounds, sink in its own process answering 202: ${sink === "raw" ? "a minimal raw HTTP/1.1 responder" : "node:http's server"}; ${PLACEMENT[cpus]})\n`);
   console.log(`${"".padEnd(28)}${"ours".padStart(10)}${"official".padStart(10)}${"floor".padStart(10)}${"node:http".padStart(10)}   ours/official  ours/floor`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(28)}${fmt(r.ours)}${fmt(r.official)}${fmt(r.floor)}${r.nodeHttp === undefined ? "".padStart(10) : fmt(r.nodeHttp)}   ${(r.ours / r.official).toFixed(2).padStart(13)}  ${(r.ours / r.floor).toFixed(2).padStart(10)}`);
@@ -211,6 +252,21 @@ function row(name: string, s: Record<"ours" | "official" | "floor", Sample> & { 
   };
 }
 
+const PLACEMENT: Record<CpuPlacement, string> = {
+  same: "this process and the sink pinned to CPU 0 together",
+  separate: "this process on CPU 0, the sink on CPU 1",
+  none: "not pinned",
+};
+
+/** The `--cpus=same|separate|none` argument, if given. */
+export function cpusArg(args: readonly string[]): CpuPlacement | undefined {
+  const arg = args.find((a) => a.startsWith("--cpus="));
+  if (arg === undefined) return undefined;
+  const placement = arg.slice("--cpus=".length);
+  if (placement !== "same" && placement !== "separate" && placement !== "none") throw new Error(`unknown placement '${placement}'; known: same, separate, none`);
+  return placement;
+}
+
 /** The `--sink=raw|http` argument, if given. */
 export function sinkArg(args: readonly string[]): SinkKind | undefined {
   const arg = args.find((a) => a.startsWith("--sink="));
@@ -220,9 +276,9 @@ export function sinkArg(args: readonly string[]): SinkKind | undefined {
   return kind;
 }
 
-// Run directly: `npx tsx bench/serviceClient.ts [--profile] [--sink=raw|http]`.
+// Run directly: `npx tsx bench/serviceClient.ts [--profile] [--sink=raw|http] [--cpus=same|separate|none]`.
 if (process.argv[1] && /bench[\\/]serviceClient\.ts$/.test(process.argv[1])) {
-  run({ profile: process.argv.includes("--profile"), sink: sinkArg(process.argv) }).catch((e: unknown) => {
+  run({ profile: process.argv.includes("--profile"), sink: sinkArg(process.argv), cpus: cpusArg(process.argv) }).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });
