@@ -8,6 +8,7 @@ import {
   encodeData,
   JsonText,
   invalidArgument,
+  isUint,
   SequenceReceiver,
   WebPubSubError,
   type ConnectedFrame,
@@ -295,7 +296,7 @@ export class WebPubSubClient {
    */
   #sendAcked(head: string, tail: string, ackId: number | undefined, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
     // Throws synchronously; every caller is async, so a bad argument rejects its call.
-    if (ackId !== undefined && !(Number.isSafeInteger(ackId) && ackId >= 0)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
+    if (ackId !== undefined && !isUint(ackId)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
     const text = `${head},"ackId":${id}${tail}`;
@@ -704,7 +705,7 @@ export class WebPubSubClient {
     const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
     if (timeout && now - this.#lastActivity > timeout) {
       // A dead socket (sleep, lost network) never finishes a closing handshake: drop it now.
-      this.#drop(ws, 1006, `no frame for ${now - this.#lastActivity} ms (keepAliveTimeoutInMs)`);
+      this.#onSocketClose(ws, 1006, `no frame for ${now - this.#lastActivity} ms (keepAliveTimeoutInMs)`);
       return;
     }
     if (interval && now - this.#lastPing >= interval) {
@@ -733,12 +734,6 @@ export class WebPubSubClient {
     if (this.#state === "stopping") return this.#finishStop(true, code, reason);
     if (this.#state === "connected") void this.#afterLoss(code, reason);
     // Otherwise a connect is rejoining groups on this socket and sees the loss itself.
-  }
-
-  /** Drops a socket at once (no closing handshake) and handles it as closed with `code`. */
-  #drop(ws: WebSocketLike, code: number, reason: string): void {
-    if (this.#socket !== ws) return;
-    this.#onSocketClose(ws, code, reason);
   }
 
   /** Detaches a socket and ends its TCP connection without waiting for anything. */
