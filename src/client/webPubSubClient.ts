@@ -279,13 +279,9 @@ export class WebPubSubClient {
 
   /** Sends the frame `head` + `tail`, acked (an ackId between them) unless `fireAndForget`. */
   #send(head: string, tail: string, options: SendEventOptions): Promise<WebPubSubResult> {
-    return options.fireAndForget ? this.#sendUnacked(head + tail, options.abortSignal) : this.#sendAcked(head, tail, options.ackId, options.abortSignal);
-  }
-
-  async #sendUnacked(text: string, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
-    const queued = this.#transmit(text, signal, false);
-    if (queued) await queued;
-    return { isDuplicated: false };
+    return options.fireAndForget
+      ? Promise.resolve(this.#transmit(head + tail, options.abortSignal, false)).then(() => ({ isDuplicated: false }))
+      : this.#sendAcked(head, tail, options.ackId, options.abortSignal);
   }
 
   /**
