@@ -596,8 +596,7 @@ export class WebPubSubClient {
         return;
       case "invokeResponse":
         return this.#onInvokeResponse(frame);
-      default:
-        return; // pong: counted as activity above
+      // pong: counted as activity above
     }
   }
 
