@@ -37,29 +37,22 @@ import type {
 } from "./messages.js";
 import { resolveClientOptions, type ResolvedClientOptions, type WebPubSubClientCredential, type WebPubSubClientOptions } from "./options.js";
 import { retryDelay } from "./retry.js";
+import {
+  CONNECT_TIMEOUT_MS,
+  OPEN,
+  RECOVERY_FIRST_DELAY_MS,
+  RECOVERY_MAX_DELAY_MS,
+  RECOVERY_WINDOW_MS,
+  SEQUENCE_ACK_BURST,
+  SEQUENCE_ACK_EVERY,
+  SEQUENCE_ACK_INTERVAL_MS,
+  STOP_GRACE_MS,
+} from "./tuning.js";
 import { defaultWebSocketFactory } from "./transport.js";
 import { toFactory, type WebSocketFactory, type WebSocketLike } from "./webSocketLike.js";
 
 type State = "stopped" | "connecting" | "connected" | "recovering" | "reconnecting" | "stopping";
 
-/** The service keeps a dropped reliable connection this long (docs/protocol.md#recovery). */
-const RECOVERY_WINDOW_MS = 30_000;
-// A killed TCP connection is usually back at once: retry fast, then at most once a second.
-const RECOVERY_FIRST_DELAY_MS = 50;
-const RECOVERY_MAX_DELAY_MS = 1000;
-// The service cuts a reliable client off past 1000 unacked messages. Acking every 100 keeps a
-// fast stream far from that; the timer covers a slow one (the official client only has the timer).
-const SEQUENCE_ACK_EVERY = 100;
-// A burst (the messages of one socket read) ends with an ack too when it brought this many:
-// messages still on their way count against the service's limit, so acks must not wait for
-// the next burst. Fewer than this wait for the count or the timer (a slow stream acks less).
-const SEQUENCE_ACK_BURST = 10;
-const SEQUENCE_ACK_INTERVAL_MS = 1000;
-// A handshake (or a recovery attempt) that hangs this long is given up and retried.
-const CONNECT_TIMEOUT_MS = 10_000;
-// stop() sends a close frame; a socket that does not answer is dropped after this long.
-const STOP_GRACE_MS = 1000;
-const OPEN = 1;
 // A function, so no two errors share (and a listener cannot alter) one detail object.
 const noReason = (): { name: string; message: string } => ({ name: "Unknown", message: "no reason given" });
 
