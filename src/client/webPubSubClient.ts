@@ -262,7 +262,7 @@ export class WebPubSubClient {
     checkName(eventName, "eventName");
     const payload = encodePayload(content, dataType);
     const invocationId = options.invocationId ?? this.#newInvocationId();
-    if (typeof invocationId !== "string" || invocationId === "") throw invalidArgument("invocationId must be a non-empty string");
+    checkName(invocationId, "invocationId");
     if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting`);
     const text = `{"type":"invoke","invocationId":${JSON.stringify(invocationId)},"target":"event","event":${JSON.stringify(eventName)}${payload}}`;
     return this.#request(this.#invocations, invocationId, text, options.abortSignal, false);
