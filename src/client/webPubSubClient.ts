@@ -463,15 +463,12 @@ export class WebPubSubClient {
         return reject(err instanceof WebPubSubError ? err : new ConnectionError("no WebSocket could be created", { cause: err }));
       }
       // Either way out first clears the timer, the abort listener and #opening.
-      const settle =
-        <A,>(then: (arg: A) => void) =>
-        (arg: A): void => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", onAbort);
-          if (this.#opening === opening) this.#opening = undefined;
-          then(arg);
-        };
-      const opening: Opening = { _recovery: recovery, _resolve: settle(resolve), _reject: settle(reject) };
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        if (this.#opening === opening) this.#opening = undefined;
+      };
+      const opening: Opening = { _recovery: recovery, _resolve: (frame) => (done(), resolve(frame)), _reject: (error) => (done(), reject(error)) };
       const fail = (message: string): void => {
         this.#forget(ws);
         opening._reject(new ConnectionError(message));
