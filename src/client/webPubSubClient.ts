@@ -49,6 +49,7 @@ import {
   STOP_GRACE_MS,
 } from "./tuning.js";
 import { defaultWebSocketFactory } from "./transport.js";
+import { BOOLEAN, check, NAME } from "./validate.js";
 import { toFactory, type WebSocketFactory, type WebSocketLike } from "./webSocketLike.js";
 
 type State = "stopped" | "connecting" | "connected" | "recovering" | "reconnecting" | "stopping";
@@ -217,7 +218,7 @@ export class WebPubSubClient {
     const payload = encodePayload(content, dataType);
     const noEcho = options.noEcho ?? false;
     // Checked here: the frame is written as text, field by field.
-    if (typeof noEcho !== "boolean") throw invalidArgument("noEcho must be a boolean");
+    check("noEcho", noEcho, BOOLEAN);
     // `noEcho: false` is the protocol's default: left out, as the official client does.
     return this.#send(`{"type":"sendToGroup","group":${JSON.stringify(groupName)}`, `${noEcho ? ',"noEcho":true' : ""}${payload}}`, options);
   }
@@ -836,7 +837,7 @@ function publicData(dataType: WebPubSubDataType, data: unknown): JSONTypes | Arr
 }
 
 function checkName(value: unknown, name: string): void {
-  if (typeof value !== "string" || value === "") throw invalidArgument(`${name} must be a non-empty string`);
+  check(name, value, NAME);
 }
 
 /**
