@@ -286,7 +286,8 @@ export class WebPubSubClient {
    */
   #sendAcked(head: string, tail: string, ackId: number | undefined, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
     // Throws synchronously; every caller is async, so a bad argument rejects its call.
-    if (ackId !== undefined && !isUint(ackId)) throw invalidArgument(`ackId must be a non-negative integer, got ${ackId}`);
+    // A TypeError, as before (COUNT would make it a RangeError).
+    if (ackId !== undefined) check("ackId", ackId, [isUint, "a non-negative integer"]);
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
     const text = `${head},"ackId":${id}${tail}`;
