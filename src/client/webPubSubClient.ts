@@ -620,8 +620,8 @@ export class WebPubSubClient {
 
   #onAck(frame: Extract<ServiceFrame, { type: "ack" }>): void {
     const ackId = frame.ackId;
-    if (frame.success) this.#acks.resolve(ackId, { ackId, isDuplicated: false });
-    else if (frame.error?.name === "Duplicate") this.#acks.resolve(ackId, { ackId, isDuplicated: true });
+    // A `Duplicate` refusal means a retry found the send already done.
+    if (frame.success || frame.error?.name === "Duplicate") this.#acks.resolve(ackId, { ackId, isDuplicated: !frame.success });
     else {
       const detail = frame.error ?? noReason();
       this.#acks.reject(
