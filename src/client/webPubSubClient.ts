@@ -666,10 +666,7 @@ export class WebPubSubClient {
     const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
     const period = Math.max(10, Math.min(interval || Infinity, timeout ? timeout / 4 : Infinity, this.#reliable ? SEQUENCE_ACK_INTERVAL_MS : Infinity));
     if (period === Infinity) return;
-    const now = Date.now();
-    this.#lastActivity = now;
-    this.#lastPing = now;
-    this.#lastSequenceAck = now;
+    this.#lastActivity = this.#lastPing = this.#lastSequenceAck = Date.now();
     this.#framesSeen = this.#framesReceived;
     this.#ticker = setInterval(() => this.#tick(), period);
     (this.#ticker as { unref?: () => void }).unref?.();
