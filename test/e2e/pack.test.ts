@@ -164,34 +164,47 @@ try {
   // The dashboard's page ships in the tarball and is found from this tree.
   const page = await fetch(emu.dashboardUrl);
   const dashboard = page.status === 200 && /<html/i.test(await page.text()) ? "served" : page.status;
-  console.log(JSON.stringify({ data: await received, dashboard }), viaUndici);
+  // The client SDK from the tarball, on the \`ws\` the install resolved: a group round trip
+  // with an acked send (its batched frame writes and direct frame reads run on that \`ws\`).
+  const client = new WebPubSubClient({ getClientAccessUrl: async () => (await service.getClientAccessToken({ roles: ["webpubsub.joinLeaveGroup.g", "webpubsub.sendToGroup.g"] })).url });
+  const groupMessages = [];
+  const all = new Promise((resolve) => client.on("group-message", (e) => groupMessages.push(e.message.data) === 3 && resolve()));
+  await client.start();
+  await client.joinGroup("g");
+  const acks = await Promise.all([1, 2, 3].map((n) => client.sendToGroup("g", { n }, "json")));
+  await all;
+  await client.stop();
+  const sdk = { acked: acks.map((a) => a.isDuplicated === false).join(), received: groupMessages.map((d) => d.n).sort().join() };
+  console.log(JSON.stringify({ data: await received, dashboard, sdk }), viaUndici);
   ws.close();
 } finally {
   await service.close();
   await emu.close();
 }`;
 
-  it("runs from an ES module: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
+  it("runs from an ES module: both entry points, the emulator delivers to a WebSocket client and to the client SDK, and serves its dashboard", async () => {
     writeFileSync(
       join(app, "esm.mjs"),
       deliver(`import { WebPubSubServiceClient } from "webpubsub-service";
 import { startEmulator } from "webpubsub-service/emulator";
+import { WebPubSubClient } from "webpubsub-service/client";
 import WebSocket from "ws";
 import * as channel from "node:diagnostics_channel";`),
     );
-    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"} 1');
+    assert.equal((await sh(process.execPath, ["esm.mjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served","sdk":{"acked":"true,true,true","received":"1,2,3"}} 1');
   });
 
-  it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client and serves its dashboard", async () => {
+  it("runs from CommonJS: both entry points, the emulator delivers to a WebSocket client and to the client SDK, and serves its dashboard", async () => {
     writeFileSync(
       join(app, "cjs.cjs"),
       `(async () => {${deliver(`const { WebPubSubServiceClient } = require("webpubsub-service");
 const { startEmulator } = require("webpubsub-service/emulator");
+const { WebPubSubClient } = require("webpubsub-service/client");
 const WebSocket = require("ws");
 const channel = require("node:diagnostics_channel");`)}
 })().catch((err) => { console.error(err); process.exit(1); });`,
     );
-    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served"} 1');
+    assert.equal((await sh(process.execPath, ["cjs.cjs"], app)).trim(), '{"data":{"hello":"from the tarball"},"dashboard":"served","sdk":{"acked":"true,true,true","received":"1,2,3"}} 1');
   });
 
   // One file, checked under each resolution mode a project may use. The expect-error lines
