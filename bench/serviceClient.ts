@@ -258,22 +258,24 @@ const PLACEMENT: Record<CpuPlacement, string> = {
   none: "not pinned",
 };
 
+/** The value of `--name=value` in `args`, if given; one of `known` or an error naming them. */
+function choiceArg<T extends string>(args: readonly string[], name: string, known: readonly T[]): T | undefined {
+  const prefix = `--${name}=`;
+  const arg = args.find((a) => a.startsWith(prefix));
+  if (arg === undefined) return undefined;
+  const value = arg.slice(prefix.length);
+  if (!(known as readonly string[]).includes(value)) throw new Error(`unknown ${name} '${value}'; known: ${known.join(", ")}`);
+  return value as T;
+}
+
 /** The `--cpus=same|separate|none` argument, if given. */
 export function cpusArg(args: readonly string[]): CpuPlacement | undefined {
-  const arg = args.find((a) => a.startsWith("--cpus="));
-  if (arg === undefined) return undefined;
-  const placement = arg.slice("--cpus=".length);
-  if (placement !== "same" && placement !== "separate" && placement !== "none") throw new Error(`unknown placement '${placement}'; known: same, separate, none`);
-  return placement;
+  return choiceArg<CpuPlacement>(args, "cpus", ["same", "separate", "none"]);
 }
 
 /** The `--sink=raw|http` argument, if given. */
 export function sinkArg(args: readonly string[]): SinkKind | undefined {
-  const arg = args.find((a) => a.startsWith("--sink="));
-  if (arg === undefined) return undefined;
-  const kind = arg.slice("--sink=".length);
-  if (kind !== "raw" && kind !== "http") throw new Error(`unknown sink '${kind}'; known: raw, http`);
-  return kind;
+  return choiceArg<SinkKind>(args, "sink", ["raw", "http"]);
 }
 
 // Run directly: `npx tsx bench/serviceClient.ts [--profile] [--sink=raw|http] [--cpus=same|separate|none]`.

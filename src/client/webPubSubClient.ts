@@ -400,7 +400,6 @@ export class WebPubSubClient {
     return id;
   }
 
-
   // ---- connecting ----
 
   /** A new connection: fresh URL, handshake, rejoin, then `connected`. Throws ConnectionError. */

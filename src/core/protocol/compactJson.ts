@@ -20,7 +20,7 @@ export interface CompactFields {
   target: unknown;
   sequenceId: unknown;
   dataType: unknown;
-  /** A string, number, boolean or null as is; an object or array as a {@link CompactData}. */
+  /** A string, number, boolean or null as is; an object or array is known by its text alone ({@link CompactFrame.dataText}). */
   data: unknown;
 }
 
@@ -30,11 +30,6 @@ export interface CompactFrame {
   fields: CompactFields;
   /** The JSON text of `data`, exactly as JSON.stringify would write its value. */
   dataText: string | undefined;
-}
-
-/** Stands for an object or array `data` in {@link CompactFields}: its text, not its value. */
-export class CompactData {
-  constructor(readonly text: string) {}
 }
 
 // Deeper `data` is left to JSON.parse (and the caller's own depth check).
@@ -100,15 +95,16 @@ export function readCompactFrame(text: string): CompactFrame | undefined {
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       end = valueEnd(text, i, 0);
       if (end < 0) return undefined;
-      // Other fields are scalars in every valid frame; a structured one is left for the checks to refuse.
-      value = key === "data" ? new CompactData((dataText = text.slice(i, end))) : STRUCTURED;
+      // Other fields are scalars in every valid frame; a structured one is left for the checks
+      // to refuse. A structured `data` is passed on by its text (dataText), never looked into.
+      value = STRUCTURED;
     } else {
       end = scalarEnd(text, i);
       if (end < 0) return undefined;
       value = scalar;
     }
     // A repeated field keeps its last value, as JSON.parse does.
-    if (key === "data" && !(value instanceof CompactData)) dataText = text.slice(i, end);
+    if (key === "data") dataText = text.slice(i, end);
     if (key !== undefined) fields[key] = value;
     const next = text.charCodeAt(end);
     if (next === CLOSE_BRACE) return end === n - 1 ? { fields, dataText } : undefined;
@@ -117,7 +113,8 @@ export function readCompactFrame(text: string): CompactFrame | undefined {
   }
 }
 
-// A structured value of a field that must be a scalar: any object fails the checks as JSON.parse's would.
+// Stands for any object or array value: a field that must be a scalar fails the checks with it
+// as with JSON.parse's object, and json `data` is taken from its text.
 const STRUCTURED: unknown = {};
 
 // The client-frame field whose name is text[start, end); undefined for any other name. The

@@ -27,18 +27,12 @@ export function publishToGroup<S>(
   payloadOf: (source: S) => Payload,
 ): void {
   const members = hub.groupMembers(group);
-  const size = members.size;
-  if (size === 0) return;
-  if (size === 1) {
-    // The commonest case after an empty group: no snapshot to build.
-    const [only] = members.keys();
-    if (noEcho && only === sender) return;
-    only!.deliver(new OutboundMessage(payloadOf(source), { from: "group", group, fromUserId: sender.userId }));
-    return;
-  }
+  // Nobody to receive it (an empty group, or only the sender with noEcho): no payload built.
+  if (members.size === 0 || (noEcho && members.size === 1 && members.has(sender))) return;
   const message = new OutboundMessage(payloadOf(source), { from: "group", group, fromUserId: sender.userId });
-  // A snapshot: a delivery may close a member, which leaves the group while we iterate.
-  for (const member of [...members.keys()]) {
+  // A snapshot when there are several: a delivery may close a member, which leaves the group
+  // while we iterate. A lone member needs none (the commonest case after an empty group).
+  for (const member of members.size === 1 ? members.keys() : [...members.keys()]) {
     if (noEcho && member === sender) continue;
     member.deliver(message);
   }
