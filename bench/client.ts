@@ -4,7 +4,8 @@
 //    publisher keeps at most 300 messages ahead of what the receiver handled;
 //  - acknowledged sendToGroup per second with 64 in flight (the floor corks its socket per
 //    tick as ours does, so it is the best a client can do against this emulator);
-//  - browser bundle size, minified and gzipped (esbuild, the same settings for both);
+//  - browser bundle size, minified and gzipped (esbuild, the same settings for both), for
+//    our production and development browser files;
 //  - heap per connected idle client.
 // Receivers and senders run in a worker thread (bench/clientWorker.ts) so the emulator's work
 // is not counted against them; each thread's busy time per message (event-loop utilisation)
@@ -259,17 +260,22 @@ async function ackedSends(emu: Emulator): Promise<void> {
   }
 }
 
-async function bundleSizes(): Promise<void> {
-  // Ours is the file `npm run build` publishes as dist/browser/client.js, source-map comment
-  // and all: built the same way into a scratch folder and read back.
+/** A browser file as `npm run build` publishes it (source-map comment and all), built into a scratch folder and read back. */
+async function publishedBundle(verbose: boolean): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "wps-bundle-"));
-  let mine: string;
   try {
-    await bundleClient({ outfile: join(dir, "client.js") });
-    mine = readFileSync(join(dir, "client.js"), "utf8");
+    await bundleClient({ outfile: join(dir, "client.js"), verbose });
+    return readFileSync(join(dir, "client.js"), "utf8");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function bundleSizes(): Promise<void> {
+  // Ours: the "browser" export a production bundler picks (short error messages), and the
+  // "development" one (full sentences), which dev servers such as Vite's and webpack's pick.
+  const mine = await publishedBundle(false);
+  const mineDev = await publishedBundle(true);
   const theirs = await build({
     stdin: {
       contents: 'export * from "@azure/web-pubsub-client";',
@@ -285,13 +291,17 @@ async function bundleSizes(): Promise<void> {
     logLevel: "silent",
   });
   const theirCode = theirs.outputFiles[0]!.text;
-  const a = gzipSync(mine).length;
   const b = gzipSync(theirCode).length;
   console.log(`\nbrowser bundle (esbuild, minified; every export)`);
-  console.log(
-    `  ours      ${mine.length} B, ${a} B gzipped  ${(a / b).toFixed(2)}x official`,
-  );
+  for (const [label, code] of [
+    ["ours", mine],
+    ["ours dev", mineDev],
+  ] as const) {
+    const a = gzipSync(code).length;
+    console.log(`  ${label.padEnd(9)} ${code.length} B, ${a} B gzipped  ${(a / b).toFixed(2)}x official`);
+  }
   console.log(`  official  ${theirCode.length} B, ${b} B gzipped`);
+  console.log(`  (ours: the default browser file, short error messages; ours dev: the "development" condition, full messages)`);
 }
 
 async function memory(emu: Emulator): Promise<void> {

@@ -18,29 +18,73 @@ export const browserTransport = {
 };
 
 /**
- * Bundles the client for browsers. With `outfile` it writes there; otherwise returns the code.
- * The published file is minified (with a linked source map), so the size benchmark measures
- * exactly what ships: both call this with the same settings.
+ * esbuild plugin: src/core/verbose.ts loads as `VERBOSE = false`, so every
+ * `VERBOSE ? "sentence" : ""` in the client and core folds to its short side.
  */
-export async function bundleClient({ outfile, entry = join(root, "src/client/index.ts") } = {}) {
-  const result = await build({
+export const terseMessages = {
+  name: "terse-messages",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]core[\\/]verbose\.ts$/ }, () => ({ contents: "export const VERBOSE = false;", loader: "ts" }));
+  },
+};
+
+/**
+ * Bundles the client for browsers. With `outfile` it writes there (with a linked source map);
+ * otherwise returns the code. The published `client.js` is this with the defaults, so the size
+ * benchmark measures exactly what ships; `verbose: true` is the `development` build, whose
+ * errors keep their sentences.
+ *
+ * Two passes: the first bundles and folds every `VERBOSE ? … : …` (src/core/verbose.ts); the
+ * second minifies that one file and, now that the dead sentences are gone, also drops the
+ * helpers only they used (esbuild decides what is unused before it folds constants).
+ */
+export async function bundleClient({ outfile, entry = join(root, "src/client/index.ts"), verbose = false } = {}) {
+  const maps = Boolean(outfile);
+  const folded = await build({
     entryPoints: [entry],
     bundle: true,
     format: "esm",
     platform: "browser",
     target: "es2022",
-    minify: true,
+    minifySyntax: true,
     // Members named `_x` are internal (never public API, option, event or wire names): the
     // published file shortens them. #private names are minified anyway; TS `private` are not.
     mangleProps: /^_/,
-    sourcemap: outfile ? "linked" : false,
-    write: Boolean(outfile),
+    sourcemap: maps ? "inline" : false,
+    write: false,
+    // Where the file goes, so the map's paths are relative to it.
     outfile: outfile ?? "client.js",
-    plugins: [browserTransport],
+    plugins: verbose ? [browserTransport] : [browserTransport, terseMessages],
     // Anything Node-only reaching the bundle is a bug: fail instead of shipping a shim.
     external: [],
     logLevel: "silent",
     legalComments: "none",
   });
+  const result = await build({
+    entryPoints: ["folded:client.js"],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    // The inline map of the first pass is read back, so this one still points at src/.
+    sourcemap: maps ? "linked" : false,
+    write: Boolean(outfile),
+    outfile: outfile ?? "client.js",
+    plugins: [servesText("folded:client.js", folded.outputFiles[0].text)],
+    logLevel: "silent",
+    legalComments: "none",
+  });
   return outfile ? undefined : result.outputFiles.find((f) => f.path.endsWith(".js")).text;
+}
+
+/** esbuild plugin: the one module `name`, with `text` as its contents. */
+function servesText(name, text) {
+  return {
+    name: "serves-text",
+    setup(b) {
+      b.onResolve({ filter: /^folded:/ }, (args) => (args.path === name ? { path: name, namespace: "folded" } : undefined));
+      b.onLoad({ filter: /.*/, namespace: "folded" }, () => ({ contents: text, loader: "js", resolveDir: root }));
+    },
+  };
 }

@@ -39,8 +39,10 @@ for (const { out, targets } of rollups) {
   }
 }
 
-// The "browser" condition of ./client: one ESM file with the page's WebSocket instead of `ws`.
+// The "browser" condition of ./client: one ESM file with the page's WebSocket instead of `ws`,
+// with short error messages, and under "development" the same with full ones.
 await bundleClient({ outfile: "dist/browser/client.js" });
+await bundleClient({ outfile: "dist/browser/client.development.js", verbose: true });
 
 /** Writes one self-contained .d.ts for `entry`: its public surface, with no import of our own files. */
 function rollUp(entry, out) {

@@ -30,15 +30,19 @@ for (const [sub, entry] of Object.entries(pkg.exports)) {
     failures++;
   }
   if (entry.browser) {
-    for (const file of [entry.browser.types, entry.browser.default]) {
-      if (!existsSync(file)) (console.error(`exports["${sub}"].browser: ${file} is missing`), failures++);
+    // `default` is the production file (short error messages), `development` the one with
+    // sentences: each must exist, stand alone, and export the same names.
+    const files = [entry.browser.default, entry.browser.development];
+    for (const file of [entry.browser.types, ...files]) {
+      if (!file || !existsSync(file)) (console.error(`exports["${sub}"].browser: ${file} is missing`), failures++);
     }
-    // The browser file must stand alone: no `ws`, no node: builtins, no require().
-    const code = existsSync(entry.browser.default) ? readFileSync(entry.browser.default, "utf8") : "";
-    const stray = /\bfrom\s*["'](?:ws|node:[^"']*)["']|\brequire\(|\bimport\(["'](?:ws|node:)/.exec(code);
-    if (stray) (console.error(`exports["${sub}"].browser imports Node-only code: ${stray[0]}`), failures++);
-    const browser = await import(pathToFileURL(entry.browser.default).href);
-    for (const name of expected[sub] ?? []) if (!(name in browser)) (console.error(`browser ${sub} lacks ${name}`), failures++);
+    for (const file of files.filter((f) => f && existsSync(f))) {
+      // A browser file must stand alone: no `ws`, no node: builtins, no require().
+      const stray = /\bfrom\s*["'](?:ws|node:[^"']*)["']|\brequire\(|\bimport\(["'](?:ws|node:)/.exec(readFileSync(file, "utf8"));
+      if (stray) (console.error(`${file} imports Node-only code: ${stray[0]}`), failures++);
+      const browser = await import(pathToFileURL(file).href);
+      for (const name of expected[sub] ?? []) if (!(name in browser)) (console.error(`${file} lacks ${name}`), failures++);
+    }
   }
   const spec = sub === "." ? pkg.name : `${pkg.name}/${sub.slice(2)}`;
   const esm = await import(spec);

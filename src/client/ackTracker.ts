@@ -1,5 +1,5 @@
 // Pending requests waiting for the service's answer (acks by ackId, invocations by id).
-import type { WebPubSubErrorCode } from "../core/index.js";
+import { VERBOSE, type WebPubSubErrorCode } from "../core/index.js";
 
 // Every entry ends exactly once: answered, timed out, aborted, or settled in bulk when the
 // connection is lost or the client stops, so no caller is ever left waiting.
@@ -66,7 +66,7 @@ export class PendingRequests<K, V> {
     return new Promise<V>((resolve, reject) => {
       const entry: Entry<V> = { _resolve: resolve, _reject: reject, _signal: signal, _onAbort: undefined, _deadline: 0, _timeoutMs: 0 };
       if (signal) {
-        entry._onAbort = () => this.fail(key, "WPS_ERR_ABORTED", "was aborted");
+        entry._onAbort = () => this.fail(key, "WPS_ERR_ABORTED", VERBOSE ? "was aborted" : "");
         signal.addEventListener("abort", entry._onAbort, { once: true });
       }
       this.#entries.set(key, entry);
@@ -139,7 +139,7 @@ export class PendingRequests<K, V> {
     let next = Infinity;
     for (const [key, entry] of [...this.#entries]) {
       if (!entry._deadline) continue;
-      if (entry._deadline <= now) this.fail(key, "WPS_ERR_ACK_TIMEOUT", `got no answer within ${entry._timeoutMs} ms`);
+      if (entry._deadline <= now) this.fail(key, "WPS_ERR_ACK_TIMEOUT", VERBOSE ? `got no answer within ${entry._timeoutMs} ms` : "");
       else next = Math.min(next, entry._deadline);
     }
     if (next < Infinity && this.#entries.size) this.#schedule(Math.max(next, now + 10));

@@ -1,6 +1,6 @@
 // A small typed event emitter: the browser build carries no `events` polyfill.
 // Listener lists are copied on change, so emit() (called for every message) allocates nothing.
-import { invalidArgument } from "../core/index.js";
+import { invalidArgument, VERBOSE } from "../core/index.js";
 
 /** A listener of one event. */
 export type Listener<T> = (args: T) => void;
@@ -11,7 +11,7 @@ export class Emitter<E> {
 
   /** Adds a listener; adding the same function twice calls it twice, as Node's EventEmitter does. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
-    if (typeof listener !== "function") throw invalidArgument("listener must be a function");
+    if (typeof listener !== "function") throw invalidArgument(VERBOSE ? "listener must be a function" : "listener");
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener as Listener<never>]);
   }
 

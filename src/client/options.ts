@@ -1,5 +1,6 @@
 // Client options: the official client's names and defaults, plus ours (ackTimeoutInMs,
 // webSocket, maxQueuedMessages). Bad values fail in the constructor, before any I/O.
+import { VERBOSE } from "../core/index.js";
 import type { AbortSignalLike } from "./ackTracker.js";
 import { resolveRetryOptions, type ResolvedRetryOptions, type WebPubSubRetryOptions } from "./retry.js";
 import { BOOLEAN, check, COUNT, withDefaults, type Rule } from "./validate.js";
@@ -86,7 +87,7 @@ export interface ResolvedClientOptions {
 
 /** setTimeout's ceiling: a larger delay fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const TIMER_MS: Rule = [(v) => typeof v === "number" && v >= 0 && v <= MAX_TIMER_MS, `0 to ${MAX_TIMER_MS} ms`, 1];
+const TIMER_MS: Rule = [(v) => typeof v === "number" && v >= 0 && v <= MAX_TIMER_MS, VERBOSE ? `0 to ${MAX_TIMER_MS} ms` : "", 1];
 
 // The options with a plain value: defaults, and the rule a given value must pass.
 const DEFAULTS = {
@@ -107,14 +108,14 @@ const RULES: Record<keyof typeof DEFAULTS, Rule> = {
   ackTimeoutInMs: TIMER_MS,
   maxQueuedMessages: COUNT,
   allowInsecureConnection: BOOLEAN,
-  webSocket: [(v) => typeof v === "function", "a WebSocket class or factory"],
+  webSocket: [(v) => typeof v === "function", VERBOSE ? "a WebSocket class or factory" : ""],
 };
-const PROTOCOL: Rule = [(v) => v === JSON_PROTOCOL_NAME || v === RELIABLE_PROTOCOL_NAME, `${JSON_PROTOCOL_NAME} or ${RELIABLE_PROTOCOL_NAME}`];
+const PROTOCOL: Rule = [(v) => v === JSON_PROTOCOL_NAME || v === RELIABLE_PROTOCOL_NAME, VERBOSE ? `${JSON_PROTOCOL_NAME} or ${RELIABLE_PROTOCOL_NAME}` : ""];
 const RETRY_DEFAULTS = { retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, mode: "Fixed" as const };
 
 /** Applies defaults and validates; throws TypeError/RangeError with WPS_ERR_INVALID_ARGUMENT. */
 export function resolveClientOptions(options: WebPubSubClientOptions = {}): ResolvedClientOptions {
-  check("options", options, [(v) => typeof v === "object" && v !== null, "an object"]);
+  check("options", options, [(v) => typeof v === "object" && v !== null, VERBOSE ? "an object" : ""]);
   const protocol = options.protocol ?? WebPubSubJsonReliableProtocol();
   check("protocol.name", protocol.name, PROTOCOL);
   return {

@@ -1,4 +1,5 @@
 // Retry delays for sends and reconnects, with the official client's options and defaults.
+import { VERBOSE } from "../core/index.js";
 import { COUNT, withDefaults, type Rule } from "./validate.js";
 
 /** How delays grow between attempts. */
@@ -19,12 +20,12 @@ export interface WebPubSubRetryOptions {
 /** Retry options with every field set. */
 export type ResolvedRetryOptions = Required<WebPubSubRetryOptions>;
 
-const DELAY: Rule = [(v) => Number.isFinite(v) && v >= 0, "a number >= 0", 1];
+const DELAY: Rule = [(v) => Number.isFinite(v) && v >= 0, VERBOSE ? "a number >= 0" : "", 1];
 const RULES: Record<keyof ResolvedRetryOptions, Rule> = {
-  maxRetries: [(v) => v === Infinity || COUNT[0](v), "an integer >= 0 or Infinity", 1],
+  maxRetries: [(v) => v === Infinity || COUNT[0](v), VERBOSE ? "an integer >= 0 or Infinity" : "", 1],
   retryDelayInMs: DELAY,
   maxRetryDelayInMs: DELAY,
-  mode: [(v) => v === "Fixed" || v === "Exponential", '"Fixed" or "Exponential"', 1],
+  mode: [(v) => v === "Fixed" || v === "Exponential", VERBOSE ? '"Fixed" or "Exponential"' : "", 1],
 };
 
 /** Fills in defaults and checks ranges; `name` goes into the error message. */

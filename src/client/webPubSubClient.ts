@@ -11,6 +11,7 @@ import {
   isUint,
   SequenceReceiver,
   WebPubSubError,
+  VERBOSE,
   type ConnectedFrame,
   type ServiceFrame,
   type WebPubSubDataType,
@@ -82,10 +83,10 @@ export class WebPubSubClient {
   readonly #reliable: boolean;
   readonly #events = new Emitter<WebPubSubClientEvents>();
   readonly #acks = new PendingRequests<number, WebPubSubResult>(
-    (ackId, code, why, cause) => new SendMessageError(code, `message ${ackId} ${why}`, { ackId, cause }),
+    (ackId, code, why, cause) => new SendMessageError(code, VERBOSE ? `message ${ackId} ${why}` : "", { ackId, cause }),
   );
   readonly #invocations = new PendingRequests<string, InvokeEventResult>(
-    (invocationId, code, why, cause) => new InvocationError(code, `invocation '${invocationId}' ${why}`, { invocationId, cause }),
+    (invocationId, code, why, cause) => new InvocationError(code, VERBOSE ? `invocation '${invocationId}' ${why}` : "", { invocationId, cause }),
   );
   /** Groups to rejoin after a fresh reconnect. */
   readonly #groups = new Set<string>();
@@ -135,7 +136,7 @@ export class WebPubSubClient {
     ) {
       this.#credential = credential;
     } else {
-      throw invalidArgument("credential must be a URL or { getClientAccessUrl }");
+      throw invalidArgument(VERBOSE ? "credential must be a URL or { getClientAccessUrl }" : "credential");
     }
     this.#options = resolveClientOptions(options);
     const url = this.#credential.getClientAccessUrl;
@@ -146,10 +147,10 @@ export class WebPubSubClient {
   /** Connects. Resolves once the connection is ready and `connected` has fired. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.#state !== "stopped") {
-      throw new WebPubSubError("WPS_ERR_INVALID_STATE", `start() called while ${this.#state}`);
+      throw new WebPubSubError("WPS_ERR_INVALID_STATE", VERBOSE ? `start() called while ${this.#state}` : "");
     }
     const signal = options.abortSignal;
-    if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted");
+    if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", VERBOSE ? "start() was aborted" : "");
     const life = new AbortController();
     this.#life = life;
     this.#whenStopped = new Promise<void>((resolve) => (this.#markStopped = resolve));
@@ -161,7 +162,7 @@ export class WebPubSubClient {
     } catch (err) {
       // stop() during start already ended the run and emitted `stopped`.
       this.#finishStop(false);
-      if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", "start() was aborted", { cause: err });
+      if (signal?.aborted) throw new WebPubSubError("WPS_ERR_ABORTED", VERBOSE ? "start() was aborted" : "", { cause: err });
       throw err;
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -177,7 +178,7 @@ export class WebPubSubClient {
     if (state === "stopped" || state === "stopping") return this.#whenStopped;
     this.#state = "stopping";
     this.#life.abort();
-    this.#failEverything("the client was stopped");
+    this.#failEverything(VERBOSE ? "the client was stopped" : "");
     const ws = this.#socket;
     if (ws && state === "connected") {
       // A clean close tells the service not to keep the connection for recovery.
@@ -264,7 +265,7 @@ export class WebPubSubClient {
     const payload = encodePayload(content, dataType);
     const invocationId = options.invocationId ?? this.#newInvocationId();
     checkName(invocationId, "invocationId");
-    if (this.#invocations.has(invocationId)) throw invalidArgument(`invocation '${invocationId}' is already waiting`);
+    if (this.#invocations.has(invocationId)) throw invalidArgument(VERBOSE ? `invocation '${invocationId}' is already waiting` : "invocationId");
     const text = `{"type":"invoke","invocationId":${JSON.stringify(invocationId)},"target":"event","event":${JSON.stringify(eventName)}${payload}}`;
     return this.#request(this.#invocations, invocationId, text, options.abortSignal, false);
   }
@@ -287,9 +288,9 @@ export class WebPubSubClient {
   #sendAcked(head: string, tail: string, ackId: number | undefined, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
     // Throws synchronously; every caller is async, so a bad argument rejects its call.
     // A TypeError, as before (COUNT would make it a RangeError).
-    if (ackId !== undefined) check("ackId", ackId, [isUint, "a non-negative integer"]);
+    if (ackId !== undefined) check("ackId", ackId, [isUint, VERBOSE ? "a non-negative integer" : ""]);
     const id = ackId ?? this.#newAckId();
-    if (this.#acks.has(id)) throw invalidArgument(`ackId ${id} is already waiting`);
+    if (this.#acks.has(id)) throw invalidArgument(VERBOSE ? `ackId ${id} is already waiting` : "ackId");
     const text = `${head},"ackId":${id}${tail}`;
     // The first try is all a send usually needs: only a failure enters the retry loop.
     return this.#request(this.#acks, id, text, signal, false).catch((err: unknown) => this.#retry(id, text, signal, err));
@@ -338,26 +339,26 @@ export class WebPubSubClient {
    * while (re)connecting, and refuses it when stopped. Returns a promise only when queued.
    */
   #transmit(text: string, signal: AbortSignalLike | undefined, direct: boolean): Promise<void> | undefined {
-    if (signal?.aborted) throw new SendMessageError("WPS_ERR_ABORTED", "the send was aborted");
+    if (signal?.aborted) throw new SendMessageError("WPS_ERR_ABORTED", VERBOSE ? "the send was aborted" : "");
     if (this.#state === "connected" || direct) {
       const ws = this.#socket;
-      if (!ws || ws.readyState !== OPEN) throw new SendMessageError("WPS_ERR_CONNECTION_LOST", "the connection was lost");
+      if (!ws || ws.readyState !== OPEN) throw new SendMessageError("WPS_ERR_CONNECTION_LOST", VERBOSE ? "the connection was lost" : "");
       try {
         ws.send(text);
       } catch (err) {
-        throw new SendMessageError("WPS_ERR_CONNECTION_LOST", "the socket refused the frame", { cause: err });
+        throw new SendMessageError("WPS_ERR_CONNECTION_LOST", VERBOSE ? "the socket refused the frame" : "", { cause: err });
       }
       return undefined;
     }
-    if (this.#state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", "call start() first");
-    if (this.#state === "stopping") throw new SendMessageError("WPS_ERR_CLOSED", "the client was stopped");
+    if (this.#state === "stopped") throw new SendMessageError("WPS_ERR_NOT_CONNECTED", VERBOSE ? "call start() first" : "");
+    if (this.#state === "stopping") throw new SendMessageError("WPS_ERR_CLOSED", VERBOSE ? "the client was stopped" : "");
     if (this.#queue.length >= this.#options.maxQueuedMessages) {
-      throw new SendMessageError("WPS_ERR_QUEUE_FULL", "maxQueuedMessages sends already wait for the connection");
+      throw new SendMessageError("WPS_ERR_QUEUE_FULL", VERBOSE ? "maxQueuedMessages sends already wait for the connection" : "");
     }
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.#queue = this.#queue.filter((q) => q !== item);
-        reject(new SendMessageError("WPS_ERR_ABORTED", "the send was aborted"));
+        reject(new SendMessageError("WPS_ERR_ABORTED", VERBOSE ? "the send was aborted" : ""));
       };
       const item: Queued = {
         _text: text,
@@ -380,7 +381,7 @@ export class WebPubSubClient {
         ws.send(item._text);
         item._resolve();
       } catch (err) {
-        item._reject(new SendMessageError("WPS_ERR_CONNECTION_LOST", "the socket refused the frame", { cause: err }));
+        item._reject(new SendMessageError("WPS_ERR_CONNECTION_LOST", VERBOSE ? "the socket refused the frame" : "", { cause: err }));
       }
     }
   }
@@ -429,8 +430,8 @@ export class WebPubSubClient {
         }),
       );
     }
-    if (signal.aborted) throw new ConnectionError("connect aborted");
-    if (this.#socket !== ws) throw new ConnectionError("lost while rejoining groups");
+    if (signal.aborted) throw new ConnectionError(VERBOSE ? "connect aborted" : "");
+    if (this.#socket !== ws) throw new ConnectionError(VERBOSE ? "lost while rejoining groups" : "");
     this.#state = "connected";
     this.#events.emit("connected", { connectionId: this.#connectionId, userId: this.#userId as string });
     this.#flushQueue();
@@ -442,10 +443,10 @@ export class WebPubSubClient {
     try {
       url = typeof source === "string" ? source : await untilAborted(Promise.resolve(source({ abortSignal: signal })), signal);
     } catch (err) {
-      throw new ConnectionError("getClientAccessUrl failed", { cause: err });
+      throw new ConnectionError(VERBOSE ? "getClientAccessUrl failed" : "", { cause: err });
     }
-    if (signal.aborted) throw new ConnectionError("connect aborted");
-    if (typeof url !== "string") throw new ConnectionError(`getClientAccessUrl must return a string, got ${typeof url}`);
+    if (signal.aborted) throw new ConnectionError(VERBOSE ? "connect aborted" : "");
+    if (typeof url !== "string") throw new ConnectionError(VERBOSE ? `getClientAccessUrl must return a string, got ${typeof url}` : "");
     return checkUrl(url, this.#options.allowInsecureConnection);
   }
 
@@ -455,13 +456,13 @@ export class WebPubSubClient {
    */
   #open(url: string, recovery: boolean, signal: AbortSignal): Promise<ConnectedFrame | undefined> {
     return new Promise<ConnectedFrame | undefined>((resolve, reject) => {
-      if (signal.aborted) return reject(new ConnectionError("connect aborted"));
+      if (signal.aborted) return reject(new ConnectionError(VERBOSE ? "connect aborted" : ""));
       let ws: WebSocketLike;
       try {
         this.#factory ??= this.#options.webSocket ? toFactory(this.#options.webSocket) : defaultWebSocketFactory();
         ws = this.#factory(url, this.#options.protocol.name);
       } catch (err) {
-        return reject(err instanceof WebPubSubError ? err : new ConnectionError("no WebSocket could be created", { cause: err }));
+        return reject(err instanceof WebPubSubError ? err : new ConnectionError(VERBOSE ? "no WebSocket could be created" : "", { cause: err }));
       }
       // Either way out first clears the timer, the abort listener and #opening.
       const done = (): void => {
@@ -474,8 +475,8 @@ export class WebPubSubClient {
         this.#forget(ws);
         opening._reject(new ConnectionError(message));
       };
-      const onAbort = (): void => fail("connect aborted");
-      const timer = setTimeout(() => fail(`no answer within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS);
+      const onAbort = (): void => fail(VERBOSE ? "connect aborted" : "");
+      const timer = setTimeout(() => fail(VERBOSE ? `no answer within ${CONNECT_TIMEOUT_MS} ms` : ""), CONNECT_TIMEOUT_MS);
       signal.addEventListener("abort", onAbort, { once: true });
       this.#opening = opening;
       this.#socket = ws;
@@ -625,7 +626,7 @@ export class WebPubSubClient {
       const detail = frame.error ?? noReason();
       this.#acks.reject(
         ackId,
-        new SendMessageError("WPS_ERR_ACK_REJECTED", `message ${ackId} was refused: ${detail.name}: ${detail.message}`, { ackId, errorDetail: detail }),
+        new SendMessageError("WPS_ERR_ACK_REJECTED", VERBOSE ? `message ${ackId} was refused: ${detail.name}: ${detail.message}` : "", { ackId, errorDetail: detail }),
       );
     }
   }
@@ -636,7 +637,7 @@ export class WebPubSubClient {
       const detail = frame.error ?? noReason();
       this.#invocations.reject(
         invocationId,
-        new InvocationError("WPS_ERR_INVOCATION_FAILED", `invocation '${invocationId}' failed: ${detail.name}: ${detail.message}`, { invocationId, errorDetail: detail }),
+        new InvocationError("WPS_ERR_INVOCATION_FAILED", VERBOSE ? `invocation '${invocationId}' failed: ${detail.name}: ${detail.message}` : "", { invocationId, errorDetail: detail }),
       );
       return;
     }
@@ -710,10 +711,10 @@ export class WebPubSubClient {
     const opening = this.#opening;
     if (opening) {
       // The procedure that opened this socket decides what comes next.
-      opening._reject(new ConnectionError(`closed (${code}${reason ? `: ${reason}` : ""})`, { closeCode: code, closeReason: reason }));
+      opening._reject(new ConnectionError(VERBOSE ? `closed (${code}${reason ? `: ${reason}` : ""})` : "", { closeCode: code, closeReason: reason }));
       return;
     }
-    this.#failInFlight("WPS_ERR_CONNECTION_LOST", `the connection was lost (${code})`);
+    this.#failInFlight("WPS_ERR_CONNECTION_LOST", VERBOSE ? `the connection was lost (${code})` : "");
     if (this.#state === "stopping") return this.#finishStop(true, code, reason);
     if (this.#state === "connected") void this.#afterLoss(code, reason);
     // Otherwise a connect is rejoining groups on this socket and sees the loss itself.
@@ -734,8 +735,9 @@ export class WebPubSubClient {
   }
 
   #failInFlight(code: "WPS_ERR_CONNECTION_LOST" | "WPS_ERR_CLOSED", why: string): void {
-    this.#acks.rejectAll(code, `failed: ${why}`);
-    this.#invocations.rejectAll(code, `failed: ${why}`);
+    const text = VERBOSE ? `failed: ${why}` : "";
+    this.#acks.rejectAll(code, text);
+    this.#invocations.rejectAll(code, text);
   }
 
   /** Fails every sent and queued request with WPS_ERR_CLOSED. */
@@ -745,7 +747,7 @@ export class WebPubSubClient {
     this.#queue = [];
     for (const item of queue) {
       item._detach();
-      item._reject(new SendMessageError("WPS_ERR_CLOSED", `not sent: ${why}`));
+      item._reject(new SendMessageError("WPS_ERR_CLOSED", VERBOSE ? `not sent: ${why}` : ""));
     }
   }
 
@@ -764,7 +766,7 @@ export class WebPubSubClient {
   #finishStop(emit: boolean, code = 1000, reason = ""): void {
     if (this.#state === "stopped") return;
     this.#life.abort();
-    this.#failEverything("the client stopped");
+    this.#failEverything(VERBOSE ? "the client stopped" : "");
     if (this.#socket) this.#forget(this.#socket);
     this.#stopTicker();
     this.#state = "stopped";
@@ -781,7 +783,7 @@ export class WebPubSubClient {
 
 /** Fails a request whose frame could not be written, with the write's code and message. */
 function failRequest<K>(pending: PendingRequests<K, unknown>, key: K, err: unknown): void {
-  pending.fail(key, (err as WebPubSubError).code ?? "WPS_ERR_NOT_CONNECTED", `was not sent: ${(err as Error).message}`, err);
+  pending.fail(key, (err as WebPubSubError).code ?? "WPS_ERR_NOT_CONNECTED", VERBOSE ? `was not sent: ${(err as Error).message}` : "", err);
 }
 
 function isRetryable(err: unknown): boolean {
@@ -814,7 +816,7 @@ async function sleepUnlessStopped(ms: number, signal: AbortSignalLike | undefine
 /** Settles like `promise`, or rejects as soon as `signal` aborts (a URL source may ignore it). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ConnectionError("connect aborted"));
+    const onAbort = (): void => reject(new ConnectionError(VERBOSE ? "connect aborted" : ""));
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
@@ -846,16 +848,16 @@ function checkUrl(value: string, allowInsecure: boolean): string {
   try {
     url = new URL(value);
   } catch {
-    throw invalidArgument("invalid client access URL");
+    throw invalidArgument(VERBOSE ? "invalid client access URL" : "credential");
   }
   // http(s) is taken as ws(s), as the official client does.
   url.protocol = url.protocol.replace(/^http(s?):$/, "ws$1:");
-  if (!/^wss?:$/.test(url.protocol)) throw invalidArgument(`client access URL must be wss://, got ${url.protocol}`);
+  if (!/^wss?:$/.test(url.protocol)) throw invalidArgument(VERBOSE ? `client access URL must be wss://, got ${url.protocol}` : "credential");
   // The URL parser lowercases the host, writes IPv4 in dotted decimal and IPv6 in brackets, shortest form.
   if (url.protocol === "ws:" && !allowInsecure && !/^(\[::1\]|127(\.\d+){3}|(.+\.)?localhost)$/.test(url.hostname)) {
     throw new WebPubSubError(
       "WPS_ERR_INSECURE_ENDPOINT",
-      `${url.origin} would send the token unencrypted: use wss:// or allowInsecureConnection`,
+      VERBOSE ? `${url.origin} would send the token unencrypted: use wss:// or allowInsecureConnection` : "",
     );
   }
   return url.toString();

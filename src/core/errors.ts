@@ -1,3 +1,5 @@
+import { VERBOSE } from "./verbose.js";
+
 /** Stable error codes; `switch (err.code)` narrows them. Tabled in the README. */
 export type WebPubSubErrorCode =
   | "WPS_ERR_CONNECTION_STRING"
@@ -40,8 +42,9 @@ export class WebPubSubError extends Error {
   /** Stable machine-readable code. */
   readonly code: WebPubSubErrorCode;
 
+  /** An empty `message` becomes the code (the production browser build drops sentences). */
   constructor(code: WebPubSubErrorCode, message: string, options: WebPubSubErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message || code, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "WebPubSubError";
     this.code = code;
   }
@@ -110,12 +113,15 @@ export function isWebPubSubError(value: unknown): value is WebPubSubError {
   return typeof code === "string" && code.startsWith("WPS_ERR_");
 }
 
-/** A bad argument: a TypeError carrying a stable code, thrown before any I/O. */
+/**
+ * A bad argument: a TypeError carrying a stable code, thrown before any I/O. In the production
+ * browser build the message is only the argument's name, and reads `invalid <name>`.
+ */
 export function invalidArgument(message: string): TypeError & { code: "WPS_ERR_INVALID_ARGUMENT" } {
-  return Object.assign(new TypeError(message), { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+  return Object.assign(new TypeError(VERBOSE ? message : `invalid ${message}`), { code: "WPS_ERR_INVALID_ARGUMENT" as const });
 }
 
-/** An argument outside its allowed range, thrown before any I/O. */
+/** An argument outside its allowed range, thrown before any I/O (`invalid <name>` when terse, as above). */
 export function outOfRange(message: string): RangeError & { code: "WPS_ERR_INVALID_ARGUMENT" } {
-  return Object.assign(new RangeError(message), { code: "WPS_ERR_INVALID_ARGUMENT" as const });
+  return Object.assign(new RangeError(VERBOSE ? message : `invalid ${message}`), { code: "WPS_ERR_INVALID_ARGUMENT" as const });
 }

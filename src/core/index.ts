@@ -11,3 +11,4 @@ export { loadBuiltinModule } from "./builtin.js";
 export { bytesToBase64Url, base64UrlToBytes, textToBase64Url, textToBase64, base64ToText } from "./base64url.js";
 export * from "./protocol/index.js";
 export { PACKAGE_VERSION } from "./version.js";
+export { VERBOSE } from "./verbose.js";

@@ -37,6 +37,17 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>client</title>
     check();
   });
   window.stopClient = async () => { await client.stop(); return events; };
+  // The errors of one browser file (production or development) for three mistakes.
+  window.errorsOf = async (path) => {
+    const { WebPubSubClient: Client } = await import(path);
+    const out = [];
+    const note = (err) => out.push({ name: err.name, code: err.code, message: err.message });
+    try { new Client("ftp://example.com/client/hubs/h"); } catch (err) { note(err); }
+    const idle = new Client("wss://example.com/client/hubs/h");
+    await idle.sendToGroup("", "x", "text").catch(note);
+    await idle.sendToGroup("g", "x", "text").catch(note);
+    return out;
+  };
 </script>`;
 
 describe("client in headless Chromium", function () {
@@ -52,9 +63,13 @@ describe("client in headless Chromium", function () {
       console.log(`      skipped: no Chromium at ${CHROMIUM} (CI installs it)`);
       this.skip();
     }
+    // The default file (short error messages) drives the client; the development one is
+    // loaded only to compare its errors.
     const code = await bundleClient();
+    const devCode = await bundleClient({ verbose: true });
     server = createServer((req, res) => {
       if (req.url === "/client.js") res.writeHead(200, { "content-type": "text/javascript" }).end(code);
+      else if (req.url === "/client.development.js") res.writeHead(200, { "content-type": "text/javascript" }).end(devCode);
       else res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -93,5 +108,21 @@ describe("client in headless Chromium", function () {
     assert.deepEqual(second.seen.at(-1), { text: "after" });
     assert.deepEqual(second.events, ["connected", "recovering", "recovered"]);
     assert.deepEqual(await page.evaluate(() => (window as any).stopClient()), ["connected", "recovering", "recovered", "disconnected", "stopped"]);
+  });
+
+  it("gives the same error classes and codes from the production and development files, with sentences only in development", async () => {
+    const prod = await page.evaluate(() => (window as any).errorsOf("/client.js"));
+    const dev = await page.evaluate(() => (window as any).errorsOf("/client.development.js"));
+    const shape = (list: { name: string; code: string }[]) => list.map(({ name, code }) => `${name} ${code}`);
+    assert.deepEqual(shape(prod), ["TypeError WPS_ERR_INVALID_ARGUMENT", "TypeError WPS_ERR_INVALID_ARGUMENT", "SendMessageError WPS_ERR_NOT_CONNECTED"]);
+    assert.deepEqual(shape(dev), shape(prod));
+    assert.deepEqual(
+      prod.map((e: { message: string }) => e.message),
+      ["invalid credential", "invalid groupName", "WPS_ERR_NOT_CONNECTED"],
+    );
+    assert.deepEqual(
+      dev.map((e: { message: string }) => e.message),
+      ["client access URL must be wss://, got ftp:", "groupName must be a non-empty string, got ", "message 1 was not sent: call start() first"],
+    );
   });
 });

@@ -1,6 +1,7 @@
 // Payload <-> wire `data` (docs/protocol.md#data-types): text is a string, json any JSON
 // value, binary is base64 on the wire and Uint8Array | ArrayBuffer in memory.
 import { invalidArgument } from "../errors.js";
+import { VERBOSE } from "../verbose.js";
 import { base64ToBytes, bytesToBase64 } from "./base64.js";
 import type { WebPubSubDataType } from "./constants.js";
 import { protocolError, type DecodeResult } from "./errors.js";
@@ -53,7 +54,7 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
       try {
         text = JSON.stringify(content);
       } catch (err) {
-        throw Object.assign(invalidArgument(`dataType "json": ${messageOf(err)}`), { cause: err });
+        throw Object.assign(invalidArgument(VERBOSE ? `dataType "json": ${messageOf(err)}` : dataType), { cause: err });
       }
       // undefined, a function or a symbol has no JSON form.
       if (text !== undefined) return JsonText.stringified(text);
@@ -65,10 +66,10 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
       break;
     }
     default:
-      throw invalidArgument(`dataType must be "text", "json" or "binary", got ${String(dataType)}`);
+      throw invalidArgument(VERBOSE ? `dataType must be "text", "json" or "binary", got ${String(dataType)}` : "dataType");
   }
   // One message for every mismatch, e.g. `dataType "text" needs a string, got number`.
-  throw invalidArgument(`dataType "${dataType}" needs ${CONTENT[dataType]}, got ${kindOf(content)}`);
+  throw invalidArgument(VERBOSE ? `dataType "${dataType}" needs ${CONTENT[dataType]}, got ${kindOf(content)}` : dataType);
 }
 
 // What each data type takes, as a mismatch message says it.
