@@ -93,7 +93,7 @@ describe("client browser files (production and development)", function () {
     assert.deepEqual(shape(seen.production), shape(seen.development));
     assert.deepEqual(
       seen.production.map((e) => e.message),
-      ["invalid credential", "WPS_ERR_INSECURE_ENDPOINT", "invalid keepAliveIntervalInMs", "invalid groupName", "invalid text", "WPS_ERR_NOT_CONNECTED"],
+      ["invalid credential", "WPS_ERR_INSECURE_ENDPOINT", "invalid keepAliveIntervalInMs", "invalid groupName", "invalid content", "WPS_ERR_NOT_CONNECTED"],
     );
     assert.deepEqual(
       seen.development.map((e) => e.message),

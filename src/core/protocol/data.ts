@@ -54,7 +54,7 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
       try {
         text = JSON.stringify(content);
       } catch (err) {
-        throw Object.assign(invalidArgument(VERBOSE ? `dataType "json": ${messageOf(err)}` : dataType), { cause: err });
+        throw Object.assign(invalidArgument(VERBOSE ? `dataType "json": ${messageOf(err)}` : "content"), { cause: err });
       }
       // undefined, a function or a symbol has no JSON form.
       if (text !== undefined) return JsonText.stringified(text);
@@ -69,7 +69,7 @@ export function encodeData(content: unknown, dataType: WebPubSubDataType): unkno
       throw invalidArgument(VERBOSE ? `dataType must be "text", "json" or "binary", got ${String(dataType)}` : "dataType");
   }
   // One message for every mismatch, e.g. `dataType "text" needs a string, got number`.
-  throw invalidArgument(VERBOSE ? `dataType "${dataType}" needs ${CONTENT[dataType]}, got ${kindOf(content)}` : dataType);
+  throw invalidArgument(VERBOSE ? `dataType "${dataType}" needs ${CONTENT[dataType]}, got ${kindOf(content)}` : "content");
 }
 
 // What each data type takes, as a mismatch message says it.
