@@ -33,6 +33,9 @@ for (const [sub, entry] of Object.entries(pkg.exports)) {
     // `default` is the production file (short error messages), `development` the one with
     // sentences: each must exist, stand alone, and export the same names.
     const files = [entry.browser.default, entry.browser.development];
+    // Conditions match in key order: `default` must come last or `development` is never chosen.
+    const keys = Object.keys(entry.browser);
+    if (keys.at(-1) !== "default") (console.error(`exports["${sub}"].browser: "default" must be the last key, got ${keys.join(", ")}`), failures++);
     for (const file of [entry.browser.types, ...files]) {
       if (!file || !existsSync(file)) (console.error(`exports["${sub}"].browser: ${file} is missing`), failures++);
     }
