@@ -40,40 +40,37 @@ export const terseMessages = {
  */
 export async function bundleClient({ outfile, entry = join(root, "src/client/index.ts"), verbose = false } = {}) {
   const maps = Boolean(outfile);
-  const folded = await build({
-    entryPoints: [entry],
+  // What both passes share. `outfile` is where the file goes, so the maps' paths are relative to it.
+  const shared = {
     bundle: true,
     format: "esm",
     platform: "browser",
     target: "es2022",
+    outfile: outfile ?? "client.js",
+    logLevel: "silent",
+    legalComments: "none",
+  };
+  const folded = await build({
+    ...shared,
+    entryPoints: [entry],
     minifySyntax: true,
     // Members named `_x` are internal (never public API, option, event or wire names): the
     // published file shortens them. #private names are minified anyway; TS `private` are not.
     mangleProps: /^_/,
     sourcemap: maps ? "inline" : false,
     write: false,
-    // Where the file goes, so the map's paths are relative to it.
-    outfile: outfile ?? "client.js",
     plugins: verbose ? [browserTransport] : [browserTransport, terseMessages],
     // Anything Node-only reaching the bundle is a bug: fail instead of shipping a shim.
     external: [],
-    logLevel: "silent",
-    legalComments: "none",
   });
   const result = await build({
+    ...shared,
     entryPoints: ["folded:client.js"],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
     minify: true,
     // The inline map of the first pass is read back, so this one still points at src/.
     sourcemap: maps ? "linked" : false,
     write: Boolean(outfile),
-    outfile: outfile ?? "client.js",
     plugins: [servesText("folded:client.js", folded.outputFiles[0].text)],
-    logLevel: "silent",
-    legalComments: "none",
   });
   return outfile ? undefined : result.outputFiles.find((f) => f.path.endsWith(".js")).text;
 }

@@ -50,10 +50,13 @@ import {
   STOP_GRACE_MS,
 } from "./tuning.js";
 import { defaultWebSocketFactory } from "./transport.js";
-import { BOOLEAN, check, NAME } from "./validate.js";
+import { BOOLEAN, check, NAME, type Rule } from "./validate.js";
 import { toFactory, type WebSocketFactory, type WebSocketLike } from "./webSocketLike.js";
 
 type State = "stopped" | "connecting" | "connected" | "recovering" | "reconnecting" | "stopping";
+
+// A caller's ackId: a TypeError, as before (COUNT would make it a RangeError).
+const ACK_ID: Rule = [isUint, VERBOSE ? "a non-negative integer" : ""];
 
 // A function, so no two errors share (and a listener cannot alter) one detail object.
 const noReason = (): { name: string; message: string } => ({ name: "Unknown", message: "no reason given" });
@@ -287,8 +290,7 @@ export class WebPubSubClient {
    */
   #sendAcked(head: string, tail: string, ackId: number | undefined, signal: AbortSignalLike | undefined): Promise<WebPubSubResult> {
     // Throws synchronously; every caller is async, so a bad argument rejects its call.
-    // A TypeError, as before (COUNT would make it a RangeError).
-    if (ackId !== undefined) check("ackId", ackId, [isUint, VERBOSE ? "a non-negative integer" : ""]);
+    if (ackId !== undefined) check("ackId", ackId, ACK_ID);
     const id = ackId ?? this.#newAckId();
     if (this.#acks.has(id)) throw invalidArgument(VERBOSE ? `ackId ${id} is already waiting` : "ackId");
     const text = `${head},"ackId":${id}${tail}`;
